@@ -1,0 +1,3 @@
+from fairwatt.cli.app import main
+
+main()

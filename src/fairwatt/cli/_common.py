@@ -1,0 +1,97 @@
+"""What every command shares: option bundles, error handling, output rendering."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from fairwatt.errors import FairwattError
+
+log = logging.getLogger("fairwatt")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _State:
+    verbose: int = 0
+
+
+state = _State()
+
+# Shared option bundles -------------------------------------------------------
+
+OutputOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write data here ('-' for stdout). The format is inferred from the extension.",
+        metavar="PATH",
+    ),
+]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table, csv, parquet, json or markdown. Default: from -o's extension, "
+        "else 'table' on a terminal and 'csv' otherwise.",
+        metavar="FORMAT",
+    ),
+]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress bar and no notes on stderr.")
+]
+
+
+def handle_errors(fn: F) -> F:
+    """Turn fairwatt's typed errors into one line on stderr and their exit code.
+
+    With ``-v`` the traceback is shown as well. Anything that is not a
+    :class:`FairwattError` is a bug and propagates with its traceback.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except FairwattError as exc:
+            if state.verbose:
+                log.exception("details")
+            print(f"fairwatt: error: {exc}", file=sys.stderr)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+def note(message: str, *, quiet: bool = False) -> None:
+    """A diagnostic line on stderr (never on stdout, which carries data)."""
+    if not quiet:
+        print(f"fairwatt: {message}", file=sys.stderr)
+
+
+def render(report: Any, output: str | None, fmt: str | None) -> None:
+    """Write a :class:`fairwatt.reporting.Report` to ``output`` (or stdout)."""
+    from fairwatt.io.writers import resolve_format, write_report
+
+    resolved = resolve_format(output, fmt, stdout_is_terminal=sys.stdout.isatty())
+    write_report(report, output, resolved)
+
+
+def existing_path(value: str, *, what: str = "file") -> Path:
+    path = Path(value)
+    if not path.exists():
+        from fairwatt.errors import InputError
+
+        raise InputError(f"{what} not found: {value}", hint="check the path")
+    return path

@@ -1,0 +1,1 @@
+"""Pure numerical models: no I/O, no HTTP, no CLI."""

@@ -1,0 +1,28 @@
+"""A report: named tables plus JSON-serialisable metadata (provenance, options, notes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass
+class Report:
+    """What a command produces.
+
+    ``tables`` keeps its insertion order; the first table is the main one (the only one
+    written to CSV and Parquet). ``metadata`` goes into the JSON document, into the
+    Parquet schema metadata (key ``fairwatt``) and, as notes, into Markdown output.
+    """
+
+    title: str
+    tables: dict[str, pd.DataFrame]
+    metadata: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def main(self) -> pd.DataFrame:
+        return next(iter(self.tables.values()))
