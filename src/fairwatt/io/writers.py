@@ -35,9 +35,7 @@ def resolve_format(output: str | None, fmt: str | None, *, stdout_is_terminal: b
     ``table`` on a terminal and ``csv`` when stdout is a pipe or file."""
     if fmt is not None:
         if fmt not in FORMATS:
-            raise InputError(
-                f"unknown format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}"
-            )
+            raise InputError(f"unknown format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
         return fmt
     if output not in (None, "-"):
         suffix = Path(output).suffix.lower()
@@ -152,7 +150,14 @@ def report_to_markdown(report: Report) -> str:
         lines += ["## Notes", ""] + [f"- {n}" for n in report.notes] + [""]
     sources = report.metadata.get("provenance")
     if sources:
-        lines += ["## Provenance", "", "```json", json.dumps(sources, indent=2, default=_json_default), "```", ""]
+        lines += [
+            "## Provenance",
+            "",
+            "```json",
+            json.dumps(sources, indent=2, default=_json_default),
+            "```",
+            "",
+        ]
     return "\n".join(lines)
 
 

@@ -1,0 +1,255 @@
+"""Factor resolution: which value applies to a site in a given hour, and where it came from.
+
+For each factor and site the candidate sources are ordered by
+
+1. origin: the user's files and fetched provider data before bundled datasets;
+2. key: the site id, then its zone, then each coarser zone (``US-VA`` -> ``US``);
+3. time resolution: hourly before monthly before annual before static;
+4. the order given (user files as passed; bundled datasets as pinned, else the
+   manifest's defaults).
+
+The first candidate that has the key is used for every hour it covers. Annual and
+monthly values use the data year equal to the hour's year, else the latest earlier
+year, else the earliest later one (the year used is recorded). Hours the chosen
+source does not cover are a :class:`~fairwatt.errors.FactorMissingError` unless
+``fallback="annual"``, which fills them from the next annual, monthly or static
+candidate and marks those rows. Nothing falls back silently: every row records the
+source, key and year of each factor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from fairwatt.errors import FactorMissingError
+from fairwatt.factors.table import RESOLUTION_RANK, FactorLayer
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+ORIGIN_RANK = {"user": 0, "provider": 0, "bundled": 1}
+
+
+def zone_chain(site: str, zone: str) -> list[str]:
+    """Lookup keys from finest to coarsest: the site id, its zone, then parent zones."""
+    keys = [site]
+    z = zone
+    while z:
+        if z not in keys:
+            keys.append(z)
+        if "-" not in z:
+            break
+        z = z.rsplit("-", 1)[0]
+    return keys
+
+
+@dataclass
+class Source:
+    factor: str
+    layer: str
+    key: str
+    resolution: str
+    year: int | None
+    fallback: bool
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    def label(self) -> str:
+        year = f" {self.year}" if self.year is not None else ""
+        fb = " (fallback)" if self.fallback else ""
+        return f"{self.factor}={self.layer}[{self.key}{year}]{fb}"
+
+
+@dataclass
+class Resolved:
+    """Factor values aligned with the input rows, and the sources used.
+
+    ``values`` has one float column per factor; ``source_ids`` one int column per factor
+    indexing ``sources``; ``fallback`` is True where any factor used a fallback."""
+
+    values: pd.DataFrame
+    source_ids: pd.DataFrame
+    sources: list[Source]
+    fallback: np.ndarray
+
+
+class _LayerIndex:
+    """Per-key lookups into one layer, built lazily."""
+
+    def __init__(self, layer: FactorLayer) -> None:
+        self.layer = layer
+        self.keys = set(layer.table["key"].astype(str).unique())
+        self._groups: dict[str, pd.DataFrame] | None = None
+
+    def group(self, key: str) -> pd.DataFrame:
+        if self._groups is None:
+            self._groups = dict(iter(self.layer.table.groupby("key", sort=False)))
+        return self._groups[key]
+
+    def has(self, key: str, factor: str) -> bool:
+        if key not in self.keys:
+            return False
+        return bool(self.group(key)[factor].notna().any())
+
+    def lookup(
+        self, key: str, factor: str, hours: pd.DatetimeIndex
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Values for ``hours`` (NaN where not covered) and the data year used (-1: none)."""
+        import pandas as pd
+
+        g = self.group(key)
+        g = g[g[factor].notna()]
+        res = self.layer.resolution
+        if res == "static":
+            v = float(g[factor].iloc[0])
+            return np.full(len(hours), v), np.full(len(hours), -1)
+        if res == "hourly":
+            s = pd.Series(g[factor].to_numpy(), index=pd.DatetimeIndex(g["timestamp"]))
+            s = s[~s.index.duplicated()]
+            vals = s.reindex(hours).to_numpy(dtype="float64")
+            return vals, np.where(np.isnan(vals), -1, hours.year.to_numpy())
+        want_year = hours.year.to_numpy()
+        if res == "annual":
+            table = g.sort_values("year")
+            years = table["year"].to_numpy()
+            pos = np.searchsorted(years, want_year, side="right") - 1
+            pos = np.where(pos < 0, 0, pos)
+            return table[factor].to_numpy(dtype="float64")[pos], years[pos]
+        # monthly: same month of the best year by the annual rule
+        vals = np.full(len(hours), np.nan)
+        used = np.full(len(hours), -1)
+        months = hours.month.to_numpy()
+        for m in np.unique(months):
+            sub = g[g["month"] == m].sort_values("year")
+            if sub.empty:
+                continue
+            sel = months == m
+            years = sub["year"].to_numpy()
+            pos = np.searchsorted(years, want_year[sel], side="right") - 1
+            pos = np.where(pos < 0, 0, pos)
+            vals[sel] = sub[factor].to_numpy(dtype="float64")[pos]
+            used[sel] = years[pos]
+        return vals, used
+
+
+def _format_hours(hours: pd.DatetimeIndex, limit: int = 3) -> str:
+    """Compress sorted hours into ranges: '2024-06-03T00 .. 2024-06-03T05 (6 h)'."""
+    if len(hours) == 0:
+        return ""
+    h = hours.sort_values()
+    breaks = np.flatnonzero(np.diff(h.as_unit("s").asi8) != 3_600)
+    starts = np.r_[0, breaks + 1]
+    ends = np.r_[breaks, len(h) - 1]
+    parts = []
+    for s, e in list(zip(starts, ends, strict=True))[:limit]:
+        a, b = h[s].strftime("%Y-%m-%dT%H:00Z"), h[e].strftime("%Y-%m-%dT%H:00Z")
+        parts.append(a if s == e else f"{a} .. {b} ({e - s + 1} h)")
+    more = f" and {len(starts) - limit} more ranges" if len(starts) > limit else ""
+    return ", ".join(parts) + more
+
+
+def resolve(
+    rows: pd.DataFrame,
+    factors: Sequence[str],
+    layers: Sequence[FactorLayer],
+    *,
+    fallback: str | None = None,
+    optional: Sequence[str] = (),
+) -> Resolved:
+    """Resolve ``factors`` for ``rows`` (columns ``site``, ``zone``, ``hour``).
+
+    ``optional`` factors are resolved where some source has them and left NaN
+    elsewhere (used for ranges and withdrawal factors that only some data carries).
+    """
+    import pandas as pd
+
+    indexes = [_LayerIndex(layer) for layer in layers]
+    n = len(rows)
+    values = pd.DataFrame(index=rows.index)
+    source_ids = pd.DataFrame(index=rows.index)
+    sources: list[Source] = []
+    source_pos: dict[tuple[Any, ...], int] = {}
+    fell_back = np.zeros(n, dtype=bool)
+    missing: list[str] = []
+
+    site_groups = rows.groupby(["site", "zone"], sort=True, observed=True).indices
+    for factor in [*factors, *optional]:
+        required = factor not in optional
+        col = np.full(n, np.nan)
+        sid = np.full(n, -1, dtype="int64")
+        for (site, zone), positions in site_groups.items():
+            chain = zone_chain(str(site), str(zone))
+            candidates = sorted(
+                (
+                    (
+                        ORIGIN_RANK.get(ix.layer.origin, 1),
+                        level,
+                        RESOLUTION_RANK[ix.layer.resolution],
+                        i,
+                    )
+                    for i, ix in enumerate(indexes)
+                    for level, key in enumerate(chain)
+                    if factor in ix.layer.table.columns and ix.has(key, factor)
+                ),
+            )
+            if not candidates:
+                if required:
+                    missing.append(f"zone {zone} (site {site}): no {factor} factor")
+                continue
+            hours = pd.DatetimeIndex(rows["hour"].to_numpy()[positions])
+            todo = np.ones(len(positions), dtype=bool)
+            first = True
+            for _, level, _, i in candidates:
+                ix = indexes[i]
+                if not first and (fallback != "annual" or ix.layer.resolution == "hourly"):
+                    continue
+                key = chain[level]
+                vals, years = ix.lookup(key, factor, hours[todo])
+                got = ~np.isnan(vals)
+                idx = positions[todo][got]
+                col[idx] = vals[got]
+                for y in np.unique(years[got]):
+                    ident = (factor, ix.layer.name, key, int(y), not first)
+                    if ident not in source_pos:
+                        source_pos[ident] = len(sources)
+                        sources.append(
+                            Source(
+                                factor=factor,
+                                layer=ix.layer.name,
+                                key=key,
+                                resolution=ix.layer.resolution,
+                                year=None if y < 0 else int(y),
+                                fallback=not first,
+                                provenance=ix.layer.provenance,
+                            )
+                        )
+                    sel = got & (years == y)
+                    sid[positions[todo][sel]] = source_pos[ident]
+                if not first:
+                    fell_back[idx] = True
+                sub = np.flatnonzero(todo)
+                todo[sub[got]] = False
+                first = False
+                if not todo.any():
+                    break
+            if todo.any() and required:
+                gap = _format_hours(hours[todo])
+                missing.append(
+                    f"zone {zone} (site {site}): no {factor} for {int(todo.sum())} hour(s): {gap}"
+                )
+        values[factor] = col
+        source_ids[factor] = sid
+    if missing:
+        shown = "; ".join(missing[:5]) + (
+            f"; and {len(missing) - 5} more" if len(missing) > 5 else ""
+        )
+        raise FactorMissingError(
+            shown,
+            hint="pass --factors FILE with the missing values, pin another dataset with --dataset, "
+            "or --fallback annual to fill gaps in hourly data from annual values"
+            " (`fairwatt factors list` shows the bundled data)",
+        )
+    return Resolved(values=values, source_ids=source_ids, sources=sources, fallback=fell_back)

@@ -1,0 +1,556 @@
+"""Energy-log readers and the streaming reduction to energy per (site, hour).
+
+Every footprint is linear in energy and factors are constant within a zone-hour, so
+the log is first reduced to IT energy per (site, UTC hour) and only that small table
+is joined to factors. The reduction is one SQL aggregation run by DuckDB, an embedded
+engine that streams CSV (also gzip) and Parquet (files, folders, globs, hive
+partitions) with memory bounded by ``memory_limit`` whatever the log's size. The same
+query is meant to run on a distributed engine for logs beyond one machine.
+
+Conventions:
+
+* A record's energy is IT energy over ``[timestamp, timestamp + interval)``; the
+  record is labelled by its interval start. Without ``interval`` a record is attributed
+  to the UTC hour that contains its timestamp; with it, a record that straddles hours
+  is split between them in proportion to overlap.
+* Timestamps must carry their offset, or ``tz`` must name the zone of naive ones.
+  Naive local times are converted with the IANA rules of ``tz``: a time that does not
+  exist (spring forward) moves forward by the gap, an ambiguous one (fall back) is
+  read as the later, standard-time instant. Logs in UTC or with offsets avoid both.
+* Duplicate records (the same timestamp, site and server) are an error unless
+  ``duplicates="sum"``, which adds them up.
+"""
+
+from __future__ import annotations
+
+import glob
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from fairwatt.errors import InputError
+from fairwatt.units import ENERGY_TO_KWH, J_PER_KWH
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
+
+CANONICAL_FIELDS = ("timestamp", "site", "energy", "power", "server", "requests")
+_DEFAULT_NAMES = {
+    "timestamp": ("timestamp", "time", "datetime"),
+    "site": ("site",),
+    "power": ("power_w",),
+    "server": ("server",),
+    "requests": ("requests",),
+}
+
+
+@dataclass(frozen=True)
+class LogOptions:
+    """How to read an energy log.
+
+    Parameters
+    ----------
+    columns
+        Canonical field -> column name in the file, for fields named differently
+        (``timestamp``, ``site``, ``energy``, ``power``, ``server``, ``requests``).
+    energy_unit
+        Unit of the energy column: ``Wh``, ``kWh``, ``MWh`` or ``J``.
+    tz
+        IANA time zone of naive timestamps (e.g. ``Europe/Berlin``); ``None`` makes naive
+        timestamps an error.
+    interval_s
+        Length of each record's interval. [s] Required for power records.
+    duplicates
+        ``"error"`` (default) or ``"sum"``.
+    memory_limit
+        DuckDB memory limit for the reduction, e.g. ``"1GB"``.
+    threads
+        Worker threads for the reduction (``None``: all cores).
+    """
+
+    columns: Mapping[str, str] = field(default_factory=dict)
+    energy_unit: str = "kWh"
+    tz: str | None = None
+    interval_s: float | None = None
+    duplicates: Literal["error", "sum"] = "error"
+    memory_limit: str = "1GB"
+    threads: int | None = None
+
+
+@dataclass
+class ReducedLog:
+    """IT energy per (site, hour): ``site``, ``hour`` (UTC interval start), ``energy_kwh``,
+    ``records`` and, when the log has them, ``requests``."""
+
+    data: pd.DataFrame
+    sources: list[str]
+    records: int
+    columns: dict[str, str]
+
+
+# --------------------------------------------------------------------------- sources
+
+
+@dataclass
+class _Source:
+    kind: Literal["csv", "parquet"]
+    files: list[str]
+    display: str
+    hive: bool = False
+    tmpdir: str | None = None
+
+
+def _parquet_files(path: Path) -> list[str]:
+    return sorted(str(p) for p in path.rglob("*.parquet") if p.is_file())
+
+
+def _resolve_sources(paths: Sequence[str]) -> _Source:
+    if not paths:
+        raise InputError("no energy log given", hint="pass a CSV or Parquet file, a folder or '-'")
+    kinds: set[str] = set()
+    files: list[str] = []
+    hive = False
+    tmpdir = None
+    for raw in paths:
+        if raw == "-":
+            tmpdir = tempfile.mkdtemp(prefix="fairwatt-stdin-")
+            target = Path(tmpdir) / "stdin.csv"
+            with target.open("wb") as fh:
+                shutil.copyfileobj(sys.stdin.buffer, fh)
+            kinds.add("csv")
+            files.append(str(target))
+            continue
+        p = Path(raw)
+        if p.is_dir():
+            found = _parquet_files(p)
+            if not found:
+                raise InputError(
+                    f"{raw}: folder holds no Parquet files (*.parquet)",
+                    hint="point at a folder of Parquet files, or at a CSV file",
+                )
+            hive = hive or any("=" in part for f in found for part in Path(f).parts)
+            kinds.add("parquet")
+            files += found
+            continue
+        if any(ch in raw for ch in "*?["):
+            found = sorted(glob.glob(raw, recursive=True))
+            if not found:
+                raise InputError(f"{raw}: no file matches this pattern")
+            for f in found:
+                kinds.add(_kind_of(f))
+            hive = hive or any("=" in part for f in found for part in Path(f).parts)
+            files += found
+            continue
+        if not p.exists():
+            raise InputError(f"{raw}: file not found", hint="check the path")
+        kinds.add(_kind_of(raw))
+        files.append(raw)
+    if len(kinds) > 1:
+        raise InputError("cannot mix CSV and Parquet logs in one audit", hint="convert one kind")
+    for f in files:
+        if Path(f).stat().st_size == 0:
+            raise InputError(f"{_display(f, tmpdir)}: the file is empty")
+    display = ", ".join(_display(f, tmpdir) for f in files[:3]) + (
+        f" and {len(files) - 3} more" if len(files) > 3 else ""
+    )
+    return _Source(kind=kinds.pop(), files=files, display=display, hive=hive, tmpdir=tmpdir)  # type: ignore[arg-type]
+
+
+def _display(f: str, tmpdir: str | None) -> str:
+    return "<stdin>" if tmpdir and f.startswith(tmpdir) else f
+
+
+def _kind_of(path: str) -> str:
+    lower = path.lower()
+    if lower.endswith((".parquet", ".pq")):
+        return "parquet"
+    if lower.endswith((".csv", ".csv.gz", ".csv.zst", ".tsv", ".txt", ".csv.bz2")):
+        return "csv"
+    raise InputError(
+        f"{path}: unknown log format",
+        hint="use .csv, .csv.gz, .parquet, a folder of Parquet or '-'",
+    )
+
+
+def _sql_str(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _reader_sql(
+    src: _Source, types: Mapping[str, str] | None = None, filename: bool = False
+) -> str:
+    files = "[" + ", ".join(_sql_str(f) for f in src.files) + "]"
+    opts = ["union_by_name=true"]
+    if filename:
+        opts.append("filename=true")
+    if src.kind == "csv":
+        opts += ["header=true", "sample_size=20480"]
+        if types:
+            opts.append(
+                "types={"
+                + ", ".join(f"{_sql_str(k)}: {_sql_str(v)}" for k, v in types.items())
+                + "}"
+            )
+        return f"read_csv({files}, {', '.join(opts)})"
+    if src.hive:
+        opts.append("hive_partitioning=true")
+    return f"read_parquet({files}, {', '.join(opts)})"
+
+
+def _quote(col: str) -> str:
+    return '"' + col.replace('"', '""') + '"'
+
+
+# --------------------------------------------------------------------------- reduction
+
+
+def connect(options: LogOptions) -> duckdb.DuckDBPyConnection:
+    import duckdb
+
+    con = duckdb.connect(config={"memory_limit": options.memory_limit})
+    con.execute("SET TimeZone='UTC'")
+    con.execute("SET preserve_insertion_order=false")
+    if options.threads:
+        con.execute(f"SET threads={int(options.threads)}")
+    return con
+
+
+def _duck_error(exc: Exception, src: _Source, columns: Mapping[str, str]) -> InputError:
+    text = str(exc)
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    conv = re.search(r'Could not convert string "(.*?)" to', text)
+    col = re.search(r'converting column "(.*?)"', text)
+    fname = re.search(r"file = (\S+)", text)
+    where = _display(fname.group(1), src.tmpdir) if fname else src.display
+    if line and conv:
+        return InputError(
+            f"cannot read {conv.group(1)!r} as a number",
+            file=where,
+            row=int(line.group(1)),
+            column=col.group(1) if col else None,
+            hint="fix or remove that row",
+        )
+    if "parquet" in text.lower() and ("magic" in text.lower() or "too small" in text.lower()):
+        return InputError(f"{where}: not a readable Parquet file (truncated or corrupt): {first}")
+    return InputError(f"{where}: cannot read the log: {first}")
+
+
+def _describe(con: duckdb.DuckDBPyConnection, src: _Source) -> dict[str, str]:
+    try:
+        rows = con.execute(f"DESCRIBE SELECT * FROM {_reader_sql(src)}").fetchall()
+    except Exception as exc:  # duckdb raises many error classes; all are input problems here
+        raise _duck_error(exc, src, {}) from exc
+    return {r[0]: r[1] for r in rows}
+
+
+def _pick_columns(
+    available: Mapping[str, str], options: LogOptions, src: _Source
+) -> dict[str, str]:
+    """Canonical field -> actual column, checking every mapping and required field."""
+    unknown = set(options.columns) - set(CANONICAL_FIELDS)
+    if unknown:
+        raise InputError(
+            f"--column: unknown field(s) {', '.join(sorted(unknown))}",
+            hint=f"fields are {', '.join(CANONICAL_FIELDS)}",
+        )
+    chosen: dict[str, str] = {}
+    for fld, col in options.columns.items():
+        if col not in available:
+            raise InputError(
+                f"column {col!r} (mapped to {fld}) is not in the log",
+                file=src.display,
+                hint=f"columns are: {', '.join(available)}",
+            )
+        chosen[fld] = col
+    unit_suffix = options.energy_unit.lower()
+    defaults = dict(_DEFAULT_NAMES)
+    defaults["energy"] = (f"energy_{unit_suffix}", "energy")
+    for fld, names in defaults.items():
+        if fld in chosen:
+            continue
+        for n in names:
+            if n in available:
+                chosen[fld] = n
+                break
+    missing = [f for f in ("timestamp", "site") if f not in chosen]
+    if "energy" not in chosen and "power" not in chosen:
+        missing.append(f"energy_{unit_suffix} (or power_w)")
+    if missing:
+        raise InputError(
+            f"missing column(s): {', '.join(missing)}",
+            file=src.display,
+            hint=f"the log has {', '.join(available)}; map yours with --column FIELD=NAME",
+        )
+    if "energy" in chosen and "power" in chosen and "energy" not in options.columns:
+        del chosen["power"]
+    if "power" in chosen and "energy" not in chosen and not options.interval_s:
+        raise InputError(
+            "power records need an interval to become energy", hint="pass --interval (e.g. 15min)"
+        )
+    return chosen
+
+
+def _timestamp_expr(col: str, dtype: str, options: LogOptions, src: _Source) -> str:
+    q = _quote(col)
+    upper = dtype.upper()
+    if upper.startswith("TIMESTAMP WITH TIME ZONE") or upper == "TIMESTAMPTZ":
+        return q
+    if upper.startswith("TIMESTAMP") or upper == "DATE":
+        if options.tz is None:
+            raise InputError(
+                "timestamps have no time zone",
+                file=src.display,
+                column=col,
+                hint="add offsets (e.g. 2024-06-03T00:00:00+00:00) or pass --tz (e.g. --tz UTC)",
+            )
+        return f"timezone({_sql_str(options.tz)}, CAST({q} AS TIMESTAMP))"
+    if upper in ("VARCHAR", "STRING"):
+        # mixed or unusual strings: parse per value; unparseable ones become NULL and are
+        # reported with their row below
+        if options.tz is not None:
+            return f"timezone({_sql_str(options.tz)}, TRY_CAST({q} AS TIMESTAMP))"
+        return f"TRY_CAST({q} AS TIMESTAMPTZ)"
+    raise InputError(
+        f"timestamps of type {dtype} are not supported",
+        file=src.display,
+        column=col,
+        hint="use ISO-8601 strings or a Parquet timestamp column",
+    )
+
+
+def _check_tz(con: duckdb.DuckDBPyConnection, tz: str | None) -> None:
+    if tz is None:
+        return
+    try:
+        con.execute(f"SELECT timezone({_sql_str(tz)}, TIMESTAMP '2024-01-01 00:00:00')").fetchall()
+    except Exception as exc:
+        raise InputError(
+            f"--tz: unknown time zone {tz!r}", hint="use an IANA name such as Europe/Berlin or UTC"
+        ) from exc
+
+
+def reduce_log(paths: Sequence[str], options: LogOptions | None = None) -> ReducedLog:
+    """Read energy logs and return IT energy per (site, UTC hour).
+
+    Raises :class:`~fairwatt.errors.InputError` naming the file, row and column for
+    missing columns, unparseable, missing, NaN or negative values, naive timestamps
+    without ``tz``, duplicates (unless summed) and empty logs.
+    """
+    options = options or LogOptions()
+    if options.energy_unit not in ("Wh", "kWh", "MWh", "J"):
+        raise InputError(
+            f"--energy-unit: unknown unit {options.energy_unit!r}", hint="use Wh, kWh, MWh or J"
+        )
+    if options.interval_s is not None and options.interval_s <= 0:
+        raise InputError("--interval must be positive")
+    src = _resolve_sources(paths)
+    try:
+        con = connect(options)
+        _check_tz(con, options.tz)
+        return _reduce(con, src, options)
+    finally:
+        if src.tmpdir:
+            shutil.rmtree(src.tmpdir, ignore_errors=True)
+
+
+def _reduce(con: duckdb.DuckDBPyConnection, src: _Source, options: LogOptions) -> ReducedLog:
+    available = _describe(con, src)
+    cols = _pick_columns(available, options, src)
+    ts = _timestamp_expr(cols["timestamp"], available[cols["timestamp"]], options, src)
+    types = None
+    if src.kind == "csv":
+        types = {cols["site"]: "VARCHAR"}
+        for fld in ("energy", "power", "requests"):
+            if fld in cols:
+                types[cols[fld]] = "DOUBLE"
+        if "server" in cols:
+            types[cols["server"]] = "VARCHAR"
+    if "energy" in cols:
+        energy = (
+            f"CAST({_quote(cols['energy'])} AS DOUBLE) * {ENERGY_TO_KWH[options.energy_unit]!r}"
+        )
+    else:
+        assert options.interval_s is not None
+        energy = f"CAST({_quote(cols['power'])} AS DOUBLE) * {options.interval_s / J_PER_KWH!r}"
+    requests = (
+        f"CAST({_quote(cols['requests'])} AS DOUBLE)" if "requests" in cols else "NULL::DOUBLE"
+    )
+    server = f"CAST({_quote(cols['server'])} AS VARCHAR)" if "server" in cols else "NULL::VARCHAR"
+    reader = _reader_sql(src, types)
+    base = (
+        f"SELECT {ts} AS ts, CAST({_quote(cols['site'])} AS VARCHAR) AS site, {server} AS server, "
+        f"{energy} AS e, {requests} AS r FROM {reader}"
+    )
+    aggregate = _aggregate_sql(base, options.interval_s)
+    try:
+        df = con.execute(aggregate).df()
+    except Exception as exc:
+        raise _duck_error(exc, src, cols) from exc
+
+    if df.empty or int(df["records"].sum()) == 0:
+        raise InputError(f"{src.display}: the log holds no records", hint="check the file")
+    bad = (
+        df["site"].isna()
+        | df["hour"].isna()
+        | (df["n_null"] > 0)
+        | (df["n_nan"] > 0)
+        | (df["n_neg"] > 0)
+    )
+    if bad.any():
+        _locate_bad_row(con, src, options, cols, available, ts)
+    if options.duplicates == "error":
+        _check_duplicates(con, src, base, "server" in cols)
+
+    out = df[["site", "hour", "energy_kwh", "records"]].copy()
+    if "requests" in cols:
+        out["requests"] = df["requests"]
+    out["hour"] = out["hour"].dt.tz_convert("UTC")
+    out["records"] = out["records"].astype("int64")
+    out = out.sort_values(["site", "hour"], ignore_index=True)
+    return ReducedLog(
+        data=out,
+        sources=[_display(f, src.tmpdir) for f in src.files],
+        records=int(df["records"].sum()),
+        columns=cols,
+    )
+
+
+def _aggregate_sql(base: str, interval_s: float | None) -> str:
+    checks = (
+        "count(*) FILTER (WHERE e IS NULL) AS n_null, count(*) FILTER (WHERE isnan(e)) AS n_nan, "
+        "count(*) FILTER (WHERE e < 0) AS n_neg"
+    )
+    if not interval_s:
+        return (
+            f"WITH src AS ({base}) SELECT site, date_trunc('hour', ts) AS hour, "
+            f"sum(e) AS energy_kwh, sum(r) AS requests, count(*) AS records, {checks} "
+            "FROM src GROUP BY ALL"
+        )
+    us = round(interval_s * 1e6)
+    # A record covers [ts, ts + interval); records inside one hour take the fast path,
+    # the others are split over the hours they overlap, in proportion to overlap.
+    return f"""
+    WITH src AS (SELECT *, ts + to_microseconds({us}) AS te FROM ({base})),
+    parts AS (
+        SELECT site, date_trunc('hour', ts) AS hour, e, r, 1 AS first, e AS e_chk FROM src
+        WHERE ts IS NULL OR date_trunc('hour', ts) = date_trunc('hour', te - to_microseconds(1))
+        UNION ALL
+        SELECT site, h AS hour,
+               e * (epoch_us(least(te, h + INTERVAL 1 HOUR)) - epoch_us(greatest(ts, h))) / {us}
+                 AS e,
+               r * (epoch_us(least(te, h + INTERVAL 1 HOUR)) - epoch_us(greatest(ts, h))) / {us}
+                 AS r,
+               CASE WHEN h = date_trunc('hour', ts) THEN 1 ELSE 0 END AS first,
+               CASE WHEN h = date_trunc('hour', ts) THEN e ELSE 0 END AS e_chk
+        FROM (SELECT *, unnest(generate_series(date_trunc('hour', ts), te - to_microseconds(1),
+                                                INTERVAL 1 HOUR)) AS h
+              FROM src
+              WHERE ts IS NOT NULL
+                AND date_trunc('hour', ts) <> date_trunc('hour', te - to_microseconds(1)))
+    )
+    SELECT site, hour, sum(e) AS energy_kwh, sum(r) AS requests, sum(first) AS records,
+           count(*) FILTER (WHERE first = 1 AND e_chk IS NULL) AS n_null,
+           count(*) FILTER (WHERE first = 1 AND isnan(e_chk)) AS n_nan,
+           count(*) FILTER (WHERE first = 1 AND e_chk < 0) AS n_neg
+    FROM parts GROUP BY ALL
+    """
+
+
+def _locate_bad_row(
+    con: duckdb.DuckDBPyConnection,
+    src: _Source,
+    options: LogOptions,
+    cols: Mapping[str, str],
+    available: Mapping[str, str],
+    ts_expr: str,
+) -> None:
+    """Find the first offending record and raise an error naming its file, row and column."""
+    value_fld = "energy" if "energy" in cols else "power"
+    value_col = cols[value_fld]
+    types = None
+    if src.kind == "csv":
+        types = {cols["site"]: "VARCHAR", value_col: "DOUBLE"}
+    reader = _reader_sql(src, types, filename=True)
+    con.execute("SET preserve_insertion_order=true")
+    sql = f"""
+        SELECT filename, rn, raw_ts, ts, site, v FROM (
+            SELECT filename, row_number() OVER (PARTITION BY filename) AS rn,
+                   CAST({_quote(cols["timestamp"])} AS VARCHAR) AS raw_ts, {ts_expr} AS ts,
+                   CAST({_quote(cols["site"])} AS VARCHAR) AS site,
+                   CAST({_quote(value_col)} AS DOUBLE) AS v
+            FROM {reader})
+        WHERE ts IS NULL OR site IS NULL OR site = '' OR v IS NULL OR isnan(v) OR v < 0
+        ORDER BY filename, rn LIMIT 1
+    """
+    row = con.execute(sql).fetchone()
+    con.execute("SET preserve_insertion_order=false")
+    if row is None:  # pragma: no cover - the aggregate saw something this scan did not
+        raise InputError(f"{src.display}: invalid records (could not locate the first one)")
+    fname, rn, raw_ts, ts, site, v = row
+    line = int(rn) + (1 if src.kind == "csv" else 0)  # CSV: line numbers count the header
+    where = {"file": _display(fname, src.tmpdir), "row": line}
+    if ts is None:
+        if raw_ts is None or raw_ts == "":
+            raise InputError("missing timestamp", column=cols["timestamp"], **where)  # type: ignore[arg-type]
+        raise InputError(
+            f"cannot parse timestamp {raw_ts!r}",
+            column=cols["timestamp"],
+            hint="use ISO-8601, e.g. 2024-06-03T00:00:00+00:00"
+            + ("" if options.tz else ", or naive times with --tz"),
+            **where,  # type: ignore[arg-type]
+        )
+    if site is None or site == "":
+        raise InputError("missing site", column=cols["site"], **where)  # type: ignore[arg-type]
+    if v is None:
+        raise InputError(f"missing {value_fld} value", column=value_col, **where)  # type: ignore[arg-type]
+    if v != v:
+        raise InputError(f"{value_fld} is NaN", column=value_col, **where)  # type: ignore[arg-type]
+    raise InputError(
+        f"negative {value_fld} {v!r}",
+        column=value_col,
+        hint="energy and power must be >= 0",
+        **where,  # type: ignore[arg-type]
+    )
+
+
+def _check_duplicates(
+    con: duckdb.DuckDBPyConnection, src: _Source, base: str, has_server: bool
+) -> None:
+    key = "ts, site, server" if has_server else "ts, site"
+    sql = (
+        f"SELECT {key}, count(*) AS n FROM ({base}) GROUP BY {key} HAVING count(*) > 1 "
+        f"ORDER BY n DESC LIMIT 1"
+    )
+    try:
+        dup = con.execute(sql).fetchone()
+    except Exception as exc:
+        raise _duck_error(exc, src, {}) from exc
+    if dup is None:
+        return
+    n_groups = con.execute(
+        f"SELECT count(*) FROM (SELECT {key} FROM ({base}) GROUP BY {key} HAVING count(*) > 1)"
+    ).fetchone()
+    what = f"site {dup[1]!r}" + (f", server {dup[2]!r}" if has_server else "")
+    hint = "remove them, or pass --duplicates sum to add them up"
+    if not has_server:
+        hint += "; if they are different servers, map the server id with --column server=NAME"
+    raise InputError(
+        f"{n_groups[0] if n_groups else '?'} duplicate record keys, e.g. {dup[-1]} records at "
+        f"{dup[0].isoformat()} for {what}",
+        file=src.display,
+        hint=hint,
+    )
+
+
+def describe_log(paths: Sequence[str]) -> dict[str, Any]:
+    """Column names and types of a log, for diagnostics."""
+    src = _resolve_sources(paths)
+    con = connect(LogOptions())
+    return _describe(con, src)

@@ -1,0 +1,365 @@
+"""The footprint audit: energy logs -> energy per (site, hour) -> factors -> footprints.
+
+Pipeline: :func:`fairwatt.io.logs.reduce_log` streams the log into IT energy per
+(site, UTC hour); sites resolve to zone, PUE and on-site WUE; factors resolve per
+(site, hour) (:mod:`fairwatt.factors.resolve`); the models of
+:mod:`fairwatt.footprint_models` turn energy into carbon, water and health cost; rows
+are grouped as asked and returned as a :class:`~fairwatt.reporting.Report` with
+totals, provenance of every factor and, across regions, the inequity indices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from fairwatt import __version__
+from fairwatt.errors import InputError
+from fairwatt.footprint_models.carbon import carbon_mass
+from fairwatt.footprint_models.energy import facility_energy
+from fairwatt.footprint_models.health import health_cost
+from fairwatt.footprint_models.water import offsite_water, onsite_water
+from fairwatt.io.logs import LogOptions, ReducedLog, reduce_log
+from fairwatt.reporting.report import Report
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from fairwatt.factors.resolve import Resolved
+    from fairwatt.factors.table import FactorLayer
+
+FOOTPRINTS = ("carbon", "water", "health")
+#: footprint -> the factor it needs
+REQUIRED_FACTOR = {
+    "carbon": "carbon_g_per_kwh",
+    "water": "ewif_l_per_kwh",
+    "health": "health_usd_per_mwh",
+}
+OPTIONAL_FACTORS = {
+    "water": ("ewif_withdrawal_l_per_kwh",),
+    "health": ("health_low_usd_per_mwh", "health_high_usd_per_mwh"),
+}
+GROUP_KEYS = ("site", "zone", "hour", "day", "month")
+SUM_COLUMNS = (
+    "energy_kwh",
+    "facility_energy_kwh",
+    "requests",
+    "carbon_kg",
+    "water_onsite_l",
+    "water_offsite_l",
+    "water_l",
+    "water_withdrawal_offsite_l",
+    "health_usd",
+    "health_low_usd",
+    "health_high_usd",
+)
+
+
+@dataclass
+class AuditOptions:
+    """Everything an audit needs besides the log paths."""
+
+    log: LogOptions = field(default_factory=LogOptions)
+    sites: Sequence[str] = ()
+    factors: Sequence[str] = ()
+    datasets: Sequence[str] = ()
+    by: Sequence[str] = ("site",)
+    footprints: Sequence[str] = FOOTPRINTS
+    fallback: str | None = None
+    provenance_column: bool = False
+    extra_layers: Sequence[FactorLayer] = ()
+    equity: bool = True
+
+
+def parse_by(value: str) -> list[str]:
+    keys = [k.strip() for k in value.split(",") if k.strip()]
+    bad = [k for k in keys if k not in GROUP_KEYS]
+    if not keys or bad:
+        raise InputError(
+            f"--by: unknown grouping {value!r}",
+            hint=f"use a comma-separated list of {', '.join(GROUP_KEYS)} (e.g. site,hour)",
+        )
+    if len({k for k in keys if k in ("hour", "day", "month")}) > 1:
+        raise InputError("--by: use only one of hour, day and month")
+    return keys
+
+
+def parse_footprints(value: str) -> list[str]:
+    items = [k.strip() for k in value.split(",") if k.strip()]
+    bad = [k for k in items if k not in FOOTPRINTS]
+    if not items or bad:
+        raise InputError(
+            f"--footprints: unknown footprint(s) {', '.join(bad) or value!r}",
+            hint=f"choose from {', '.join(FOOTPRINTS)}",
+        )
+    return items
+
+
+def _layers(options: AuditOptions) -> list[FactorLayer]:
+    from fairwatt import datasets
+    from fairwatt.factors.table import bundled_layer, read_factor_file
+
+    layers = [read_factor_file(f, tz=options.log.tz) for f in options.factors]
+    layers += list(options.extra_layers)
+    pinned = []
+    for spec in options.datasets:
+        name, _, version = spec.partition("@")
+        layer = bundled_layer(name)
+        meta = datasets.info(name)
+        if version and version != meta.version:
+            raise InputError(
+                f"--dataset {spec}: bundled version is {meta.version}",
+                hint="install the fairwatt release that ships that version, or drop @VERSION",
+            )
+        layer.origin = "pinned"
+        pinned.append(layer)
+    layers += pinned
+    seen = {layer.name for layer in layers}
+    needed = [REQUIRED_FACTOR[f] for f in options.footprints]
+    needed += [o for f in options.footprints for o in OPTIONAL_FACTORS.get(f, ())]
+    for factor in needed:
+        for name in datasets.default_datasets(factor):
+            if name not in seen:
+                layers.append(bundled_layer(name))
+                seen.add(name)
+    return layers
+
+
+def site_hour_table(
+    paths: Sequence[str],
+    options: AuditOptions,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[pd.DataFrame, Resolved, ReducedLog, pd.DataFrame]:
+    """Energy and factors per (site, hour), before any footprint is computed.
+
+    Returns the rows (``site``, ``zone``, ``hour``, ``energy_kwh``, ``records``,
+    ``pue``, ``wue_l_per_kwh`` and one column per resolved factor), the resolution
+    record, the reduced log and the site table used.
+    """
+    from fairwatt.factors.resolve import resolve
+    from fairwatt.factors.sites import load_sites, resolve_sites
+
+    sites_table = load_sites(list(options.sites))
+    if progress:
+        progress("reading the energy log")
+    reduced = reduce_log(paths, options.log)
+    rows = reduced.data
+    site_info = resolve_sites(sorted(rows["site"].unique()), sites_table)
+    site_info = site_info.reset_index() if "site" not in site_info.columns else site_info
+    rows = rows.merge(
+        site_info[["site", "zone", "pue", "wue_l_per_kwh"]], on="site", how="left", validate="m:1"
+    )
+    if progress:
+        progress("joining factors")
+    layers = _layers(options)
+    required = [REQUIRED_FACTOR[f] for f in options.footprints]
+    optional = [o for f in options.footprints for o in OPTIONAL_FACTORS.get(f, ())]
+    resolved = resolve(rows, required, layers, fallback=options.fallback, optional=optional)
+    for col in resolved.values.columns:
+        rows[col] = resolved.values[col].to_numpy()
+    return rows, resolved, reduced, site_info
+
+
+def footprints(rows: pd.DataFrame, which: Sequence[str]) -> pd.DataFrame:
+    """Add footprint columns to per-(site, hour) rows (pure arithmetic via the models)."""
+    out = rows.copy()
+    e_it = out["energy_kwh"].to_numpy()
+    e_fac = facility_energy(e_it, out["pue"].to_numpy())
+    out["facility_energy_kwh"] = e_fac
+    if "carbon" in which:
+        out["carbon_kg"] = carbon_mass(e_fac, out["carbon_g_per_kwh"].to_numpy())
+    if "water" in which:
+        out["water_onsite_l"] = onsite_water(e_it, out["wue_l_per_kwh"].to_numpy())
+        out["water_offsite_l"] = offsite_water(
+            e_it, out["pue"].to_numpy(), out["ewif_l_per_kwh"].to_numpy()
+        )
+        out["water_l"] = out["water_onsite_l"] + out["water_offsite_l"]
+        if "ewif_withdrawal_l_per_kwh" in out and out["ewif_withdrawal_l_per_kwh"].notna().all():
+            out["water_withdrawal_offsite_l"] = offsite_water(
+                e_it, out["pue"].to_numpy(), out["ewif_withdrawal_l_per_kwh"].to_numpy()
+            )
+    if "health" in which:
+        out["health_usd"] = health_cost(e_fac, out["health_usd_per_mwh"].to_numpy())
+        for bound in ("low", "high"):
+            col = f"health_{bound}_usd_per_mwh"
+            if col in out and out[col].notna().all():
+                out[f"health_{bound}_usd"] = health_cost(e_fac, out[col].to_numpy())
+    return out
+
+
+def _group(rows: pd.DataFrame, by: Sequence[str], extra: dict[str, Any]) -> pd.DataFrame:
+    frame = rows
+    keys = list(by)
+    if "day" in keys:
+        frame = frame.assign(day=frame["hour"].dt.floor("D"))
+    if "month" in keys:
+        frame = frame.assign(
+            month=frame["hour"]
+            .dt.tz_localize(None)
+            .dt.to_period("M")
+            .dt.start_time.dt.tz_localize("UTC")
+        )
+    sums = [c for c in SUM_COLUMNS if c in frame.columns]
+    agg = frame.groupby(keys, sort=True, observed=True)[sums].sum(min_count=1).reset_index()
+    if keys == ["site"]:
+        zones = frame.drop_duplicates("site").set_index("site")["zone"]
+        agg.insert(1, "zone", agg["site"].map(zones))
+    grouped = frame.groupby(keys, sort=True, observed=True)
+    for name in extra:
+        if name == "factor_fallback":
+            agg[name] = grouped[name].any().to_numpy()
+        else:  # "; "-joined labels: the union over the group
+            agg[name] = grouped[name].agg(_union_labels).to_numpy()
+    return agg
+
+
+def _union_labels(labels: pd.Series) -> str:
+    return "; ".join(sorted({part for text in labels for part in text.split("; ") if part}))
+
+
+def _provenance(resolved: Resolved, site_info: pd.DataFrame) -> list[dict[str, Any]]:
+    import pandas as pd
+
+    counts = {f: resolved.source_ids[f].value_counts() for f in resolved.source_ids.columns}
+    out = []
+    for i, s in enumerate(resolved.sources):
+        rows = int(counts[s.factor].get(i, 0)) if s.factor in counts else 0
+        entry = {
+            "factor": s.factor,
+            "dataset": s.layer,
+            "key": s.key,
+            "resolution": s.resolution,
+            "year": s.year,
+            "fallback": s.fallback,
+            "site_hours": rows,
+        }
+        entry.update({k: v for k, v in s.provenance.items() if k not in entry})
+        out.append(entry)
+    sites = site_info.copy()
+    for col in ("pue_source", "wue_source", "origin"):
+        if col not in sites:
+            sites[col] = pd.NA
+    for e in out:
+        e.setdefault("kind", None)
+    out.append(
+        {
+            "factor": "pue, wue_l_per_kwh",
+            "sites": [
+                {
+                    k: (None if pd.isna(v) else v)
+                    for k, v in r.items()
+                    if k
+                    in (
+                        "site",
+                        "zone",
+                        "pue",
+                        "wue_l_per_kwh",
+                        "pue_source",
+                        "wue_source",
+                        "origin",
+                    )
+                }
+                for r in sites.to_dict(orient="records")
+            ],
+        }
+    )
+    return out
+
+
+def run_audit(
+    paths: Sequence[str],
+    options: AuditOptions,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
+    """Audit the energy logs at ``paths``; return the report (grouped rows, totals,
+    equity indices across regions, provenance)."""
+    import pandas as pd
+
+    rows, resolved, reduced, site_info = site_hour_table(paths, options, progress)
+    rows = footprints(rows, options.footprints)
+    extra: dict[str, Any] = {}
+    if options.provenance_column:
+        labels = {f: [s.label() for s in resolved.sources] for f in resolved.source_ids.columns}
+        parts = [
+            pd.Series(resolved.source_ids[f].to_numpy()).map(
+                lambda i, f=f: labels[f][i] if i >= 0 else ""
+            )
+            for f in resolved.source_ids.columns
+        ]
+        rows["factor_sources"] = ["; ".join(p for p in t if p) for t in zip(*parts, strict=True)]
+        extra["factor_sources"] = "factor_sources"
+    notes = []
+    if resolved.fallback.any():
+        rows["factor_fallback"] = resolved.fallback
+        extra["factor_fallback"] = "factor_fallback"
+        notes.append(
+            f"{int(resolved.fallback.sum())} site-hour(s) used a fallback factor "
+            "(column factor_fallback)"
+        )
+    table = _group(rows, options.by, extra)
+    sums = [c for c in SUM_COLUMNS if c in table.columns]
+    totals = pd.DataFrame([{c: rows[c].sum() for c in sums}])
+    tables: dict[str, pd.DataFrame] = {"footprint": table, "totals": totals}
+
+    region_key = next((k for k in ("zone", "site") if k in options.by), None)
+    equity_meta = None
+    if options.equity and region_key is not None:
+        equity_table, equity_meta = _equity(rows, region_key, options.footprints)
+        if equity_table is not None:
+            tables["equity"] = equity_table
+            notes += equity_meta.pop("notes", [])
+
+    metadata = {
+        "fairwatt_version": __version__,
+        "generated_at": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
+        "inputs": reduced.sources,
+        "records": reduced.records,
+        "period": {
+            "start": rows["hour"].min().isoformat(),
+            "end": (rows["hour"].max() + pd.Timedelta(hours=1)).isoformat(),
+        },
+        "by": list(options.by),
+        "footprints": list(options.footprints),
+        "units": {
+            "energy_kwh": "kWh (IT)",
+            "facility_energy_kwh": "kWh",
+            "carbon_kg": "kgCO2e",
+            "water_*_l": "L (consumption)",
+            "health_usd": "US$",
+        },
+        "options": {
+            "energy_unit": options.log.energy_unit,
+            "tz": options.log.tz,
+            "interval_s": options.log.interval_s,
+            "duplicates": options.log.duplicates,
+            "fallback": options.fallback,
+            "datasets": list(options.datasets),
+            "factor_files": list(options.factors),
+            "site_files": list(options.sites),
+        },
+        "provenance": _provenance(resolved, site_info),
+    }
+    if equity_meta:
+        metadata["equity"] = equity_meta
+    return Report(title="fairwatt audit", tables=tables, metadata=metadata, notes=notes)
+
+
+def _equity(
+    rows: pd.DataFrame, region_key: str, which: Sequence[str]
+) -> tuple[pd.DataFrame | None, dict[str, Any]]:
+    """Inequity indices of each footprint across the regions of ``region_key``."""
+    try:
+        from fairwatt.services.equity import indices_for_groups
+    except ImportError:  # pragma: no cover - equity service not installed
+        return None, {}
+    cols = [
+        c
+        for c in ("carbon_kg", "water_l", "health_usd", "health_low_usd", "health_high_usd")
+        if c in rows.columns
+    ]
+    per_region = rows.groupby(region_key, observed=True)[cols].sum()
+    if len(per_region) < 2:
+        return None, {"notes": [f"inequity indices need at least two {region_key}s"]}
+    table = indices_for_groups(per_region, cols)
+    return table, {"across": region_key, "regions": len(per_region), "gini_form": "population"}
