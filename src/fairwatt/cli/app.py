@@ -53,8 +53,10 @@ def _main(
 
 # Commands ---------------------------------------------------------------------
 from fairwatt.cli import audit as _audit  # noqa: E402
+from fairwatt.cli import equity as _equity  # noqa: E402
 
 app.command("audit")(_audit.audit)
+app.command("equity")(_equity.equity)
 
 
 def main() -> None:

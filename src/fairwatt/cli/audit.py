@@ -125,6 +125,14 @@ def audit(
             "hourly factors with annual values (such rows are marked).",
         ),
     ] = "none",
+    water_model: Annotated[
+        str,
+        typer.Option(
+            "--water-model",
+            help="'split': on-site E_IT x WUE plus off-site E_IT x PUE x EWIF; 'total': E_IT x "
+            "a combined water_total_l_per_kwh factor (e.g. the eGLB data).",
+        ),
+    ] = "split",
     provenance_column: Annotated[
         bool, typer.Option("--provenance-column", help="Add a factor_sources column per row.")
     ] = False,
@@ -147,6 +155,8 @@ def audit(
         raise InputError(f"--duplicates {duplicates!r}: use 'error' or 'sum'")
     if fallback not in ("none", "annual"):
         raise InputError(f"--fallback {fallback!r}: use 'none' or 'annual'")
+    if water_model not in ("split", "total"):
+        raise InputError(f"--water-model {water_model!r}: use 'split' or 'total'")
     check_output_path(output)
     options = AuditOptions(
         log=LogOptions(
@@ -163,6 +173,7 @@ def audit(
         footprints=parse_footprints(footprints_),
         fallback=None if fallback == "none" else fallback,
         provenance_column=provenance_column,
+        water_model=water_model,
     )
     show = not quiet and sys.stderr.isatty()
     if show:

@@ -93,3 +93,29 @@ def operational_water(
     .. [1] P. Li, J. Yang, M. A. Islam, S. Ren, arXiv:2304.03271, Table 1 and Eq. (1).
     """
     return onsite_water(it_energy, wue) + offsite_water(it_energy, pue, ewif)
+
+
+def water_from_total_intensity(it_energy: Numeric, water_intensity: Numeric | float) -> Numeric:
+    """Operational water from a combined (on-site plus off-site) intensity per IT energy.
+
+    .. math:: W = E_{IT} \\cdot w
+
+    Parameters
+    ----------
+    it_energy : float or array-like
+        IT energy. [kWh]
+    water_intensity : float or array-like
+        Water per kWh of IT energy, on-site and off-site combined (PUE already applied to
+        the off-site part), as in the eGLB benchmark data. [L/kWh]
+
+    Returns
+    -------
+    float or array-like
+        Operational water. [L]
+
+    References
+    ----------
+    .. [1] P. Li, J. Yang, A. Wierman, S. Ren, "Towards Environmentally Equitable AI via
+       Geographical Load Balancing", e-Energy 2024. arXiv:2307.05494.
+    """
+    return it_energy * water_intensity

@@ -19,7 +19,11 @@ from fairwatt.errors import InputError
 from fairwatt.footprint_models.carbon import carbon_mass
 from fairwatt.footprint_models.energy import facility_energy
 from fairwatt.footprint_models.health import health_cost
-from fairwatt.footprint_models.water import offsite_water, onsite_water
+from fairwatt.footprint_models.water import (
+    offsite_water,
+    onsite_water,
+    water_from_total_intensity,
+)
 from fairwatt.io.logs import LogOptions, ReducedLog, reduce_log
 from fairwatt.reporting.report import Report
 
@@ -70,6 +74,21 @@ class AuditOptions:
     provenance_column: bool = False
     extra_layers: Sequence[FactorLayer] = ()
     equity: bool = True
+    water_model: str = "split"
+
+    def required_factors(self) -> list[str]:
+        """The factor column each requested footprint needs."""
+        out = []
+        for f in self.footprints:
+            if f == "water" and self.water_model == "total":
+                out.append("water_total_l_per_kwh")
+            else:
+                out.append(REQUIRED_FACTOR[f])
+        return out
+
+    def optional_factors(self) -> list[str]:
+        skip = {"ewif_withdrawal_l_per_kwh"} if self.water_model == "total" else set()
+        return [o for f in self.footprints for o in OPTIONAL_FACTORS.get(f, ()) if o not in skip]
 
 
 def parse_by(value: str) -> list[str]:
@@ -116,8 +135,7 @@ def _layers(options: AuditOptions) -> list[FactorLayer]:
         pinned.append(layer)
     layers += pinned
     seen = {layer.name for layer in layers}
-    needed = [REQUIRED_FACTOR[f] for f in options.footprints]
-    needed += [o for f in options.footprints for o in OPTIONAL_FACTORS.get(f, ())]
+    needed = options.required_factors() + options.optional_factors()
     for factor in needed:
         for name in datasets.default_datasets(factor):
             if name not in seen:
@@ -153,23 +171,36 @@ def site_hour_table(
     if progress:
         progress("joining factors")
     layers = _layers(options)
-    required = [REQUIRED_FACTOR[f] for f in options.footprints]
-    optional = [o for f in options.footprints for o in OPTIONAL_FACTORS.get(f, ())]
-    resolved = resolve(rows, required, layers, fallback=options.fallback, optional=optional)
+    resolved = resolve(
+        rows,
+        options.required_factors(),
+        layers,
+        fallback=options.fallback,
+        optional=options.optional_factors(),
+    )
     for col in resolved.values.columns:
         rows[col] = resolved.values[col].to_numpy()
     return rows, resolved, reduced, site_info
 
 
-def footprints(rows: pd.DataFrame, which: Sequence[str]) -> pd.DataFrame:
-    """Add footprint columns to per-(site, hour) rows (pure arithmetic via the models)."""
+def footprints(
+    rows: pd.DataFrame, which: Sequence[str], water_model: str = "split"
+) -> pd.DataFrame:
+    """Add footprint columns to per-(site, hour) rows (pure arithmetic via the models).
+
+    ``water_model="split"``: on-site ``E_IT x WUE`` plus off-site ``E_IT x PUE x EWIF``;
+    ``"total"``: ``E_IT x water_total_l_per_kwh``, a combined intensity per IT kWh
+    (as in the eGLB data), with no on-site/off-site split.
+    """
     out = rows.copy()
     e_it = out["energy_kwh"].to_numpy()
     e_fac = facility_energy(e_it, out["pue"].to_numpy())
     out["facility_energy_kwh"] = e_fac
     if "carbon" in which:
         out["carbon_kg"] = carbon_mass(e_fac, out["carbon_g_per_kwh"].to_numpy())
-    if "water" in which:
+    if "water" in which and water_model == "total":
+        out["water_l"] = water_from_total_intensity(e_it, out["water_total_l_per_kwh"].to_numpy())
+    elif "water" in which:
         out["water_onsite_l"] = onsite_water(e_it, out["wue_l_per_kwh"].to_numpy())
         out["water_offsite_l"] = offsite_water(
             e_it, out["pue"].to_numpy(), out["ewif_l_per_kwh"].to_numpy()
@@ -277,7 +308,7 @@ def run_audit(
     import pandas as pd
 
     rows, resolved, reduced, site_info = site_hour_table(paths, options, progress)
-    rows = footprints(rows, options.footprints)
+    rows = footprints(rows, options.footprints, options.water_model)
     extra: dict[str, Any] = {}
     if options.provenance_column:
         labels = {f: [s.label() for s in resolved.sources] for f in resolved.source_ids.columns}
@@ -334,6 +365,7 @@ def run_audit(
             "interval_s": options.log.interval_s,
             "duplicates": options.log.duplicates,
             "fallback": options.fallback,
+            "water_model": options.water_model,
             "datasets": list(options.datasets),
             "factor_files": list(options.factors),
             "site_files": list(options.sites),

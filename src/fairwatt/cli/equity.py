@@ -1,0 +1,122 @@
+"""``fairwatt equity``: inequity indices over any per-region table."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from fairwatt.cli._common import FormatOpt, OutputOpt, QuietOpt, handle_errors, note, render
+
+
+def _floats(text: str, what: str) -> list[float]:
+    try:
+        out = [float(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise typer.BadParameter(f"{what} must be comma-separated numbers, got {text!r}") from None
+    if not out:
+        raise typer.BadParameter(f"{what} is empty")
+    return out
+
+
+@handle_errors
+def equity(
+    file: Annotated[
+        str,
+        typer.Argument(help="CSV or Parquet table ('-' reads CSV from stdin).", metavar="FILE"),
+    ],
+    by: Annotated[
+        str, typer.Option("--by", help="Group column: one region per value.", metavar="COLUMN")
+    ] = "zone",
+    value: Annotated[
+        str | None,
+        typer.Option(
+            "--value",
+            help="Comma-separated value columns. Default: every *_kg, *_l and *_usd "
+            "column. Their *_low_* / *_high_* columns are added when present.",
+            metavar="COLUMNS",
+        ),
+    ] = None,
+    normalize: Annotated[
+        str,
+        typer.Option(
+            "--normalize",
+            help="raw (total per region), per_kwh (÷ energy_kwh), per_request "
+            "(÷ requests) or per_weight (÷ weight from --weights, e.g. per capita).",
+            metavar="HOW",
+        ),
+    ] = "raw",
+    weights: Annotated[
+        str | None,
+        typer.Option(
+            "--weights",
+            help="CSV/Parquet with columns zone,weight (e.g. population); must cover every region.",
+            metavar="FILE",
+        ),
+    ] = None,
+    weighted: Annotated[
+        bool,
+        typer.Option(
+            "--weighted",
+            help="Weight the indices by --weights (population-weighted Gini, Theil, ...).",
+        ),
+    ] = False,
+    gini_form: Annotated[
+        str,
+        typer.Option(
+            "--gini-form",
+            help="population (Σ|xi−xj|/(2n²μ), default) or sample (× n/(n−1)).",
+            metavar="FORM",
+        ),
+    ] = "population",
+    epsilon: Annotated[
+        str,
+        typer.Option("--epsilon", help="Atkinson inequality aversions.", metavar="E[,E...]"),
+    ] = "0.5,1,2",
+    q: Annotated[float, typer.Option("--q", help="Order of the L_q norm (>= 1).")] = 2.0,
+    top_k: Annotated[
+        int, typer.Option("--top-k", help="Share of the total borne by the worst K regions.")
+    ] = 1,
+    lorenz: Annotated[
+        bool,
+        typer.Option(
+            "--lorenz",
+            help="Add Lorenz curve points; they become the main table (the one CSV and "
+            "Parquet carry).",
+        ),
+    ] = False,
+    output: OutputOpt = None,
+    fmt: FormatOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Inequity indices across regions: Gini, max/mean (PAR), max/min, Theil T and L,
+    Atkinson, CV, Jain, Hoover, L_q norm, top-k share.
+
+    Values are summed per --by group first. All-zero footprints give undefined
+    indices (empty, with a note); a zero among positives gives max/min = inf.
+
+    Example: fairwatt equity audit.csv --by zone --value water_l,carbon_kg --normalize per_kwh
+    """
+    import sys
+
+    from fairwatt.io.writers import resolve_format
+    from fairwatt.services.equity import EquityOptions, equity_report
+
+    options = EquityOptions(
+        by=by,
+        values=[value] if value is not None else None,
+        normalize=normalize,
+        weights_file=weights,
+        weighted=weighted,
+        gini_form=gini_form,
+        epsilons=_floats(epsilon, "--epsilon"),
+        q=q,
+        k=top_k,
+        lorenz=lorenz,
+    )
+    report = equity_report(file, options)
+    if resolve_format(output, fmt, stdout_is_terminal=sys.stdout.isatty()) in ("csv", "parquet"):
+        # these formats carry one table and no notes: say on stderr what the numbers mean
+        for line in report.notes:
+            note(line, quiet=quiet)
+    render(report, output, fmt)

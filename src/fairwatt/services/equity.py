@@ -1,0 +1,672 @@
+"""Inequity indices over a table: aggregate per region, normalise, compute every index.
+
+The table-level counterpart of :mod:`fairwatt.footprint_models.equity`. Input is any
+table with a group column (``zone``, ``site``, ...) and footprint columns
+(``carbon_kg``, ``water_l``, ``health_usd``, ...): an audit output or a user file.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, cast
+
+from fairwatt.errors import InputError
+from fairwatt.footprint_models import equity as eq
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from fairwatt.reporting.report import Report
+
+Normalization = Literal["raw", "per_kwh", "per_request", "per_weight"]
+NORMALIZATIONS: tuple[str, ...] = ("raw", "per_kwh", "per_request", "per_weight")
+GINI_FORMS: tuple[str, ...] = ("population", "sample")
+
+#: Column that ``per_kwh`` divides by. [kWh]
+ENERGY_COLUMN = "energy_kwh"
+#: Column that ``per_request`` divides by. [requests]
+REQUESTS_COLUMN = "requests"
+#: Suffixes of footprint columns picked when no value column is named.
+FOOTPRINT_SUFFIXES: tuple[str, ...] = ("_kg", "_l", "_usd")
+
+_NORMALIZATION_LABEL = {
+    "raw": "total per region",
+    "per_kwh": "per kWh of IT energy (energy_kwh)",
+    "per_request": "per request (requests)",
+    "per_weight": "per unit of weight (weights file)",
+}
+
+_BOUND_TOKENS = ("low", "high")
+
+
+# --------------------------------------------------------------------------- value columns
+
+
+@dataclass(frozen=True)
+class ValueColumn:
+    """A value column, and which footprint and uncertainty bound it stands for."""
+
+    column: str
+    footprint: str
+    bound: str  # "central", "low" or "high"
+
+
+def split_bound(column: str) -> tuple[str, str]:
+    """``("health_usd", "low")`` for ``health_low_usd`` or ``health_usd_low``;
+    ``(column, "central")`` when the name carries no ``low``/``high`` token."""
+    tokens = column.split("_")
+    for bound in _BOUND_TOKENS:
+        if bound in tokens[1:]:
+            i = tokens.index(bound, 1)
+            return "_".join(tokens[:i] + tokens[i + 1 :]), bound
+    return column, "central"
+
+
+def classify_columns(columns: Sequence[str]) -> list[ValueColumn]:
+    """Pair ``low``/``high`` columns with their central column.
+
+    A column is a bound only when its central column is also in ``columns``;
+    otherwise it is a footprint of its own. The result is ordered footprint by
+    footprint (in first-seen order), central then low then high.
+    """
+    present = set(columns)
+    items: list[ValueColumn] = []
+    for col in columns:
+        central, bound = split_bound(col)
+        if bound != "central" and central in present:
+            items.append(ValueColumn(col, central, bound))
+        else:
+            items.append(ValueColumn(col, col, "central"))
+    order = {"central": 0, "low": 1, "high": 2}
+    first_seen: dict[str, int] = {}
+    for it in items:
+        first_seen.setdefault(it.footprint, len(first_seen))
+    return sorted(items, key=lambda it: (first_seen[it.footprint], order[it.bound]))
+
+
+def with_bounds(selected: Sequence[str], available: Sequence[str]) -> list[str]:
+    """``selected`` plus, for each, its ``low``/``high`` columns found in ``available``."""
+    out = list(dict.fromkeys(selected))
+    for col in list(out):
+        for other in available:
+            if other in out:
+                continue
+            central, bound = split_bound(other)
+            if bound != "central" and central == col:
+                out.append(other)
+    return out
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a CSV or Parquet table (``-`` reads CSV from stdin).
+
+    Raises
+    ------
+    InputError
+        If the file is missing, its type is unknown, or it cannot be parsed.
+    """
+    import sys
+
+    import pandas as pd
+
+    if str(path) == "-":
+        try:
+            return pd.read_csv(sys.stdin)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read CSV: {exc}", file="<stdin>") from None
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("file not found", file=str(p), hint="check the path")
+    suffix = p.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            return pd.read_parquet(p)
+        if suffix in (".csv", ".txt", ".gz"):
+            return pd.read_csv(p)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read CSV: {exc}", file=str(p)) from None
+    except (OSError, ValueError) as exc:  # pyarrow raises ArrowInvalid (a ValueError)
+        raise InputError(f"cannot read table: {exc}", file=str(p)) from None
+    raise InputError(
+        f"unknown table type {suffix or '(no extension)'!r}",
+        file=str(p),
+        hint="give a .csv or .parquet file",
+    )
+
+
+def first_row_number(path: str | Path) -> int:
+    """Number of the first data row in error messages: its line number for CSV (the
+    header is line 1), 1 for Parquet."""
+    return 1 if Path(str(path)).suffix.lower() in (".parquet", ".pq") else 2
+
+
+def read_weights(path: str | Path, *, key: str = "zone") -> pd.Series:
+    """Read a ``zone,weight`` file into a Series (index: region name as text).
+
+    The region column is ``key`` when present, else ``zone``; the value column is
+    ``weight``. Weights must be finite and non-negative, regions unique.
+    """
+    import pandas as pd
+
+    p = str(path)
+    df = read_table(path)
+    first = first_row_number(path)
+    key_col = key if key in df.columns else "zone" if "zone" in df.columns else None
+    if key_col is None or "weight" not in df.columns:
+        raise InputError(
+            f"a weights file needs columns {key!r} (or 'zone') and 'weight'; "
+            f"found: {', '.join(map(str, df.columns))}",
+            file=p,
+        )
+    names = df[key_col]
+    weight = pd.to_numeric(df["weight"], errors="coerce")
+    for i in range(len(df)):
+        if pd.isna(names.iloc[i]):
+            raise InputError("region name is empty", file=p, row=i + first, column=key_col)
+        w = weight.iloc[i]
+        if pd.isna(w) or not math.isfinite(float(w)):
+            raise InputError(
+                f"weight of {names.iloc[i]!s} is missing or not a finite number",
+                file=p,
+                row=i + first,
+                column="weight",
+            )
+        if w < 0:
+            raise InputError(
+                f"weight of {names.iloc[i]!s} is negative ({w})",
+                file=p,
+                row=i + first,
+                column="weight",
+                hint="weights are populations or scores >= 0",
+            )
+    keys = names.astype(str)
+    dup = keys[keys.duplicated()]
+    if len(dup):
+        raise InputError(f"region {dup.iloc[0]!r} appears more than once", file=p, column=key_col)
+    return pd.Series(weight.to_numpy(dtype=float), index=pd.Index(keys, name=key), name="weight")
+
+
+# --------------------------------------------------------------------------- per group
+
+
+def _check_columns(df: pd.DataFrame, wanted: Sequence[str], what: str, file: str | None) -> None:
+    missing = [c for c in wanted if c not in df.columns]
+    if missing:
+        raise InputError(
+            f"no {what} column {', '.join(repr(m) for m in missing)}; "
+            f"available: {', '.join(map(str, df.columns))}",
+            file=file,
+        )
+
+
+def default_value_columns(df: pd.DataFrame, by: str) -> list[str]:
+    """Numeric columns named like footprints (``*_kg``, ``*_l``, ``*_usd``)."""
+    import pandas as pd
+
+    return [
+        str(c)
+        for c in df.columns
+        if c != by and str(c).endswith(FOOTPRINT_SUFFIXES) and pd.api.types.is_numeric_dtype(df[c])
+    ]
+
+
+def aggregate(
+    df: pd.DataFrame,
+    by: str,
+    columns: Sequence[str],
+    *,
+    file: str | None = None,
+    first_row: int = 1,
+) -> pd.DataFrame:
+    """Sum ``columns`` per value of ``by`` after validating every cell.
+
+    Returns one row per region (index: region name as text, sorted), float columns.
+
+    Raises
+    ------
+    InputError
+        Unknown columns (listing the available ones), an empty table, a missing region
+        name, or a value that is non-numeric, NaN, infinite or negative (naming the
+        row, region and column). The first data row is numbered ``first_row`` (2 for
+        CSV, where rows are line numbers and the header is line 1).
+    """
+    import numpy as np
+    import pandas as pd
+
+    _check_columns(df, [by], "group", file)
+    _check_columns(df, columns, "value", file)
+    if len(df) == 0:
+        raise InputError("the table has no rows", file=file)
+    groups = df[by]
+    bad_group = np.flatnonzero(groups.isna().to_numpy())
+    if bad_group.size:
+        raise InputError(
+            "region name is empty", file=file, row=int(bad_group[0]) + first_row, column=by
+        )
+    keys = groups.astype(str)
+    data = {}
+    for col in columns:
+        raw = df[col]
+        num = pd.to_numeric(raw, errors="coerce").astype(float)
+        vals = num.to_numpy()
+        bad = np.flatnonzero(np.isnan(vals) & raw.notna().to_numpy())
+        if bad.size:
+            i = int(bad[0])
+            raise InputError(
+                f"value {raw.iloc[i]!r} for region {keys.iloc[i]} is not a number",
+                file=file,
+                row=i + first_row,
+                column=col,
+            )
+        bad = np.flatnonzero(~np.isfinite(vals))
+        if bad.size:
+            i = int(bad[0])
+            what = "missing (NaN)" if np.isnan(vals[i]) else "infinite"
+            raise InputError(
+                f"value for region {keys.iloc[i]} is {what}",
+                file=file,
+                row=i + first_row,
+                column=col,
+                hint="every region needs a finite value; fill or drop the row",
+            )
+        bad = np.flatnonzero(vals < 0)
+        if bad.size:
+            i = int(bad[0])
+            raise InputError(
+                f"value for region {keys.iloc[i]} is negative ({vals[i]:g})",
+                file=file,
+                row=i + first_row,
+                column=col,
+                hint="footprints are non-negative",
+            )
+        data[col] = vals
+    frame = pd.DataFrame(data, index=pd.Index(keys.to_numpy(dtype=object), name=by))
+    return frame.groupby(level=0, sort=True).sum()
+
+
+def _check_per_group(per_group: pd.DataFrame, columns: Sequence[str]) -> None:
+    """NaN / infinite / negative values in a per-region table -> InputError."""
+    import numpy as np
+
+    _check_columns(per_group, columns, "value", None)
+    if len(per_group) == 0:
+        raise InputError("no regions to compare")
+    for col in columns:
+        try:
+            vals = per_group[col].to_numpy(dtype=float, na_value=np.nan)
+        except (TypeError, ValueError):
+            raise InputError(
+                f"values are not numeric (dtype {per_group[col].dtype})", column=col
+            ) from None
+        bad = np.flatnonzero(~np.isfinite(vals) | (vals < 0))
+        if bad.size:
+            i = int(bad[0])
+            v = vals[i]
+            what = (
+                "missing (NaN)"
+                if np.isnan(v)
+                else "infinite"
+                if np.isinf(v)
+                else f"negative ({v:g})"
+            )
+            raise InputError(
+                f"value for region {per_group.index[i]!s} is {what}",
+                column=col,
+                hint="footprints are finite and non-negative",
+            )
+
+
+def align_weights(regions: pd.Index, weights: pd.Series, *, file: str | None = None) -> pd.Series:
+    """Weights in the order of ``regions``.
+
+    Raises
+    ------
+    InputError
+        Naming every region that the weights do not cover.
+    """
+    keys = regions.astype(str)
+    w = weights.copy()
+    w.index = w.index.astype(str)
+    missing = [k for k in keys if k not in w.index]
+    if missing:
+        shown = ", ".join(missing[:20]) + (
+            f" and {len(missing) - 20} more" if len(missing) > 20 else ""
+        )
+        raise InputError(
+            f"weights miss {len(missing)} region(s): {shown}",
+            file=file,
+            hint="add a weight for every region of the table",
+        )
+    return w.reindex(keys)
+
+
+def normalize(
+    per_group: pd.DataFrame,
+    columns: Sequence[str],
+    how: str,
+    *,
+    weights: pd.Series | None = None,
+    weights_file: str | None = None,
+) -> pd.DataFrame:
+    """Divide each region's values by its energy, requests or weight.
+
+    ``raw`` returns the totals unchanged. A region whose divisor is zero raises,
+    since its footprint per unit is undefined.
+    """
+    if how not in NORMALIZATIONS:
+        raise InputError(
+            f"unknown normalisation {how!r}", hint=f"use one of: {', '.join(NORMALIZATIONS)}"
+        )
+    out = per_group[list(columns)].copy()
+    if how == "raw":
+        return out
+    if how == "per_weight":
+        if weights is None:
+            raise InputError(
+                "--normalize per_weight needs a weights file", hint="pass --weights FILE"
+            )
+        divisor = align_weights(per_group.index, weights, file=weights_file)
+        label, file = "weight", weights_file
+    else:
+        col = ENERGY_COLUMN if how == "per_kwh" else REQUESTS_COLUMN
+        if col not in per_group.columns:
+            raise InputError(
+                f"--normalize {how} needs a column {col!r}; "
+                f"available: {', '.join(map(str, per_group.columns))}"
+            )
+        divisor = per_group[col]
+        label, file = col, None
+    zero = [str(r) for r, d in zip(per_group.index, divisor.to_numpy(), strict=True) if d == 0]
+    if zero:
+        raise InputError(
+            f"{label} is zero for region(s) {', '.join(zero)}: footprint {how} is undefined",
+            file=file,
+            hint="drop those regions or choose another --normalize",
+        )
+    for col in columns:
+        out[col] = per_group[col].to_numpy() / divisor.to_numpy()
+    return out
+
+
+# --------------------------------------------------------------------------- indices
+
+
+def indices_for_groups(
+    per_group: pd.DataFrame,
+    value_columns: list[str],
+    *,
+    gini_form: str = "population",
+    weights: pd.Series | None = None,
+    epsilons: Sequence[float] = (0.5, 1.0, 2.0),
+    q: float = 2.0,
+    k: int = 1,
+) -> pd.DataFrame:
+    """Every inequity index for every value column of a per-region table.
+
+    Parameters
+    ----------
+    per_group : pandas.DataFrame
+        One row per region (index: region), one column per footprint.
+        [unit of each column]
+    value_columns : list of str
+        Columns to compare across regions. Columns named ``<x>_low_<unit>`` /
+        ``<x>_high_<unit>`` next to ``<x>_<unit>`` are reported as the low and high
+        bounds of that footprint.
+    gini_form : {"population", "sample"}, default "population"
+        Gini form; the weighted Gini is always the population form.
+    weights : pandas.Series, optional
+        Population weight per region (index: region); every region must be covered.
+    epsilons : sequence of float, default (0.5, 1, 2)
+        Atkinson inequality aversions. [dimensionless]
+    q : float, default 2
+        Order of the L_q norm. [dimensionless]
+    k : int, default 1
+        Number of most-burdened regions for the top-k share.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``footprint``, ``bound`` (central/low/high), ``value`` (the column),
+        ``index``, ``result`` (float; NaN when undefined, inf when infinite) and
+        ``note`` (Gini form, or why a value is undefined or infinite). All-zero
+        footprints give NaN with an ``undefined`` note.
+
+    Raises
+    ------
+    InputError
+        A missing column, no regions, a NaN / infinite / negative value (naming the
+        region and column), weights that miss regions, or the sample-form Gini with
+        weights.
+    """
+    import pandas as pd
+
+    if gini_form not in GINI_FORMS:
+        raise InputError(
+            f"unknown Gini form {gini_form!r}", hint=f"use one of: {', '.join(GINI_FORMS)}"
+        )
+    if gini_form == "sample" and weights is not None:
+        raise InputError(
+            "the sample-form Gini is defined for unweighted values only",
+            hint="use --gini-form population with weights",
+        )
+    _check_per_group(per_group, value_columns)
+    w = None
+    if weights is not None:
+        w = align_weights(per_group.index, weights).to_numpy(dtype=float)
+        if not (w > 0).any():
+            raise InputError("every region has weight zero", hint="give positive weights")
+    try:
+        for eps in epsilons:
+            if not math.isfinite(float(eps)) or float(eps) < 0:
+                raise ValueError(f"Atkinson epsilon must be >= 0, got {eps}")
+        if not float(q) >= 1:
+            raise ValueError(f"q must be >= 1, got {q}")
+        if int(k) != k or k < 1:
+            raise ValueError(f"k must be an integer >= 1, got {k}")
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+
+    rows = []
+    for vc in classify_columns(value_columns):
+        values = per_group[vc.column].to_numpy(dtype=float)
+        try:
+            results = eq.equity_indices(
+                values, w, gini_form=cast("eq.GiniForm", gini_form), epsilons=epsilons, q=q, k=k
+            )
+        except ValueError as exc:  # invalid weights: checked per value column by the model
+            raise InputError(str(exc), column=vc.column) from None
+        for r in results:
+            rows.append((vc.footprint, vc.bound, vc.column, r.index, r.result, r.note))
+    return pd.DataFrame(
+        rows, columns=["footprint", "bound", "value", "index", "result", "note"]
+    ).astype({"result": float})
+
+
+def lorenz_table(
+    per_group: pd.DataFrame,
+    value_columns: Sequence[str],
+    *,
+    weights: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Lorenz points per value column: ``value``, ``region`` (the region added at that
+    point, empty at the origin), ``population_share``, ``value_share``."""
+    import numpy as np
+    import pandas as pd
+
+    _check_per_group(per_group, value_columns)
+    w = None if weights is None else align_weights(per_group.index, weights).to_numpy(float)
+    regions = np.asarray(per_group.index.astype(str), dtype=object)
+    frames = []
+    for col in value_columns:
+        x = per_group[col].to_numpy(dtype=float)
+        try:
+            curve = eq.lorenz_curve(x, w)
+        except ValueError as exc:
+            raise InputError(str(exc), column=col) from None
+        order = np.argsort(x, kind="stable")
+        frames.append(
+            pd.DataFrame(
+                {
+                    "value": col,
+                    "region": np.concatenate(([""], regions[order])),
+                    "population_share": curve.population_share,
+                    "value_share": curve.value_share,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+# --------------------------------------------------------------------------- report
+
+
+@dataclass
+class EquityOptions:
+    """What ``fairwatt equity`` was asked for."""
+
+    by: str = "zone"
+    values: list[str] | None = None
+    normalize: str = "raw"
+    weights_file: str | None = None
+    weighted: bool = False
+    gini_form: str = "population"
+    epsilons: list[float] = field(default_factory=lambda: [0.5, 1.0, 2.0])
+    q: float = 2.0
+    k: int = 1
+    lorenz: bool = False
+
+
+def _parse_values(values: Sequence[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    out = [v.strip() for item in values for v in item.split(",") if v.strip()]
+    return out or None
+
+
+def equity_report(source: str | Path, options: EquityOptions) -> Report:
+    """Read ``source``, aggregate per region, normalise, and compute every index.
+
+    Returns a :class:`~fairwatt.reporting.report.Report` whose first table is
+    ``indices`` (or ``lorenz`` when ``options.lorenz``), followed by ``per_region`` (the
+    values compared) and, with ``lorenz``, ``indices``.
+    """
+    from fairwatt.reporting.report import Report
+
+    file = str(source) if str(source) != "-" else "<stdin>"
+    if options.normalize not in NORMALIZATIONS:
+        raise InputError(
+            f"unknown normalisation {options.normalize!r}",
+            hint=f"use one of: {', '.join(NORMALIZATIONS)}",
+        )
+    if options.gini_form not in GINI_FORMS:
+        raise InputError(
+            f"unknown Gini form {options.gini_form!r}",
+            hint=f"use one of: {', '.join(GINI_FORMS)}",
+        )
+    if options.weights_file is None and (options.weighted or options.normalize == "per_weight"):
+        raise InputError(
+            "population weighting and --normalize per_weight need a weights file",
+            hint="pass --weights FILE (columns zone,weight)",
+        )
+    if options.weights_file is not None and not (
+        options.weighted or options.normalize == "per_weight"
+    ):
+        raise InputError(
+            "a weights file was given but not used",
+            hint="add --normalize per_weight (per capita) and/or --weighted "
+            "(population-weighted indices)",
+        )
+    if options.weighted and options.gini_form == "sample":
+        raise InputError(
+            "the sample-form Gini is defined for unweighted values only",
+            hint="drop --gini-form sample or --weighted",
+        )
+
+    df = read_table(source)
+    df.columns = [str(c) for c in df.columns]
+    weights = None
+    if options.weights_file is not None:
+        weights = read_weights(options.weights_file, key=options.by)
+
+    values = _parse_values(options.values)
+    if values is None:
+        values = default_value_columns(df, options.by)
+        if not values:
+            raise InputError(
+                "no footprint columns (*_kg, *_l, *_usd) found; "
+                f"available: {', '.join(map(str, df.columns))}",
+                file=file,
+                hint="name them with --value",
+            )
+    _check_columns(df, values, "value", file)
+    values = with_bounds(values, list(df.columns))
+    extra = {"per_kwh": [ENERGY_COLUMN], "per_request": [REQUESTS_COLUMN]}.get(
+        options.normalize, []
+    )
+    if extra and extra[0] not in df.columns:
+        raise InputError(
+            f"--normalize {options.normalize} needs a column {extra[0]!r}; "
+            f"available: {', '.join(map(str, df.columns))}",
+            file=file,
+        )
+    to_sum = list(dict.fromkeys([*values, *extra]))
+    per_group = aggregate(df, options.by, to_sum, file=file, first_row=first_row_number(source))
+    if weights is not None:
+        weights = align_weights(per_group.index, weights, file=options.weights_file)
+    normalised = normalize(
+        per_group, values, options.normalize, weights=weights, weights_file=options.weights_file
+    )
+    pop = weights if options.weighted else None
+    indices = indices_for_groups(
+        normalised,
+        values,
+        gini_form=options.gini_form,
+        weights=pop,
+        epsilons=options.epsilons,
+        q=options.q,
+        k=options.k,
+    )
+    indices.insert(3, "normalization", options.normalize)
+
+    suffix = {"raw": "", "per_kwh": "_per_kwh", "per_request": "_per_request"}.get(
+        options.normalize, "_per_weight"
+    )
+    shown = normalised.rename(columns={c: f"{c}{suffix}" for c in values}).reset_index()
+    if weights is not None:
+        shown["weight"] = weights.to_numpy()
+    tables: dict[str, pd.DataFrame] = {}
+    if options.lorenz:
+        tables["lorenz"] = lorenz_table(normalised, values, weights=pop)
+    tables["indices"] = indices
+    tables["per_region"] = shown
+
+    n = len(normalised)
+    gini_note = eq.GINI_FORM_FORMULAS["weighted" if pop is not None else options.gini_form]
+    notes = [
+        f"{n} region(s) by {options.by!r}; values {_NORMALIZATION_LABEL[options.normalize]}",
+        f"Gini: {gini_note}",
+    ]
+    if pop is not None:
+        notes.append("indices weighted by the weights file (max/min and L_q norm unweighted)")
+    if n == 1:
+        notes.append("one region only: every relative index is at its equality value")
+    metadata = {
+        "source": file,
+        "group_by": options.by,
+        "regions": n,
+        "value_columns": values,
+        "normalization": options.normalize,
+        "weights_file": options.weights_file,
+        "weighted": bool(pop is not None),
+        "gini_form": "weighted population" if pop is not None else options.gini_form,
+        "atkinson_epsilons": list(options.epsilons),
+        "lq_order": options.q if math.isfinite(options.q) else "inf",
+        "top_k": options.k,
+    }
+    return Report(title="Inequity indices", tables=tables, metadata=metadata, notes=notes)
