@@ -23,8 +23,9 @@ def write_inputs(root: Path, hourly: dict[str, list[float]] | None = None) -> di
     (root / "annual.csv").write_text(annual)
     out = {"sites": str(root / "sites.csv"), "annual": str(root / "annual.csv")}
     if hourly is not None:
+        other = {"XA": "2.0,30", "XB": "4.0,10"}  # ewif and health as in the annual file
         rows = [
-            f"{zone},{h.isoformat()},{v},2.0,30"
+            f"{zone},{h.isoformat()},{v},{other[zone]}"
             for zone, values in hourly.items()
             for h, v in zip(HOURS, values, strict=True)
         ]

@@ -54,9 +54,13 @@ def _main(
 # Commands ---------------------------------------------------------------------
 from fairwatt.cli import audit as _audit  # noqa: E402
 from fairwatt.cli import equity as _equity  # noqa: E402
+from fairwatt.cli.factors import factors_app  # noqa: E402
+from fairwatt.cli.sites import sites_app  # noqa: E402
 
 app.command("audit")(_audit.audit)
 app.command("equity")(_equity.equity)
+app.add_typer(factors_app, name="factors")
+app.add_typer(sites_app, name="sites")
 
 
 def main() -> None:

@@ -15,6 +15,9 @@ Manifest schema (``manifest.json``)::
         "resolution":  "annual" | "monthly" | "hourly" | "static"  (zone_factors only)
         "columns":     {column name: unit or description}
         "sha256":      hex digest of the file
+        "coverage":    what the table covers, e.g. "213 zones" (text)
+        "caveats":     known gaps and caveats (text)
+        "citation":    how to cite the source(s) (text); "bibtex": BibTeX entries
     } ],
      "defaults": {factor column: [dataset names, most preferred first]} }
 
@@ -61,6 +64,10 @@ class DatasetInfo:
     sha256: str
     resolution: str = "static"
     columns: dict[str, str] = field(default_factory=dict)
+    coverage: str = ""
+    caveats: str = ""
+    citation: str = ""
+    bibtex: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def provenance(self) -> dict[str, Any]:
@@ -104,6 +111,11 @@ def info(name: str) -> DatasetInfo:
     close = difflib.get_close_matches(name, list(by_name), n=3, cutoff=0.4)
     hint = f"did you mean {', '.join(close)}?" if close else "run `fairwatt factors list`"
     raise InputError(f"unknown dataset {name!r}", hint=hint)
+
+
+def defaults() -> dict[str, list[str]]:
+    """The manifest's defaults: factor column -> dataset names, most preferred first."""
+    return {k: list(v) for k, v in _raw_manifest().get("defaults", {}).items()}
 
 
 def default_datasets(factor: str) -> list[str]:

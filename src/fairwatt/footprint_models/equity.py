@@ -384,7 +384,8 @@ def theil_l(x: ArrayLike, weights: ArrayLike | None = None) -> float:
     live = w > 0
     if np.any(arr[live] == 0.0):
         return math.inf
-    return max(float(np.dot(w[live], np.log(mean / arr[live])) / w.sum()), 0.0)
+    # log(mean) - log(x) rather than log(mean / x): no overflow for subnormal shares
+    return max(float(np.dot(w[live], math.log(mean) - np.log(arr[live])) / w.sum()), 0.0)
 
 
 def atkinson(x: ArrayLike, epsilon: float, weights: ArrayLike | None = None) -> float:
@@ -435,7 +436,8 @@ def atkinson(x: ArrayLike, epsilon: float, weights: ArrayLike | None = None) -> 
     if eps == 1.0:
         ede = math.exp(float(np.dot(wl, np.log(s)) / wl.sum()))
     else:
-        power = float(np.dot(wl, s ** (1.0 - eps)) / wl.sum())
+        with np.errstate(over="ignore"):  # tiny shares with eps > 1: the sum is inf, ede 0
+            power = float(np.dot(wl, s ** (1.0 - eps)) / wl.sum())
         ede = float(power ** (1.0 / (1.0 - eps)))
     return min(max(1.0 - ede, 0.0), 1.0)
 

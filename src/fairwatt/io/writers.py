@@ -148,16 +148,33 @@ def report_to_markdown(report: Report) -> str:
         lines.append("")
     if report.notes:
         lines += ["## Notes", ""] + [f"- {n}" for n in report.notes] + [""]
-    sources = report.metadata.get("provenance")
+    sources = [s for s in report.metadata.get("provenance", []) if "dataset" in s]
     if sources:
+        cols = [
+            c
+            for c in (
+                "factor",
+                "dataset",
+                "version",
+                "year",
+                "key",
+                "resolution",
+                "fallback",
+                "site_hours",
+                "kind",
+            )
+            if any(c in s for s in sources)
+        ]
         lines += [
             "## Provenance",
             "",
-            "```json",
-            json.dumps(sources, indent=2, default=_json_default),
-            "```",
-            "",
+            "| " + " | ".join(cols) + " |",
+            "|" + "|".join("---" for _ in cols) + "|",
         ]
+        lines += [
+            "| " + " | ".join(_format_cell(s.get(c, "")) for c in cols) + " |" for s in sources
+        ]
+        lines += ["", "Sources, licences and site factors: see the JSON output's metadata.", ""]
     return "\n".join(lines)
 
 

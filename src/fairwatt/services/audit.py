@@ -393,5 +393,27 @@ def _equity(
     per_region = rows.groupby(region_key, observed=True)[cols].sum()
     if len(per_region) < 2:
         return None, {"notes": [f"inequity indices need at least two {region_key}s"]}
-    table = indices_for_groups(per_region, cols)
-    return table, {"across": region_key, "regions": len(per_region), "gini_form": "population"}
+    long = indices_for_groups(per_region, cols)
+    # one row per index, one column per footprint (and its low/high bounds)
+    table = long.pivot(index="index", columns="value", values="result")
+    table = table.reindex(index=long["index"].unique(), columns=cols).reset_index()
+    table.columns.name = None
+    notes = []
+    for col in ("carbon_kg", "water_l", "health_usd"):
+        if col in per_region:
+            worst = per_region[col].idxmax()
+            total = per_region[col].sum()
+            share = per_region[col].max() / total if total > 0 else float("nan")
+            notes.append(
+                f"worst {region_key} for {col}: {worst} ({per_region[col].max():,.1f}, "
+                f"{share:.0%} of the total)"
+            )
+    undefined = long[long["note"].str.contains("undefined", na=False)]
+    notes += [f"{r.value} {r.index}: {r.note}" for r in undefined.itertuples(index=False)]
+    meta = {
+        "across": region_key,
+        "regions": len(per_region),
+        "gini_form": "population",
+        "notes": notes,
+    }
+    return table, meta

@@ -1,0 +1,210 @@
+"""``fairwatt factors``: the bundled factor datasets (list, show, cite) and derive."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from fairwatt.cli._common import FormatOpt, OutputOpt, QuietOpt, handle_errors, note, render
+
+factors_app = typer.Typer(
+    help="Bundled factor datasets: list them, show one, cite it, or derive factors from a "
+    "fuel mix.",
+    no_args_is_help=True,
+)
+
+
+@factors_app.command("list")
+@handle_errors
+def list_datasets(
+    role: Annotated[
+        str | None,
+        typer.Option(
+            "--role",
+            help="Only this role: zone_factors, fuel_factors, pue_wue, sites or reference.",
+        ),
+    ] = None,
+    output: OutputOpt = None,
+    fmt: FormatOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """List the bundled datasets: name, kind, coverage, years, licence.
+
+    The 'default_for' column names the factors a dataset supplies when no dataset is
+    pinned. Example: fairwatt factors list --role zone_factors
+    """
+    import pandas as pd
+
+    from fairwatt.datasets import catalog
+    from fairwatt.errors import InputError
+    from fairwatt.reporting.report import Report
+
+    roles = sorted({d.role for d in catalog.manifest()})
+    if role is not None and role not in roles:
+        raise InputError(f"unknown role {role!r}", hint=f"use one of: {', '.join(roles)}")
+    defaults = catalog.defaults()
+    rows = []
+    for d in catalog.manifest():
+        if role is not None and d.role != role:
+            continue
+        years = d.year if not isinstance(d.year, list) else f"{d.year[0]}-{d.year[-1]}"
+        rows.append(
+            {
+                "name": d.name,
+                "role": d.role,
+                "resolution": d.resolution,
+                "kind": d.kind,
+                "coverage": d.coverage,
+                "years": str(years),
+                "licence": d.licence,
+                "default_for": ", ".join(f for f, names in defaults.items() if d.name in names),
+                "version": d.version,
+            }
+        )
+    report = Report(
+        title="Bundled datasets",
+        tables={"datasets": pd.DataFrame(rows)},
+        metadata={"defaults": defaults},
+    )
+    render(report, output, fmt)
+
+
+@factors_app.command("show")
+@handle_errors
+def show(
+    name: Annotated[str, typer.Argument(help="Dataset name (see `fairwatt factors list`).")],
+    zone: Annotated[
+        str | None, typer.Option("--zone", "-z", help="Only rows of this zone (or site id).")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=0, help="At most this many rows (0: all).")
+    ] = 0,
+    output: OutputOpt = None,
+    fmt: FormatOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Show one dataset's rows, units and provenance.
+
+    Example: fairwatt factors show us-state-carbon-egrid2023 --zone US-VA
+    """
+    import difflib
+
+    from fairwatt.datasets import catalog
+    from fairwatt.errors import InputError
+    from fairwatt.reporting.report import Report
+
+    d = catalog.info(name)
+    df = catalog.load(name)
+    if zone is not None:
+        if "zone" not in df.columns:
+            raise InputError(f"dataset {name!r} has no zones", hint="drop --zone")
+        zones = sorted(map(str, df["zone"].unique()))
+        if zone not in zones:
+            close = difflib.get_close_matches(zone, zones, n=3, cutoff=0.4)
+            hint = (
+                f"did you mean {', '.join(close)}?"
+                if close
+                else (f"its zones: {', '.join(zones[:12])}{' ...' if len(zones) > 12 else ''}")
+            )
+            raise InputError(f"zone {zone!r} is not in dataset {name!r}", hint=hint)
+        df = df[df["zone"] == zone].reset_index(drop=True)
+    if limit:
+        df = df.head(limit)
+    report = Report(
+        title=f"{d.name} ({d.version}): {d.title}",
+        tables={d.name: df},
+        metadata={
+            "provenance": [d.provenance()],
+            "columns": d.columns,
+            "caveats": d.caveats,
+            "attribution": d.attribution,
+        },
+        notes=[f"units: {', '.join(f'{k} [{v}]' for k, v in d.columns.items())}"],
+    )
+    if d.caveats:
+        note(f"caveats: {d.caveats}", quiet=quiet)
+    render(report, output, fmt)
+
+
+@factors_app.command("cite")
+@handle_errors
+def cite(
+    name: Annotated[str, typer.Argument(help="Dataset name (see `fairwatt factors list`).")],
+) -> None:
+    """Print how to cite a dataset: citation text, licence and BibTeX.
+
+    Example: fairwatt factors cite country-carbon-owid
+    """
+    from fairwatt.datasets import catalog
+
+    d = catalog.info(name)
+    typer.echo(f"{d.name} (version {d.version}): {d.title}")
+    typer.echo("")
+    typer.echo(d.citation)
+    typer.echo("")
+    typer.echo(f"Licence: {d.licence}")
+    typer.echo(f"Attribution: {d.attribution}")
+    typer.echo("")
+    typer.echo(d.bibtex)
+
+
+@factors_app.command("derive")
+@handle_errors
+def derive(
+    fuel_mix: Annotated[
+        str,
+        typer.Option(
+            "--fuel-mix",
+            help="CSV or Parquet: a time column (timestamp or year), an optional zone column, "
+            "and generation per fuel (one column per fuel, or long format: fuel + value).",
+            metavar="FILE",
+        ),
+    ],
+    factor_set: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--factor-set",
+            help="Per-fuel factor set (repeatable; the first one providing a factor wins). "
+            "Default: fuel-factors-thirsty-code.",
+            metavar="NAME",
+        ),
+    ] = None,
+    zone: Annotated[
+        str | None, typer.Option("--zone", "-z", help="Zone id for a file without a zone column.")
+    ] = None,
+    tz: Annotated[
+        str | None, typer.Option("--tz", help="Time zone of naive timestamps, e.g. UTC.")
+    ] = None,
+    negative: Annotated[
+        str,
+        typer.Option("--negative", help="Negative generation: clip (count as 0), raise or keep."),
+    ] = "clip",
+    output: OutputOpt = None,
+    fmt: FormatOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Carbon intensity and EWIF series from a fuel mix (generation-weighted per-fuel factors).
+
+    The result is a zone factor table usable as a --factors file. Example:
+    fairwatt factors derive --fuel-mix mix.csv --zone US-BA-CISO -o factors.csv
+    """
+    from fairwatt.errors import InputError
+    from fairwatt.factors.derive import DEFAULT_FACTOR_SETS, derive_intensities
+    from fairwatt.io.writers import check_output_path
+    from fairwatt.reporting.report import Report
+
+    if negative not in ("clip", "raise", "keep"):
+        raise InputError(f"unknown --negative {negative!r}", hint="use clip, raise or keep")
+    check_output_path(output)
+    sets = list(factor_set) if factor_set else list(DEFAULT_FACTOR_SETS)
+    table, meta = derive_intensities(fuel_mix, sets, zone=zone, tz=tz, negative=negative)
+    note(
+        "factor sets: " + ", ".join(f"{c} <- {n}" for c, n in meta["factor_sets"].items()),
+        quiet=quiet,
+    )
+    render(
+        Report(title="Intensities from fuel mix", tables={"factors": table}, metadata=meta),
+        output,
+        fmt,
+    )

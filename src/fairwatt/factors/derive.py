@@ -1,0 +1,293 @@
+"""Carbon and EWIF series from a user's fuel-mix file and bundled per-fuel factor sets.
+
+A fuel-mix file (CSV or Parquet) is either
+
+* wide: a time column (``timestamp``, UTC interval start, or ``year``), an optional
+  ``zone`` column and one numeric column per fuel (``coal``, ``gas``, ``NG``, ``WND``, ...);
+* long: a time column, ``fuel`` (or ``fueltype``), a value column (``generation_mwh``,
+  ``generation``, ``value`` or ``mwh``) and an optional ``zone`` (or ``respondent``).
+
+Generation may be in any one unit (MWh, MW, %). The output is a zone factor table
+(``zone``, ``timestamp`` or ``year``, ``carbon_g_per_kwh`` and/or ``ewif_l_per_kwh``)
+that can be passed back to the audit as a user factor file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fairwatt.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+DEFAULT_FACTOR_SETS: tuple[str, ...] = ("fuel-factors-thirsty-code",)
+#: factor columns a per-fuel set can provide
+FACTOR_COLUMNS: tuple[str, ...] = ("carbon_g_per_kwh", "ewif_l_per_kwh")
+_TIME = ("timestamp", "year")
+_FUEL = ("fuel", "fueltype")
+_VALUE = ("generation_mwh", "generation", "value", "mwh")
+_ZONE = ("zone", "respondent")
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
+    if not path.is_file():
+        raise InputError(f"fuel-mix file not found: {path}", hint="check the path")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+        if suffix in (".csv", ".txt"):
+            return pd.read_csv(path, keep_default_na=False, na_values=[""])
+    except (ValueError, OSError) as exc:
+        raise InputError(f"cannot read the fuel mix: {exc}", file=str(path)) from None
+    raise InputError(f"cannot read {path.name}", file=str(path), hint="use a .csv or .parquet file")
+
+
+def _pick(columns: Sequence[str], options: Sequence[str]) -> str | None:
+    lower = {c.lower(): c for c in columns}
+    for o in options:
+        if o in lower:
+            return lower[o]
+    return None
+
+
+def _parse_time(df: pd.DataFrame, col: str, *, file: str, tz: str | None) -> pd.Series:
+    import pandas as pd
+
+    if col.lower() == "year":
+        years = pd.to_numeric(df[col], errors="coerce")
+        bad = years.isna() | (years % 1 != 0)
+        if bad.any():
+            row = int(bad.to_numpy().nonzero()[0][0]) + 2
+            raise InputError("year must be an integer", file=file, row=row, column=col)
+        return years.astype(int)
+    try:
+        ts = pd.to_datetime(df[col], format="ISO8601")
+    except (ValueError, TypeError) as exc:
+        raise InputError(
+            f"cannot parse timestamps: {exc}",
+            file=file,
+            column=col,
+            hint="use ISO-8601, e.g. 2023-01-01T00:00Z",
+        ) from None
+    if ts.dt.tz is None:
+        if tz is None:
+            raise InputError(
+                "timestamps have no time zone",
+                file=file,
+                column=col,
+                hint="add an offset (e.g. 2023-01-01T00:00Z) or pass --tz (e.g. --tz UTC)",
+            )
+        try:
+            ts = ts.dt.tz_localize(tz, ambiguous="raise", nonexistent="raise")
+        except Exception as exc:  # zoneinfo / pytz errors differ by version
+            raise InputError(
+                f"cannot localise timestamps to {tz}: {exc}", file=file, column=col
+            ) from None
+    return ts.dt.tz_convert("UTC")
+
+
+def read_fuel_mix(
+    path: str | Path, *, zone: str | None = None, tz: str | None = None
+) -> tuple[pd.DataFrame, str]:
+    """Read a fuel-mix file into a wide frame indexed by (zone, time).
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV or Parquet file, wide or long (see the module docstring).
+    zone : str, optional
+        Zone id for every row when the file has no ``zone`` column.
+    tz : str, optional
+        Time zone of naive timestamps (an IANA name such as ``UTC``).
+
+    Returns
+    -------
+    (DataFrame, str)
+        Generation by fuel (one column per fuel, same unit as the file), indexed by
+        ``zone`` and the time column; and the name of the time column (``timestamp``
+        or ``year``).
+    """
+    import pandas as pd
+
+    p = Path(path)
+    file = str(p)
+    df = _read_table(p)
+    cols = [str(c) for c in df.columns]
+    df.columns = cols
+    tcol = _pick(cols, _TIME)
+    if tcol is None:
+        raise InputError(
+            "no time column", file=file, hint="name it 'timestamp' (UTC interval start) or 'year'"
+        )
+    time_name = "year" if tcol.lower() == "year" else "timestamp"
+    zcol = _pick(cols, _ZONE)
+    if zcol is None and not zone:
+        raise InputError(
+            "no zone column and no --zone",
+            file=file,
+            hint="pass --zone (e.g. --zone US-BA-CISO) or add a 'zone' column",
+        )
+    times = _parse_time(df, tcol, file=file, tz=tz)
+    zones = df[zcol].astype(str) if zcol is not None else pd.Series(zone, index=df.index)
+    if zone and zcol is not None:
+        zones = pd.Series(zone, index=df.index)
+    fcol, vcol = _pick(cols, _FUEL), _pick(cols, _VALUE)
+    if fcol is not None:
+        if vcol is None:
+            raise InputError(
+                "long format needs a value column",
+                file=file,
+                hint=f"name it one of: {', '.join(_VALUE)}",
+            )
+        values = pd.to_numeric(df[vcol], errors="coerce")
+        bad = values.isna() & df[vcol].notna()
+        if bad.any():
+            row = int(bad.to_numpy().nonzero()[0][0]) + 2
+            raise InputError(
+                f"not a number: {df[vcol].iloc[row - 2]!r}", file=file, row=row, column=vcol
+            )
+        long = pd.DataFrame(
+            {"zone": zones, time_name: times, "fuel": df[fcol].astype(str), "value": values}
+        )
+        wide = long.pivot_table(
+            index=["zone", time_name], columns="fuel", values="value", aggfunc="sum", sort=True
+        )
+        wide.columns = [str(c) for c in wide.columns]
+        return wide, time_name
+    skip = {tcol, zcol} - {None}
+    fuels = [c for c in cols if c not in skip]
+    if not fuels:
+        raise InputError(
+            "no fuel columns",
+            file=file,
+            hint="one numeric column per fuel, e.g. coal,gas,nuclear,wind",
+        )
+    gen = {}
+    for c in fuels:
+        values = pd.to_numeric(df[c], errors="coerce")
+        bad = values.isna() & df[c].notna()
+        if bad.any():
+            row = int(bad.to_numpy().nonzero()[0][0]) + 2
+            raise InputError(
+                f"not a number: {df[c].iloc[row - 2]!r}",
+                file=file,
+                row=row,
+                column=c,
+                hint="fuel columns hold generation numbers",
+            )
+        gen[c] = values.to_numpy()
+    wide = pd.DataFrame(gen)
+    wide.index = pd.MultiIndex.from_arrays([zones.to_numpy(), times], names=["zone", time_name])
+    if wide.index.duplicated().any():
+        dup = wide.index[wide.index.duplicated()][0]
+        raise InputError(
+            f"duplicate row for zone {dup[0]} at {dup[1]}",
+            file=file,
+            hint="one row per zone and time in the wide format",
+        )
+    return wide.sort_index(), time_name
+
+
+def factor_set(name: str) -> dict[str, dict[str, float]]:
+    """The per-fuel factors of a bundled ``fuel_factors`` dataset, by factor column."""
+    from fairwatt.datasets import catalog
+    from fairwatt.footprint_models.fuelmix import canonical_fuel
+
+    d = catalog.info(name)
+    if d.role != "fuel_factors":
+        sets = [x.name for x in catalog.manifest() if x.role == "fuel_factors"]
+        raise InputError(
+            f"{name!r} is not a per-fuel factor set", hint=f"use one of: {', '.join(sets)}"
+        )
+    df = catalog.load(name)
+    out: dict[str, dict[str, float]] = {}
+    for col in FACTOR_COLUMNS:
+        if col in df.columns:
+            out[col] = {
+                canonical_fuel(f): float(v) for f, v in zip(df["fuel"], df[col], strict=True)
+            }
+    return out
+
+
+def derive_intensities(
+    path: str | Path,
+    factor_sets: Sequence[str] = DEFAULT_FACTOR_SETS,
+    *,
+    zone: str | None = None,
+    tz: str | None = None,
+    negative: str = "clip",
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Carbon and EWIF series from a fuel-mix file (generation-weighted per-fuel factors).
+
+    For each factor column, the first set in ``factor_sets`` that provides it is used.
+
+    Parameters
+    ----------
+    path : str or Path
+        The fuel-mix file.
+    factor_sets : sequence of str
+        Names of bundled per-fuel sets (``fairwatt factors list --role fuel_factors``).
+    zone, tz : str, optional
+        See :func:`read_fuel_mix`.
+    negative : {"clip", "raise", "keep"}
+        Treatment of negative generation, see
+        :func:`fairwatt.footprint_models.fuelmix.intensity_from_mix`.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        A zone factor table (``zone``, ``timestamp`` or ``year``, factor columns in
+        gCO2e/kWh and L/kWh) and metadata naming the factor set used for each column.
+    """
+    import pandas as pd
+
+    from fairwatt.datasets import catalog
+    from fairwatt.footprint_models.fuelmix import canonical_fuel, intensity_from_mix
+
+    if not factor_sets:
+        raise InputError("no factor set given", hint="pass --factor-set NAME")
+    chosen: dict[str, tuple[str, dict[str, float]]] = {}
+    for name in factor_sets:
+        for col, table in factor_set(name).items():
+            chosen.setdefault(col, (name, table))
+    wide, _time = read_fuel_mix(path, zone=zone, tz=tz)
+    names = {c: canonical_fuel(c) for c in wide.columns}
+    seen: dict[str, str] = {}
+    for c, n in names.items():
+        if n in seen:
+            raise InputError(
+                f"columns {seen[n]!r} and {c!r} are the same fuel ({n})", file=str(path), column=c
+            )
+        seen[n] = c
+    out = pd.DataFrame(index=wide.index)
+    for col, (set_name, table) in chosen.items():
+        missing = [c for c, n in names.items() if n not in table]
+        if missing:
+            raise InputError(
+                f"factor set {set_name!r} has no {col} for fuel(s) {', '.join(missing)}",
+                file=str(path),
+                column=missing[0],
+                hint=f"its fuels: {', '.join(sorted(table))}; rename the column or pass "
+                "another --factor-set",
+            )
+        try:
+            out[col] = intensity_from_mix(wide, table, negative=negative)
+        except ValueError as exc:
+            raise InputError(str(exc), file=str(path), hint="use --negative clip or keep") from None
+    out = out.reset_index()
+    meta = {
+        "fuel_mix": str(path),
+        "factor_sets": {col: name for col, (name, _t) in chosen.items()},
+        "provenance": [
+            catalog.info(n).provenance()
+            for n in dict.fromkeys(name for name, _t in chosen.values())
+        ],
+        "negative_generation": negative,
+    }
+    return out, meta
