@@ -176,6 +176,7 @@ def resolve(
     missing: list[str] = []
 
     site_groups = rows.groupby(["site", "zone"], sort=True, observed=True).indices
+    all_hours = pd.DatetimeIndex(rows["hour"])
     for factor in [*factors, *optional]:
         required = factor not in optional
         col = np.full(n, np.nan)
@@ -199,7 +200,7 @@ def resolve(
                 if required:
                     missing.append(f"zone {zone} (site {site}): no {factor} factor")
                 continue
-            hours = pd.DatetimeIndex(rows["hour"].to_numpy()[positions])
+            hours = all_hours[positions]
             todo = np.ones(len(positions), dtype=bool)
             first = True
             for _, level, _, i in candidates:

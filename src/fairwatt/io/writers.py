@@ -128,7 +128,9 @@ def _format_cell(value: Any) -> str:
             return ""
         if math.isinf(value):
             return "inf" if value > 0 else "-inf"
-        if value != 0 and (abs(value) >= 1e6 or abs(value) < 1e-3):
+        if value == 0:
+            return "0"
+        if abs(value) < 1e-3 or abs(value) >= 1e12:
             return f"{value:.4g}"
         return f"{value:,.3f}" if abs(value) < 1000 else f"{value:,.1f}"
     if isinstance(value, pd.Timestamp):
