@@ -36,7 +36,9 @@ def test_quick_start_audit_runs_on_the_sample_fleet() -> None:
     audit = install_and_run.split("&&")[-1].strip()
     argv = shlex.split(audit)
     assert argv[0].endswith("fairwatt") and argv[1] == "audit"
-    exe = shutil.which("fairwatt", path=str(Path(sys.executable).parent)) or shutil.which("fairwatt")
+    exe = shutil.which("fairwatt", path=str(Path(sys.executable).parent)) or shutil.which(
+        "fairwatt"
+    )
     assert exe, "the fairwatt command is not installed"
     done = subprocess.run([exe, *argv[1:]], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -29,7 +29,9 @@ def thirsty(tmp_path: Path) -> dict[str, str]:
         "site,zone,pue,wue_l_per_kwh\nus-average,XX-US,1.170,0.550\narizona,XX-AZ,1.180,1.630\n"
     )
     factors = tmp_path / "ewif.csv"
-    factors.write_text("zone,year,ewif_l_per_kwh,carbon_g_per_kwh\nXX-US,2023,3.142,400\nXX-AZ,2023,4.959,350\n")
+    factors.write_text(
+        "zone,year,ewif_l_per_kwh,carbon_g_per_kwh\nXX-US,2023,3.142,400\nXX-AZ,2023,4.959,350\n"
+    )
     return {"log": str(log), "sites": str(sites), "factors": str(factors), "dir": str(tmp_path)}
 
 
@@ -38,13 +40,25 @@ def audit(*args: str) -> object:
 
 
 def test_thirsty_rows_through_the_cli(thirsty: dict[str, str]) -> None:
-    res = audit(thirsty["log"], "--sites", thirsty["sites"], "--factors", thirsty["factors"],
-                "--footprints", "water,carbon", "--format", "json")
+    res = audit(
+        thirsty["log"],
+        "--sites",
+        thirsty["sites"],
+        "--factors",
+        thirsty["factors"],
+        "--footprints",
+        "water,carbon",
+        "--format",
+        "json",
+    )
     assert res.exit_code == 0, res.stderr
     doc = json.loads(res.stdout)
     rows = {r["site"]: r for r in doc["footprint"]}
     # R1 (million L): U.S. average 0.708 / 4.731 / 5.439; Arizona 2.098 / 7.531 / 9.629
-    for site, (on, off, total) in {"us-average": (0.708, 4.731, 5.439), "arizona": (2.098, 7.531, 9.629)}.items():
+    for site, (on, off, total) in {
+        "us-average": (0.708, 4.731, 5.439),
+        "arizona": (2.098, 7.531, 9.629),
+    }.items():
         assert rows[site]["water_onsite_l"] / 1e6 == pytest.approx(on, abs=0.002)
         assert rows[site]["water_offsite_l"] / 1e6 == pytest.approx(off, abs=0.002)
         assert rows[site]["water_l"] / 1e6 == pytest.approx(total, abs=0.002)
@@ -56,8 +70,16 @@ def test_thirsty_rows_through_the_cli(thirsty: dict[str, str]) -> None:
 
 
 def test_formats_and_atomic_outputs(thirsty: dict[str, str]) -> None:
-    base = [thirsty["log"], "--sites", thirsty["sites"], "--factors", thirsty["factors"],
-            "--footprints", "water,carbon", "-q"]
+    base = [
+        thirsty["log"],
+        "--sites",
+        thirsty["sites"],
+        "--factors",
+        thirsty["factors"],
+        "--footprints",
+        "water,carbon",
+        "-q",
+    ]
     out = Path(thirsty["dir"])
     for name in ("a.csv", "a.parquet", "a.json", "a.md"):
         res = audit(*base, "-o", str(out / name))
@@ -75,8 +97,17 @@ def test_formats_and_atomic_outputs(thirsty: dict[str, str]) -> None:
 
 
 def test_output_into_missing_folder(thirsty: dict[str, str]) -> None:
-    res = audit(thirsty["log"], "--sites", thirsty["sites"], "--factors", thirsty["factors"],
-                "--footprints", "water", "-o", str(Path(thirsty["dir"]) / "nope" / "x.csv"))
+    res = audit(
+        thirsty["log"],
+        "--sites",
+        thirsty["sites"],
+        "--factors",
+        thirsty["factors"],
+        "--footprints",
+        "water",
+        "-o",
+        str(Path(thirsty["dir"]) / "nope" / "x.csv"),
+    )
     assert res.exit_code == 2
     assert "output folder does not exist" in res.stderr
     assert "Traceback" not in res.stderr
@@ -84,8 +115,17 @@ def test_output_into_missing_folder(thirsty: dict[str, str]) -> None:
 
 def test_missing_factor_is_exit_3_and_leaves_no_file(thirsty: dict[str, str]) -> None:
     target = Path(thirsty["dir"]) / "out.csv"
-    res = audit(thirsty["log"], "--sites", thirsty["sites"], "--factors", thirsty["factors"],
-                "--footprints", "health", "-o", str(target))
+    res = audit(
+        thirsty["log"],
+        "--sites",
+        thirsty["sites"],
+        "--factors",
+        thirsty["factors"],
+        "--footprints",
+        "health",
+        "-o",
+        str(target),
+    )
     assert res.exit_code == 3
     assert "no health_usd_per_mwh" in res.stderr
     assert res.stderr.count("\n") == 1
@@ -95,25 +135,61 @@ def test_missing_factor_is_exit_3_and_leaves_no_file(thirsty: dict[str, str]) ->
 def test_bad_log_is_one_line_exit_2(thirsty: dict[str, str], tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("timestamp,site,energy_kwh\n2023-05-01T00:00Z,arizona,-5\n")
-    res = audit(str(bad), "--sites", thirsty["sites"], "--factors", thirsty["factors"], "--footprints", "water")
+    res = audit(
+        str(bad),
+        "--sites",
+        thirsty["sites"],
+        "--factors",
+        thirsty["factors"],
+        "--footprints",
+        "water",
+    )
     assert res.exit_code == 2
     assert res.stderr.strip() == (
-        f"fairwatt: error: {bad}, row 2, column 'energy_kwh': negative energy -5.0; energy and power must be >= 0"
+        f"fairwatt: error: {bad}, row 2, column 'energy_kwh': negative energy -5.0; "
+        "energy and power must be >= 0"
     )
 
 
 def test_unknown_site(thirsty: dict[str, str], tmp_path: Path) -> None:
     log = tmp_path / "l.csv"
     log.write_text("timestamp,site,energy_kwh\n2023-05-01T00:00Z,arizonaa,5\n")
-    res = audit(str(log), "--sites", thirsty["sites"], "--factors", thirsty["factors"], "--footprints", "water")
+    res = audit(
+        str(log),
+        "--sites",
+        thirsty["sites"],
+        "--factors",
+        thirsty["factors"],
+        "--footprints",
+        "water",
+    )
     assert res.exit_code == 2
     assert "arizonaa" in res.stderr and "arizona" in res.stderr
 
 
 def test_stdin_and_by_hour(thirsty: dict[str, str]) -> None:
-    text = "timestamp,site,energy_kwh\n2023-05-01T00:10Z,arizona,1\n2023-05-01T00:40Z,arizona,2\n2023-05-01T01:10Z,arizona,4\n"
-    res = runner.invoke(app, ["audit", "-", "--sites", thirsty["sites"], "--factors", thirsty["factors"],
-                              "--footprints", "carbon", "--by", "zone,hour", "-f", "csv"], input=text)
+    text = (
+        "timestamp,site,energy_kwh\n2023-05-01T00:10Z,arizona,1\n"
+        "2023-05-01T00:40Z,arizona,2\n2023-05-01T01:10Z,arizona,4\n"
+    )
+    res = runner.invoke(
+        app,
+        [
+            "audit",
+            "-",
+            "--sites",
+            thirsty["sites"],
+            "--factors",
+            thirsty["factors"],
+            "--footprints",
+            "carbon",
+            "--by",
+            "zone,hour",
+            "-f",
+            "csv",
+        ],
+        input=text,
+    )
     assert res.exit_code == 0, res.stderr
     df = pd.read_csv(pd.io.common.StringIO(res.stdout))
     assert df["energy_kwh"].tolist() == [3.0, 4.0]
@@ -133,6 +209,10 @@ def test_bad_options(thirsty: dict[str, str]) -> None:
         (["--column", "site"], "expected FIELD=NAME"),
         (["--dataset", "no-such-dataset"], "unknown dataset"),
     ]:
-        res = audit(*base, "--footprints", "water", *extra) if "--footprints" not in extra else audit(*base, *extra)
+        res = (
+            audit(*base, "--footprints", "water", *extra)
+            if "--footprints" not in extra
+            else audit(*base, *extra)
+        )
         assert res.exit_code == 2, (extra, res.stderr)
         assert msg in res.stderr, (extra, res.stderr)

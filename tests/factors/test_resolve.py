@@ -28,7 +28,9 @@ def annual(name: str, key: str, values: dict[int, float], origin: str = "bundled
     return FactorLayer(name=name, origin=origin, resolution="annual", table=table)
 
 
-def hourly(name: str, key: str, idx: pd.DatetimeIndex, values: np.ndarray, origin: str = "user") -> FactorLayer:
+def hourly(
+    name: str, key: str, idx: pd.DatetimeIndex, values: np.ndarray, origin: str = "user"
+) -> FactorLayer:
     table = pd.DataFrame({"key": key, "timestamp": idx, "carbon_g_per_kwh": values})
     return FactorLayer(name=name, origin=origin, resolution="hourly", table=table)
 
@@ -42,7 +44,10 @@ def test_zone_chain() -> None:
 def test_finer_key_wins_and_year_rule() -> None:
     idx = hours("2024-12-31T22:00Z", 4)  # two hours of 2024, two of 2025
     rows = rows_for("s", "US-VA", idx)
-    layers = [annual("country", "US", {2023: 400.0}), annual("state", "US-VA", {2022: 300.0, 2024: 310.0})]
+    layers = [
+        annual("country", "US", {2023: 400.0}),
+        annual("state", "US-VA", {2022: 300.0, 2024: 310.0}),
+    ]
     r = resolve(rows, ["carbon_g_per_kwh"], layers)
     # 2024 exact; 2025 not available -> latest earlier year (2024)
     assert r.values["carbon_g_per_kwh"].tolist() == [310.0, 310.0, 310.0, 310.0]
@@ -63,7 +68,10 @@ def test_earliest_year_when_only_later_years_exist() -> None:
 def test_user_file_beats_bundled_and_hourly_beats_annual() -> None:
     idx = hours("2024-01-01T00:00Z", 3)
     rows = rows_for("s", "DE", idx)
-    layers = [annual("bundled", "DE", {2024: 380.0}), hourly("mine", "DE", idx, np.array([100.0, 200.0, 300.0]))]
+    layers = [
+        annual("bundled", "DE", {2024: 380.0}),
+        hourly("mine", "DE", idx, np.array([100.0, 200.0, 300.0])),
+    ]
     r = resolve(rows, ["carbon_g_per_kwh"], layers)
     assert r.values["carbon_g_per_kwh"].tolist() == [100.0, 200.0, 300.0]
     assert not r.fallback.any()
@@ -72,9 +80,15 @@ def test_user_file_beats_bundled_and_hourly_beats_annual() -> None:
 def test_missing_hours_error_names_zone_and_hours() -> None:
     idx = hours("2024-01-01T00:00Z", 5)
     rows = rows_for("s", "DE", idx)
-    layers = [annual("bundled", "DE", {2024: 380.0}), hourly("mine", "DE", idx[:2], np.array([1.0, 2.0]) + 99)]
-    with pytest.raises(FactorMissingError, match=r"zone DE \(site s\): no carbon_g_per_kwh for 3 hour\(s\): "
-                       r"2024-01-01T02:00Z \.\. 2024-01-01T04:00Z \(3 h\).*--fallback annual"):
+    layers = [
+        annual("bundled", "DE", {2024: 380.0}),
+        hourly("mine", "DE", idx[:2], np.array([1.0, 2.0]) + 99),
+    ]
+    with pytest.raises(
+        FactorMissingError,
+        match=r"zone DE \(site s\): no carbon_g_per_kwh for 3 hour\(s\): "
+        r"2024-01-01T02:00Z \.\. 2024-01-01T04:00Z \(3 h\).*--fallback annual",
+    ):
         resolve(rows, ["carbon_g_per_kwh"], layers)
     r = resolve(rows, ["carbon_g_per_kwh"], layers, fallback="annual")
     assert r.values["carbon_g_per_kwh"].tolist() == [100.0, 101.0, 380.0, 380.0, 380.0]
@@ -84,14 +98,21 @@ def test_missing_hours_error_names_zone_and_hours() -> None:
 
 def test_no_factor_at_all_is_exit_3() -> None:
     rows = rows_for("s", "FR", hours("2024-01-01T00:00Z", 1))
-    with pytest.raises(FactorMissingError, match=r"zone FR \(site s\): no carbon_g_per_kwh factor") as info:
+    with pytest.raises(
+        FactorMissingError, match=r"zone FR \(site s\): no carbon_g_per_kwh factor"
+    ) as info:
         resolve(rows, ["carbon_g_per_kwh"], [annual("x", "DE", {2024: 1.0})])
     assert info.value.exit_code == 3
 
 
 def test_optional_factor_left_missing() -> None:
     rows = rows_for("s", "DE", hours("2024-01-01T00:00Z", 1))
-    r = resolve(rows, ["carbon_g_per_kwh"], [annual("x", "DE", {2024: 300.0})], optional=["health_usd_per_mwh"])
+    r = resolve(
+        rows,
+        ["carbon_g_per_kwh"],
+        [annual("x", "DE", {2024: 300.0})],
+        optional=["health_usd_per_mwh"],
+    )
     assert np.isnan(r.values["health_usd_per_mwh"].iloc[0])
 
 
@@ -100,7 +121,9 @@ def test_optional_factor_left_missing() -> None:
 
 def test_wide_and_long_files_agree(tmp_path: Path) -> None:
     wide = tmp_path / "wide.csv"
-    wide.write_text("zone,timestamp,carbon_g_per_kwh,ewif_l_per_kwh\nDE,2024-01-01T00:00Z,300,1.5\n")
+    wide.write_text(
+        "zone,timestamp,carbon_g_per_kwh,ewif_l_per_kwh\nDE,2024-01-01T00:00Z,300,1.5\n"
+    )
     long = tmp_path / "long.csv"
     long.write_text(
         "zone,timestamp,factor,value,unit\nDE,2024-01-01T00:00Z,carbon_g_per_kwh,300,gCO2e/kWh\n"
@@ -125,16 +148,28 @@ def test_unit_alias_columns_are_converted(tmp_path: Path) -> None:
     ("body", "pattern"),
     [
         ("zone,year,carbon_g_per_kwh\nDE,2024,0.4\nFR,2024,0.05\n", "looks like kg/kWh"),
-        ("zone,year,carbon_g_per_kwh\nDE,2024,400\nFR,2024,4000\n",
-         r"column 'carbon_g_per_kwh': 1 value\(s\) outside the plausible range 0-2000 gCO2e/kWh \(rows 3"),
+        (
+            "zone,year,carbon_g_per_kwh\nDE,2024,400\nFR,2024,4000\n",
+            r"column 'carbon_g_per_kwh': 1 value\(s\) outside the plausible range "
+            r"0-2000 gCO2e/kWh \(rows 3",
+        ),
         ("zone,year,ewif_l_per_kwh\nDE,2024,150\n", "plausible range 0-100 L/kWh"),
         ("zone,year,health_usd_per_mwh\nUS,2024,-3\n", "plausible range 0-1000"),
-        ("zone,year,carbon_g_per_kwh\nDE,2024,high\n", r"row 2, column 'carbon_g_per_kwh': cannot read 'high'"),
+        (
+            "zone,year,carbon_g_per_kwh\nDE,2024,high\n",
+            r"row 2, column 'carbon_g_per_kwh': cannot read 'high'",
+        ),
         ("region,year,carbon_g_per_kwh\nDE,2024,300\n", "missing column 'zone'"),
         ("zone,year,colour\nDE,2024,300\n", "no factor column found"),
         ("zone,year,carbon_g_per_kwh\nDE,2024,300\nDE,2024,310\n", r"row 3.*duplicate factor row"),
-        ("zone,timestamp,carbon_g_per_kwh\nDE,2024-01-01 00:00,300\n", "timestamps have no time zone"),
-        ("zone,year,factor,value,unit\nDE,2024,carbon_g_per_kwh,0.4,kg/kWh\n", "declared in 'kg/kWh'"),
+        (
+            "zone,timestamp,carbon_g_per_kwh\nDE,2024-01-01 00:00,300\n",
+            "timestamps have no time zone",
+        ),
+        (
+            "zone,year,factor,value,unit\nDE,2024,carbon_g_per_kwh,0.4,kg/kWh\n",
+            "declared in 'kg/kWh'",
+        ),
     ],
 )
 def test_bad_factor_files(tmp_path: Path, body: str, pattern: str) -> None:

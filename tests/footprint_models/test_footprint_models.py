@@ -62,7 +62,9 @@ def test_pue_never_multiplies_onsite_water() -> None:
     ("twh", "withdrawal_bn_m3", "consumption_bn_m3"),
     [(85.0, 4.200, 0.379), (134.0, 6.621, 0.597)],
 )
-def test_global_ai_water_2027(twh: float, withdrawal_bn_m3: float, consumption_bn_m3: float) -> None:
+def test_global_ai_water_2027(
+    twh: float, withdrawal_bn_m3: float, consumption_bn_m3: float
+) -> None:
     # Thirsty appendix (REFERENCE.md R2): PUE 1.1; on-site withdrawal 1.2 / consumption 1.0
     # L/kWh of IT energy; off-site withdrawal 43.83 / consumption 3.14 L/kWh of facility energy.
     e_it = twh * 1e9  # kWh

@@ -63,14 +63,18 @@ def test_folder_with_hive_partitions_and_glob(tmp_path: Path) -> None:
     for site, part in df.groupby("site"):
         d = root / f"site={site}"
         d.mkdir(parents=True)
-        pq.write_table(pa.Table.from_pandas(part.drop(columns="site"), preserve_index=False), d / "p.parquet")
+        pq.write_table(
+            pa.Table.from_pandas(part.drop(columns="site"), preserve_index=False), d / "p.parquet"
+        )
     out = reduce_log([str(root)]).data
     assert as_dict(out) == as_dict(reduce_log([write(tmp_path, CSV)]).data)
     out2 = reduce_log([str(root / "*" / "*.parquet")]).data
     assert as_dict(out2) == as_dict(out)
 
 
-@pytest.mark.parametrize(("unit", "factor"), [("Wh", 1e-3), ("kWh", 1.0), ("MWh", 1e3), ("J", 1 / 3.6e6)])
+@pytest.mark.parametrize(
+    ("unit", "factor"), [("Wh", 1e-3), ("kWh", 1.0), ("MWh", 1e3), ("J", 1 / 3.6e6)]
+)
 def test_energy_units(tmp_path: Path, unit: str, factor: float) -> None:
     text = f"timestamp,site,energy_{unit.lower()}\n2024-01-01T00:00Z,a,3600000\n"
     out = reduce_log([write(tmp_path, text)], LogOptions(energy_unit=unit)).data
@@ -85,7 +89,7 @@ def test_column_mapping(tmp_path: Path) -> None:
 
 def test_naive_timestamps_need_tz(tmp_path: Path) -> None:
     path = write(tmp_path, "timestamp,site,energy_kwh\n2024-01-01 10:00,a,1\n")
-    with pytest.raises(InputError, match="no time zone.*--tz"):
+    with pytest.raises(InputError, match=r"no time zone.*--tz"):
         reduce_log([path])
     out = reduce_log([path], LogOptions(tz="Europe/Berlin")).data
     assert as_dict(out) == {("a", "2024-01-01T09"): 1.0}  # CET = UTC+1 in January
@@ -108,7 +112,11 @@ def test_interval_splits_records_across_hours(tmp_path: Path) -> None:
     # 02:00 + 2 h covers hours 2 and 3 fully: 8 -> 4 + 4
     text = "timestamp,site,energy_kwh\n2024-01-01T00:45Z,a,6\n2024-01-01T02:00Z,a,8\n"
     out = reduce_log([write(tmp_path, text)], LogOptions(interval_s=1800)).data
-    assert as_dict(out) == {("a", "2024-01-01T00"): 3.0, ("a", "2024-01-01T01"): 3.0, ("a", "2024-01-01T02"): 8.0}
+    assert as_dict(out) == {
+        ("a", "2024-01-01T00"): 3.0,
+        ("a", "2024-01-01T01"): 3.0,
+        ("a", "2024-01-01T02"): 8.0,
+    }
     out = reduce_log([write(tmp_path, text)], LogOptions(interval_s=7200)).data
     assert as_dict(out) == pytest.approx(
         {
@@ -134,7 +142,9 @@ def test_power_records_with_interval(tmp_path: Path) -> None:
 def test_duplicates_error_or_sum(tmp_path: Path) -> None:
     text = CSV + "2024-06-03T00:00:00+00:00,a,s1,1.5\n"
     path = write(tmp_path, text)
-    with pytest.raises(InputError, match=r"1 duplicate record keys.*site 'a', server 's1'.*--duplicates sum"):
+    with pytest.raises(
+        InputError, match=r"1 duplicate record keys.*site 'a', server 's1'.*--duplicates sum"
+    ):
         reduce_log([path])
     out = reduce_log([path], LogOptions(duplicates="sum")).data
     assert as_dict(out)[("a", "2024-06-03T00")] == 4.0
@@ -152,18 +162,30 @@ def test_same_timestamp_on_different_servers_is_not_a_duplicate(tmp_path: Path) 
     ("body", "pattern"),
     [
         ("timestamp,site\n2024-01-01T00:00Z,a\n", r"missing column\(s\): energy_kwh"),
-        ("timestamp,site,energy_kwh\n2024-01-01T00:00Z,a,1\n2024-01-01T01:00Z,a,lots\n",
-         r"row 3, column 'energy_kwh': cannot read 'lots' as a number"),
-        ("timestamp,site,energy_kwh\n2024-01-01T00:00Z,a,1\n2024-01-01T01:00Z,a,-2\n",
-         r"row 3, column 'energy_kwh': negative energy"),
-        ("timestamp,site,energy_kwh\n2024-01-01T00:00Z,a,1\n2024-01-01T01:00Z,a,NaN\n",
-         r"row 3, column 'energy_kwh': energy is NaN"),
-        ("timestamp,site,energy_kwh\n2024-01-01T00:00Z,a,1\n2024-01-01T01:00Z,a,\n",
-         r"row 3, column 'energy_kwh': missing energy"),
-        ("timestamp,site,energy_kwh\n2024-01-01T00:00Z,a,1\n2024-01-01T01:00Z,,1\n",
-         r"row 3, column 'site': missing site"),
-        ("timestamp,site,energy_kwh\n2024-01-01T00:00Z,a,1\nyesterday,a,1\n",
-         r"row 3, column 'timestamp': cannot parse timestamp 'yesterday'"),
+        (
+            "timestamp,site,energy_kwh\n2024-01-01T00:00Z,a,1\n2024-01-01T01:00Z,a,lots\n",
+            r"row 3, column 'energy_kwh': cannot read 'lots' as a number",
+        ),
+        (
+            "timestamp,site,energy_kwh\n2024-01-01T00:00Z,a,1\n2024-01-01T01:00Z,a,-2\n",
+            r"row 3, column 'energy_kwh': negative energy",
+        ),
+        (
+            "timestamp,site,energy_kwh\n2024-01-01T00:00Z,a,1\n2024-01-01T01:00Z,a,NaN\n",
+            r"row 3, column 'energy_kwh': energy is NaN",
+        ),
+        (
+            "timestamp,site,energy_kwh\n2024-01-01T00:00Z,a,1\n2024-01-01T01:00Z,a,\n",
+            r"row 3, column 'energy_kwh': missing energy",
+        ),
+        (
+            "timestamp,site,energy_kwh\n2024-01-01T00:00Z,a,1\n2024-01-01T01:00Z,,1\n",
+            r"row 3, column 'site': missing site",
+        ),
+        (
+            "timestamp,site,energy_kwh\n2024-01-01T00:00Z,a,1\nyesterday,a,1\n",
+            r"row 3, column 'timestamp': cannot parse timestamp 'yesterday'",
+        ),
         ("timestamp,site,energy_kwh\n", r"holds no records"),
         ("", r"the file is empty"),
     ],
@@ -181,8 +203,13 @@ def test_folder_without_parquet(tmp_path: Path) -> None:
 
 
 def test_truncated_parquet(tmp_path: Path) -> None:
-    df = pd.DataFrame({"timestamp": pd.date_range("2024-01-01", periods=100, freq="h", tz="UTC"),
-                       "site": "a", "energy_kwh": 1.0})
+    df = pd.DataFrame(
+        {
+            "timestamp": pd.date_range("2024-01-01", periods=100, freq="h", tz="UTC"),
+            "site": "a",
+            "energy_kwh": 1.0,
+        }
+    )
     p = tmp_path / "log.parquet"
     df.to_parquet(p)
     p.write_bytes(p.read_bytes()[: p.stat().st_size // 2])

@@ -41,7 +41,9 @@ def test_llama_training_health_cost_at_altoona_and_prineville(tmp_path: Path) ->
 
 
 def test_a_state_without_its_own_value_uses_the_us_average_and_says_so(tmp_path: Path) -> None:
-    (tmp_path / "log.csv").write_text("timestamp,site,energy_kwh\n2023-07-01T00:00:00Z,aws:us-east-2,1000\n")
+    (tmp_path / "log.csv").write_text(
+        "timestamp,site,energy_kwh\n2023-07-01T00:00:00Z,aws:us-east-2,1000\n"
+    )
     report = run_audit([str(tmp_path / "log.csv")], AuditOptions(footprints=["health"]))
     row = report.tables["footprint"].iloc[0]
     # 37.81 $/MWh (US 2023 average, REFERENCE.md R4) x facility energy

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -72,6 +73,34 @@ def handle_errors(fn: F) -> F:
 
 def stderr_is_terminal() -> bool:
     return sys.stderr.isatty()
+
+
+@contextlib.contextmanager
+def progress_bar(quiet: bool) -> Iterator[Callable[[str, float | None], None] | None]:
+    """A progress bar on stderr, yielding ``update(message, fraction_or_None)``; yields
+    ``None`` (no bar) when quiet or when stderr is not a terminal."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("starting", total=None)
+
+        def update(message: str, done: float | None) -> None:
+            if done is None:
+                bar.update(task, description=message, total=None)
+            else:
+                bar.update(task, description=message, total=1.0, completed=done)
+
+        yield update
 
 
 def note(message: str, *, quiet: bool = False) -> None:

@@ -53,14 +53,18 @@ def _main(
 
 # Commands ---------------------------------------------------------------------
 from fairwatt.cli import audit as _audit  # noqa: E402
+from fairwatt.cli import cache as _cache  # noqa: E402
 from fairwatt.cli import equity as _equity  # noqa: E402
 from fairwatt.cli.factors import factors_app  # noqa: E402
+from fairwatt.cli.fetch import fetch as _fetch  # noqa: E402
 from fairwatt.cli.sites import sites_app  # noqa: E402
 
 app.command("audit")(_audit.audit)
 app.command("equity")(_equity.equity)
+app.add_typer(_cache.cache_app, name="cache")
 app.add_typer(factors_app, name="factors")
 app.add_typer(sites_app, name="sites")
+factors_app.command("fetch")(_fetch)
 
 
 def main() -> None:

@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-from fairwatt.cli._common import FormatOpt, OutputOpt, QuietOpt, handle_errors, render
+from fairwatt.cli._common import (
+    FormatOpt,
+    OutputOpt,
+    QuietOpt,
+    handle_errors,
+    progress_bar,
+    render,
+)
 
 
 def _columns(values: list[str]) -> dict[str, str]:
@@ -175,15 +182,8 @@ def audit(
         provenance_column=provenance_column,
         water_model=water_model,
     )
-    show = not quiet and sys.stderr.isatty()
-    if show:
-        from rich.console import Console
-
-        console = Console(stderr=True)
-        with console.status("auditing") as status:
-            report = run_audit(logs, options, progress=lambda msg: status.update(msg))
-    else:
-        report = run_audit(logs, options)
+    with progress_bar(quiet) as update:
+        report = run_audit(logs, options, progress=update)
     if not quiet:
         for n in report.notes:
             print(f"fairwatt: note: {n}", file=sys.stderr)

@@ -28,7 +28,8 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -216,6 +217,9 @@ def connect(options: LogOptions) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(config={"memory_limit": options.memory_limit})
     con.execute("SET TimeZone='UTC'")
     con.execute("SET preserve_insertion_order=false")
+    # progress is tracked (for query_progress) but never printed: stdout carries data
+    con.execute("SET enable_progress_bar=true")
+    con.execute("SET enable_progress_bar_print=false")
     if options.threads:
         con.execute(f"SET threads={int(options.threads)}")
     return con
@@ -336,8 +340,14 @@ def _check_tz(con: duckdb.DuckDBPyConnection, tz: str | None) -> None:
         ) from exc
 
 
-def reduce_log(paths: Sequence[str], options: LogOptions | None = None) -> ReducedLog:
+def reduce_log(
+    paths: Sequence[str],
+    options: LogOptions | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> ReducedLog:
     """Read energy logs and return IT energy per (site, UTC hour).
+
+    ``progress``, if given, is called with the fraction done (0-1) of the main scan.
 
     Raises :class:`~fairwatt.errors.InputError` naming the file, row and column for
     missing columns, unparseable, missing, NaN or negative values, naive timestamps
@@ -354,13 +364,45 @@ def reduce_log(paths: Sequence[str], options: LogOptions | None = None) -> Reduc
     try:
         con = connect(options)
         _check_tz(con, options.tz)
-        return _reduce(con, src, options)
+        return _reduce(con, src, options, progress)
     finally:
         if src.tmpdir:
             shutil.rmtree(src.tmpdir, ignore_errors=True)
 
 
-def _reduce(con: duckdb.DuckDBPyConnection, src: _Source, options: LogOptions) -> ReducedLog:
+def _run_with_progress(
+    con: duckdb.DuckDBPyConnection, sql: str, progress: Callable[[float], None] | None
+) -> pd.DataFrame:
+    """Run ``sql``; while it runs, report DuckDB's query progress to ``progress``."""
+    if progress is None:
+        return con.execute(sql).df()
+    result: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            result["df"] = con.execute(sql).df()
+        except BaseException as exc:  # re-raised in the caller's thread
+            result["exc"] = exc
+
+    worker = threading.Thread(target=work, name="fairwatt-reduce", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.1)
+        done = con.query_progress()
+        if done >= 0:
+            progress(min(done / 100.0, 1.0))
+    if "exc" in result:
+        raise result["exc"]
+    progress(1.0)
+    return result["df"]
+
+
+def _reduce(
+    con: duckdb.DuckDBPyConnection,
+    src: _Source,
+    options: LogOptions,
+    progress: Callable[[float], None] | None = None,
+) -> ReducedLog:
     available = _describe(con, src)
     cols = _pick_columns(available, options, src)
     ts = _timestamp_expr(cols["timestamp"], available[cols["timestamp"]], options, src)
@@ -390,7 +432,7 @@ def _reduce(con: duckdb.DuckDBPyConnection, src: _Source, options: LogOptions) -
     )
     aggregate = _aggregate_sql(base, options.interval_s)
     try:
-        df = con.execute(aggregate).df()
+        df = _run_with_progress(con, aggregate, progress)
     except Exception as exc:
         raise _duck_error(exc, src, cols) from exc
 

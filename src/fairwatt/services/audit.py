@@ -147,7 +147,7 @@ def _layers(options: AuditOptions) -> list[FactorLayer]:
 def site_hour_table(
     paths: Sequence[str],
     options: AuditOptions,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str, float | None], None] | None = None,
 ) -> tuple[pd.DataFrame, Resolved, ReducedLog, pd.DataFrame]:
     """Energy and factors per (site, hour), before any footprint is computed.
 
@@ -159,9 +159,11 @@ def site_hour_table(
     from fairwatt.factors.sites import load_sites, resolve_sites
 
     sites_table = load_sites(list(options.sites))
-    if progress:
-        progress("reading the energy log")
-    reduced = reduce_log(paths, options.log)
+    reduced = reduce_log(
+        paths,
+        options.log,
+        progress=(lambda done: progress("reading the energy log", done)) if progress else None,
+    )
     rows = reduced.data
     site_info = resolve_sites(sorted(rows["site"].unique()), sites_table)
     site_info = site_info.reset_index() if "site" not in site_info.columns else site_info
@@ -169,7 +171,7 @@ def site_hour_table(
         site_info[["site", "zone", "pue", "wue_l_per_kwh"]], on="site", how="left", validate="m:1"
     )
     if progress:
-        progress("joining factors")
+        progress("joining factors", None)
     layers = _layers(options)
     resolved = resolve(
         rows,
@@ -301,7 +303,7 @@ def _provenance(resolved: Resolved, site_info: pd.DataFrame) -> list[dict[str, A
 def run_audit(
     paths: Sequence[str],
     options: AuditOptions,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str, float | None], None] | None = None,
 ) -> Report:
     """Audit the energy logs at ``paths``; return the report (grouped rows, totals,
     equity indices across regions, provenance)."""

@@ -1,0 +1,74 @@
+"""``fairwatt cache info|clear``: the HTTP cache of live factor providers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from fairwatt.cli._common import FormatOpt, OutputOpt, QuietOpt, handle_errors, note, render
+
+cache_app = typer.Typer(
+    name="cache",
+    help="Inspect or clear the HTTP cache of live factor providers.",
+    no_args_is_help=True,
+)
+
+CacheDirOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cache-dir",
+        help="HTTP cache folder. Default: FAIRWATT_CACHE_DIR, else the user cache directory.",
+        metavar="DIR",
+    ),
+]
+
+
+@cache_app.command("info")
+@handle_errors
+def info(cache_dir: CacheDirOpt = None, output: OutputOpt = None, fmt: FormatOpt = None) -> None:
+    """Where the cache is, its size and what it holds (answers per host).
+
+    Example:
+
+        fairwatt cache info
+    """
+    import pandas as pd
+
+    from fairwatt.providers.session import cache_summary
+    from fairwatt.reporting.report import Report
+
+    s = cache_summary(cache_dir)
+    rows = [
+        ("path", s["path"]),
+        ("exists", "yes" if s["exists"] else "no"),
+        ("size_bytes", str(s["size_bytes"])),
+        ("responses", str(s["responses"])),
+        ("expired", str(s["expired"])),
+        ("oldest", s.get("oldest", "")),
+        ("newest", s.get("newest", "")),
+    ]
+    rows += [(f"host {h}", str(n)) for h, n in s["hosts"].items()]
+    table = pd.DataFrame(rows, columns=["item", "value"])
+    render(Report(title="HTTP cache", tables={"cache": table}, metadata={"cache": s}), output, fmt)
+
+
+@cache_app.command("clear")
+@handle_errors
+def clear(
+    cache_dir: CacheDirOpt = None,
+    expired: Annotated[
+        bool, typer.Option("--expired", help="Remove only expired answers.")
+    ] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Delete cached provider answers (all of them, or only expired ones with --expired).
+
+    Example:
+
+        fairwatt cache clear --expired
+    """
+    from fairwatt.providers.session import cache_file, clear_cache
+
+    removed = clear_cache(cache_dir, expired_only=expired)
+    note(f"removed {removed} cached answer(s) from {cache_file(cache_dir)}", quiet=quiet)

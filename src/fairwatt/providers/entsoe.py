@@ -1,0 +1,343 @@
+"""ENTSO-E Transparency Platform: actual generation per production type (A75), XML.
+
+* ``GET /api?documentType=A75&processType=A16&in_Domain=<EIC>&periodStart&periodEnd`` with
+  ``securityToken`` from ``ENTSOE_API_KEY`` (a URL parameter: kept out of the cache key,
+  redacted from the stored request, masked in logs and errors). Base URL
+  ``https://web-api.tp.entsoe.eu``, overridable with ``FAIRWATT_ENTSOE_URL``.
+* Zones: a short name from :data:`ZONES` (``FR``, ``DE_LU``, ``SE_3`` ...) or an EIC code.
+* Values are average power [MW] per production type over PT15M, PT30M or PT60M intervals;
+  the hourly mean power equals the hour's energy [MWh]. Positions left out of a
+  ``curveType`` A03 series repeat the previous value; in A01 series they are gaps.
+  Series with an ``outBiddingZone_Domain`` (consumption, e.g. pumping) are ignored.
+* "No data" is an ``Acknowledgement_MarketDocument`` (HTTP 200 or 400) whose reason text
+  becomes a :class:`~fairwatt.errors.DataUnavailableError`.
+* Ranges are requested in chunks of :data:`RANGE_SPAN`.
+* Data licence: ENTSO-E Transparency Platform terms (re-use allowed with attribution,
+  "ENTSO-E Transparency Platform").
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from fairwatt.errors import DataUnavailableError, InputError
+from fairwatt.providers import _common as c
+from fairwatt.providers.session import (
+    Auth,
+    base_url,
+    expiry_for,
+    open_session,
+    raise_for_status,
+    register_secret,
+    send,
+    session_info,
+)
+
+if TYPE_CHECKING:
+    import requests
+
+PROVIDER = "entsoe"
+DEFAULT_URL = "https://web-api.tp.entsoe.eu"
+KEY_ENV = "ENTSOE_API_KEY"
+AUTH = Auth(env=(KEY_ENV,), how="a Transparency Platform security token")
+RANGE_SPAN = timedelta(days=30)
+LICENCE = "ENTSO-E Transparency Platform terms of use (attribution: ENTSO-E Transparency Platform)"
+
+#: Bidding-zone short names -> EIC codes (public identifiers).
+ZONES: dict[str, str] = {
+    "AT": "10YAT-APG------L",
+    "BE": "10YBE----------2",
+    "CH": "10YCH-SWISSGRIDZ",
+    "CZ": "10YCZ-CEPS-----N",
+    "DE_LU": "10Y1001A1001A82H",
+    "DK_1": "10YDK-1--------W",
+    "DK_2": "10YDK-2--------M",
+    "ES": "10YES-REE------0",
+    "FI": "10YFI-1--------U",
+    "FR": "10YFR-RTE------C",
+    "IE_SEM": "10Y1001A1001A59C",
+    "IT_NORD": "10Y1001A1001A73I",
+    "NL": "10YNL----------L",
+    "NO_1": "10YNO-1--------2",
+    "PL": "10YPL-AREA-----S",
+    "PT": "10YPT-REN------W",
+    "SE_3": "10Y1001A1001A46L",
+}
+_EIC = re.compile(r"^[0-9]{2}[A-Z][A-Z0-9\-]{12}[A-Z0-9\-]$")
+
+#: psrType -> (description, fuel as used for per-fuel factors; None = storage, excluded)
+PSR_TYPES: dict[str, tuple[str, str | None]] = {
+    "B01": ("Biomass", "biomass"),
+    "B02": ("Fossil Brown coal/Lignite", "coal"),
+    "B03": ("Fossil Coal-derived gas", "coal"),
+    "B04": ("Fossil Gas", "gas"),
+    "B05": ("Fossil Hard coal", "coal"),
+    "B06": ("Fossil Oil", "oil"),
+    "B07": ("Fossil Oil shale", "oil"),
+    "B08": ("Fossil Peat", "coal"),
+    "B09": ("Geothermal", "geothermal"),
+    "B10": ("Hydro Pumped Storage", None),
+    "B11": ("Hydro Run-of-river and poundage", "hydro"),
+    "B12": ("Hydro Water Reservoir", "hydro"),
+    "B13": ("Marine", "other"),
+    "B14": ("Nuclear", "nuclear"),
+    "B15": ("Other renewable", "other"),
+    "B16": ("Solar", "solar"),
+    "B17": ("Waste", "biomass"),
+    "B18": ("Wind Offshore", "wind"),
+    "B19": ("Wind Onshore", "wind"),
+    "B20": ("Other", "unknown"),
+    "B25": ("Energy storage", None),
+}
+_RESOLUTION_S = {"PT15M": 900, "PT30M": 1800, "PT60M": 3600, "PT1H": 3600}
+
+
+def resolve_key(value: str | None = None) -> str:
+    """The security token: ``value`` or ``ENTSOE_API_KEY``; missing is an error."""
+    key = value or os.environ.get(KEY_ENV, "").strip()
+    if not key:
+        raise DataUnavailableError(
+            "entsoe: no security token",
+            hint=f"set {KEY_ENV} (register on transparency.entsoe.eu and request API access)",
+        )
+    register_secret(key)
+    return key
+
+
+def eic(zone: str) -> str:
+    """The EIC code of ``zone`` (a short name from :data:`ZONES` or an EIC code)."""
+    z = zone.strip()
+    if z.upper() in ZONES:
+        return ZONES[z.upper()]
+    if _EIC.match(z):
+        return z
+    raise InputError(
+        f"unknown ENTSO-E zone {zone!r}",
+        hint=f"use an EIC code or one of: {', '.join(sorted(ZONES))}",
+    )
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _child(el: ET.Element, name: str) -> ET.Element | None:
+    for ch in el:
+        if _local(ch.tag) == name:
+            return ch
+    return None
+
+
+def _text(el: ET.Element | None, *path: str) -> str | None:
+    for name in path:
+        if el is None:
+            return None
+        el = _child(el, name)
+    return el.text.strip() if el is not None and el.text is not None else None
+
+
+def acknowledgement_reason(root: ET.Element) -> str:
+    """The reason text(s) of an ``Acknowledgement_MarketDocument``."""
+    reasons = []
+    for el in root.iter():
+        if _local(el.tag) == "Reason":
+            code = _text(el, "code")
+            text = _text(el, "text")
+            reasons.append(f"{text} (code {code})" if code else str(text))
+    return "; ".join(reasons) or "no reason given"
+
+
+def _parse_xml(raw: bytes, path: str | None) -> ET.Element:
+    if not raw.strip():
+        raise c.bad_body(PROVIDER, "the answer is empty", path)
+    try:
+        return ET.fromstring(raw)
+    except ET.ParseError as exc:
+        head = raw.lstrip()[:1]
+        what = "the XML answer is cut off or malformed" if head == b"<" else "the answer is not XML"
+        raise c.bad_body(PROVIDER, f"{what} ({exc})", path) from None
+
+
+def read_generation(
+    source: c.Source,
+    *,
+    zone: str | None = None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Parse an A75 ``GL_MarketDocument`` into an hourly long generation table.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        Columns ``timestamp`` (UTC hour start), ``zone``, ``psr_type`` (B01 ...), ``fuel``
+        (see :data:`PSR_TYPES`; ``<NA>`` for storage), ``generation_mwh`` [MWh] (hourly
+        mean of the MW values) and ``is_partial`` (fewer sub-hourly values than the hour
+        should hold); metadata (resolutions, domain EIC).
+
+    Raises
+    ------
+    DataUnavailableError
+        The body is an acknowledgement ("no matching data"), with its reason text.
+    """
+    raw, path = c.read_source(source)
+    root = _parse_xml(raw, path)
+    doc_type = _local(root.tag)
+    if doc_type == "Acknowledgement_MarketDocument":
+        raise DataUnavailableError(
+            f"entsoe: {acknowledgement_reason(root)}",
+            hint="check the zone and the time range (ENTSO-E has no data for them)",
+        )
+    if doc_type != "GL_MarketDocument":
+        raise c.bad_body(PROVIDER, f"unexpected document {doc_type!r} (expected A75)", path)
+    rows: list[dict[str, Any]] = []
+    domains: set[str] = set()
+    resolutions: set[str] = set()
+    for ts_el in root:
+        if _local(ts_el.tag) != "TimeSeries":
+            continue
+        if _text(ts_el, "outBiddingZone_Domain.mRID"):
+            continue  # consumption by the unit (pumping, charging)
+        domain = _text(ts_el, "inBiddingZone_Domain.mRID")
+        if domain:
+            domains.add(domain)
+        psr = _text(ts_el, "MktPSRType", "psrType") or "B20"
+        curve = _text(ts_el, "curveType") or "A01"
+        for period in ts_el:
+            if _local(period.tag) != "Period":
+                continue
+            start_s = _text(period, "timeInterval", "start")
+            end_s = _text(period, "timeInterval", "end")
+            res = _text(period, "resolution") or ""
+            if res not in _RESOLUTION_S or start_s is None or end_s is None:
+                raise c.bad_body(PROVIDER, f"unsupported period (resolution {res!r})", path)
+            resolutions.add(res)
+            step = pd.Timedelta(seconds=_RESOLUTION_S[res])
+            p0 = pd.Timestamp(start_s).tz_convert("UTC")
+            p1 = pd.Timestamp(end_s).tz_convert("UTC")
+            n = int((p1 - p0) / step)
+            values: dict[int, float] = {}
+            for pt in period:
+                if _local(pt.tag) != "Point":
+                    continue
+                pos = _text(pt, "position")
+                qty = _text(pt, "quantity")
+                if pos is None or qty is None:
+                    raise c.bad_body(PROVIDER, "a Point without position or quantity", path)
+                values[int(pos)] = float(qty)
+            if curve == "A03":  # positions left out repeat the previous value
+                last = None
+                for k in range(1, n + 1):
+                    if k in values:
+                        last = values[k]
+                    elif last is not None:
+                        values[k] = last
+            for k, mw in values.items():
+                if 1 <= k <= n:
+                    rows.append(
+                        {
+                            "start": p0 + (k - 1) * step,
+                            "psr_type": psr,
+                            "mw": mw,
+                            "period_s": _RESOLUTION_S[res],
+                        }
+                    )
+    obs = pd.DataFrame(rows, columns=["start", "psr_type", "mw", "period_s"])
+    obs["hour"] = pd.to_datetime(obs["start"], utc=True).dt.floor("h")
+    g = obs.groupby(["hour", "psr_type"], sort=True)
+    out = g["mw"].mean().rename("generation_mwh").reset_index()
+    counts = g["mw"].count().to_numpy()
+    expected = (3600 / g["period_s"].max()).round().to_numpy()
+    out["is_partial"] = counts < expected
+    out = out.rename(columns={"hour": "timestamp"})
+    out["timestamp"] = out["timestamp"].astype("datetime64[us, UTC]")
+    label = zone or (sorted(domains)[0] if domains else "")
+    out.insert(1, "zone", pd.Series([label] * len(out), dtype="string"))
+    out["fuel"] = pd.Series(
+        [PSR_TYPES.get(p, ("?", "other"))[1] for p in out["psr_type"]], dtype="string"
+    )
+    out["psr_type"] = out["psr_type"].astype("string")
+    out = out[["timestamp", "zone", "psr_type", "fuel", "generation_mwh", "is_partial"]]
+    meta = {
+        "provider": PROVIDER,
+        "zone": label,
+        "signal": "fuel-mix",
+        "document": "A75 actual generation per production type",
+        "domains": sorted(domains),
+        "resolutions": sorted(resolutions),
+        "units": {"generation_mwh": "MWh"},
+        "licence": LICENCE,
+    }
+    return out.reset_index(drop=True), meta
+
+
+def get_generation(
+    zone: str,
+    start: Any,
+    end: Any,
+    *,
+    api_key: str | None = None,
+    session: requests.Session | None = None,
+    progress: c.Progress | None = None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Hourly generation per production type of ``zone`` over ``[start, end)``.
+
+    Parameters
+    ----------
+    zone
+        Short name (:data:`ZONES`) or EIC code.
+    start, end
+        UTC range, widened to whole hours.
+    api_key
+        Default: ``ENTSOE_API_KEY``.
+    """
+    code = eic(zone)
+    s, e = c.hour_range(start, end)
+    base = base_url(PROVIDER, DEFAULT_URL)
+    pieces = list(c.chunks(s, e, RANGE_SPAN))
+    frames, responses = [], []
+    meta: dict[str, Any] = {}
+    with open_session(session) as sess:
+        offline = session_info(sess).offline
+        key = (
+            "offline"
+            if offline and not (api_key or os.environ.get(KEY_ENV))
+            else resolve_key(api_key)
+        )
+        for i, (a, b) in enumerate(pieces, 1):
+            params = {
+                "securityToken": key,
+                "documentType": "A75",
+                "processType": "A16",
+                "in_Domain": code,
+                "periodStart": a.strftime("%Y%m%d%H%M"),
+                "periodEnd": b.strftime("%Y%m%d%H%M"),
+            }
+            resp = send(
+                sess,
+                f"{base}/api",
+                provider=PROVIDER,
+                params=params,
+                auth_info=AUTH,
+                expire_after=expiry_for(b.to_pydatetime()),
+                ok_statuses=(200, 400),
+            )
+            if resp.status_code == 400:
+                if b"Acknowledgement_MarketDocument" in resp.content:
+                    read_generation(resp.content, zone=zone)  # raises with the reason text
+                raise_for_status(resp, provider=PROVIDER, auth_info=AUTH, session=sess)
+            df, meta = read_generation(resp.content, zone=zone)
+            frames.append(df[(df["timestamp"] >= a) & (df["timestamp"] < b)])
+            responses.append(resp)
+            if progress:
+                progress(i, len(pieces))
+    df = pd.concat(frames, ignore_index=True)
+    df = df.drop_duplicates(["timestamp", "psr_type"], keep="last")
+    df = df.sort_values(["timestamp", "psr_type"]).reset_index(drop=True)
+    meta.update(start=s.isoformat(), end=e.isoformat(), eic=code)
+    c.merge_request_meta(meta, responses, f"{base}/api?documentType=A75")
+    return df, meta

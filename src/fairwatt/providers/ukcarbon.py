@@ -1,0 +1,359 @@
+"""Carbon Intensity API of Great Britain's system operator (NESO): no key needed.
+
+* Base URL ``https://api.carbonintensity.org.uk`` (``FAIRWATT_UKCARBON_URL`` overrides).
+  Data licence CC BY 4.0 (cite "National Energy System Operator, Carbon Intensity API").
+* Zones: ``GB`` (national, ``/intensity/{from}/{to}``); ``GB:<region id 1-17>`` such as
+  ``GB:13`` for London (``/regional/intensity/{from}/{to}/regionid/{id}``); ``GB:<outcode>``
+  such as ``GB:RG10`` (``/regional/intensity/{from}/{to}/postcode/{outcode}``).
+* Values are half-hourly **average** intensities [gCO2/kWh] computed with **operational**
+  (direct, combustion-only) emission factors — not comparable with lifecycle factors.
+  National answers carry an ``actual`` (metered estimate) and a ``forecast``: the actual
+  is used when present, else the forecast (flagged ``is_forecast``). Regional answers only
+  carry forecasts (flagged ``is_forecast``). Two half-hours make an hour (mean).
+* Generation mix (``/generation/{from}/{to}``, per-fuel percentages) is parsed by
+  :func:`read_generation`.
+* Ranges are requested in chunks of :data:`RANGE_SPAN` (the API serves at most 14 days).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from fairwatt.errors import InputError
+from fairwatt.providers import _common as c
+from fairwatt.providers.session import Auth, base_url, expiry_for, open_session, send
+
+if TYPE_CHECKING:
+    import requests
+
+PROVIDER = "ukcarbon"
+DEFAULT_URL = "https://api.carbonintensity.org.uk"
+AUTH = Auth()
+RANGE_SPAN = timedelta(days=14)
+PERIOD_S = 1800.0
+LICENCE = "CC BY 4.0 (National Energy System Operator, Carbon Intensity API)"
+REGIONS = {
+    1: "North Scotland",
+    2: "South Scotland",
+    3: "North West England",
+    4: "North East England",
+    5: "Yorkshire",
+    6: "North Wales & Merseyside",
+    7: "South Wales",
+    8: "West Midlands",
+    9: "East Midlands",
+    10: "East England",
+    11: "South West England",
+    12: "South England",
+    13: "London",
+    14: "South East England",
+    15: "England",
+    16: "Scotland",
+    17: "Wales",
+}
+_OUTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
+
+
+def parse_zone(zone: str) -> tuple[str, str | None]:
+    """``("national", None)``, ``("regionid", "13")`` or ``("postcode", "RG10")``."""
+    z = zone.strip().upper()
+    if z in ("GB", "UK"):
+        return "national", None
+    if z.startswith(("GB:", "GB-")):
+        rest = z[3:].strip()
+        if rest.isdigit() and int(rest) in REGIONS:
+            return "regionid", str(int(rest))
+        if _OUTCODE.match(rest):
+            return "postcode", rest
+    raise InputError(
+        f"unknown GB zone {zone!r}",
+        hint="use GB (national), GB:<region id 1-17> (e.g. GB:13 London) "
+        "or GB:<postcode outcode> (e.g. GB:RG10)",
+    )
+
+
+def _intensity_rows(
+    periods: list[Any], path: str | None, *, regional: bool
+) -> list[dict[str, Any]]:
+    rows = []
+    for i, p in enumerate(periods):
+        if not isinstance(p, Mapping) or "from" not in p:
+            raise c.bad_body(PROVIDER, f"period {i} has no 'from'", path)
+        inten = c.as_mapping(p.get("intensity"))
+        actual = None if regional else inten.get("actual")
+        value = actual if actual is not None else inten.get("forecast")
+        rows.append(
+            {
+                "timestamp": p["from"],
+                "carbon_g_per_kwh": float(value) if value is not None else float("nan"),
+                "is_estimated": False,
+                "is_forecast": actual is None and value is not None,
+            }
+        )
+    return rows
+
+
+def _regional_periods(doc: Mapping[str, Any], path: str | None) -> tuple[list[Any], dict[str, Any]]:
+    """Periods and region info of a regionid/postcode answer (``data`` may be an object
+    or a one-element list)."""
+    data = doc.get("data")
+    if isinstance(data, list):
+        if len(data) != 1 or not isinstance(data[0], Mapping):
+            raise c.bad_body(PROVIDER, "expected one region in 'data'", path)
+        data = data[0]
+    if not isinstance(data, Mapping) or not isinstance(data.get("data"), list):
+        raise c.bad_body(PROVIDER, "no region periods in 'data'", path)
+    info = {
+        k: data.get(k) for k in ("regionid", "dnoregion", "shortname", "postcode") if data.get(k)
+    }
+    return data["data"], info
+
+
+def read_intensity(
+    source: c.Source,
+    *,
+    zone: str | None = None,
+    start: Any = None,
+    end: Any = None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Parse a national (``/intensity...``) or single-region (``/regional/...regionid|postcode``)
+    intensity answer into the canonical hourly table.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        ``carbon_g_per_kwh`` [gCO2/kWh] (average, operational factors), hourly means of
+        the half-hours, forecasts flagged; provenance.
+    """
+    doc = c.load_json(source, provider=PROVIDER)
+    path = c.path_of(source)
+    if not isinstance(doc, Mapping) or "data" not in doc:
+        if isinstance(doc, Mapping) and "error" in doc:
+            err = doc["error"]
+            msg = err.get("message") if isinstance(err, Mapping) else err
+            raise c.bad_body(PROVIDER, f"the answer is an error: {msg}", path)
+        raise c.bad_body(PROVIDER, "no 'data' field", path)
+    data = doc["data"]
+    regional = isinstance(data, Mapping) or (
+        isinstance(data, list)
+        and bool(data)
+        and isinstance(data[0], Mapping)
+        and "regionid" in data[0]
+    )
+    region: dict[str, Any] = {}
+    if regional:
+        periods, region = _regional_periods(doc, path)
+    elif isinstance(data, list) and data and isinstance(data[0], Mapping) and "regions" in data[0]:
+        raise c.bad_body(
+            PROVIDER,
+            "this is an all-regions answer; fetch one region with GB:<region id>",
+            path,
+        )
+    else:
+        periods = data if isinstance(data, list) else []
+    rows = _intensity_rows(periods, path, regional=regional)
+    obs = pd.DataFrame(
+        rows, columns=["timestamp", "carbon_g_per_kwh", "is_estimated", "is_forecast"]
+    )
+    obs["timestamp"] = c.parse_times(obs["timestamp"], provider=PROVIDER, path=path, field="from")
+    if zone is None:
+        zone = f"GB:{region['regionid']}" if region.get("regionid") else "GB"
+    s = c.to_utc(start, name="start").floor("h") if start is not None else None
+    e = c.to_utc(end, name="end").ceil("h") if end is not None else None
+    df = c.to_hourly(
+        obs, zone=zone, factor_cols=["carbon_g_per_kwh"], period_s=PERIOD_S, start=s, end=e
+    )
+    meta = c.provenance(
+        provider=PROVIDER,
+        zone=zone,
+        signal="intensity",
+        signal_kind="average",
+        emission_factor_type="operational",
+        factor_cols=["carbon_g_per_kwh"],
+        df=df,
+        source_period_s=PERIOD_S,
+        region=region or None,
+        licence=LICENCE,
+    )
+    return df, meta
+
+
+def read_generation(
+    source: c.Source,
+    *,
+    zone: str | None = None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Parse a generation-mix answer (``/generation...`` or a single-region answer).
+
+    Returns
+    -------
+    (DataFrame, dict)
+        Long table ``timestamp`` (UTC half-hour start), ``zone``, ``fuel`` (biomass, coal,
+        imports, gas, nuclear, other, hydro, solar, wind), ``share_pct`` [%].
+    """
+    doc = c.load_json(source, provider=PROVIDER)
+    path = c.path_of(source)
+    if not isinstance(doc, Mapping) or "data" not in doc:
+        raise c.bad_body(PROVIDER, "no 'data' field", path)
+    data = doc["data"]
+    region: dict[str, Any] = {}
+    if isinstance(data, Mapping) and "generationmix" in data:
+        periods: list[Any] = [data]  # the current half-hour: a single object
+    elif isinstance(data, Mapping) or (
+        isinstance(data, list) and data and isinstance(data[0], Mapping) and "regionid" in data[0]
+    ):
+        periods, region = _regional_periods(doc, path)
+    else:
+        periods = data if isinstance(data, list) else []
+    rows = []
+    for i, p in enumerate(periods):
+        mix = p.get("generationmix") if isinstance(p, Mapping) else None
+        if not isinstance(mix, list) or "from" not in p:
+            raise c.bad_body(PROVIDER, f"period {i} has no 'from' or 'generationmix'", path)
+        for item in mix:
+            perc = item.get("perc")
+            rows.append(
+                {
+                    "timestamp": p["from"],
+                    "fuel": str(item.get("fuel")),
+                    "share_pct": float(perc) if perc is not None else float("nan"),
+                }
+            )
+    df = pd.DataFrame(rows, columns=["timestamp", "fuel", "share_pct"])
+    df["timestamp"] = c.parse_times(df["timestamp"], provider=PROVIDER, path=path, field="from")
+    if zone is None:
+        zone = f"GB:{region['regionid']}" if region.get("regionid") else "GB"
+    df.insert(1, "zone", pd.Series([zone] * len(df), dtype="string"))
+    df["fuel"] = df["fuel"].astype("string")
+    df = df.sort_values(["timestamp", "fuel"]).reset_index(drop=True)
+    meta = {
+        "provider": PROVIDER,
+        "zone": zone,
+        "signal": "generation",
+        "source_period_s": PERIOD_S,
+        "units": {"share_pct": "%"},
+        "region": region or None,
+        "licence": LICENCE,
+    }
+    return df, meta
+
+
+def _fmt(ts: pd.Timestamp) -> str:
+    return c.iso_z(ts, seconds=False)
+
+
+def intensity_path(zone: str, a: pd.Timestamp, b: pd.Timestamp) -> str:
+    kind, value = parse_zone(zone)
+    if kind == "national":
+        return f"intensity/{_fmt(a)}/{_fmt(b)}"
+    return f"regional/intensity/{_fmt(a)}/{_fmt(b)}/{kind}/{value}"
+
+
+def get_intensity(
+    zone: str,
+    start: Any,
+    end: Any,
+    *,
+    session: requests.Session | None = None,
+    progress: c.Progress | None = None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Hourly carbon intensity of a GB zone over ``[start, end)`` (chunks of 14 days).
+
+    Parameters
+    ----------
+    zone
+        ``GB``, ``GB:<region id>`` or ``GB:<postcode outcode>``.
+    start, end
+        UTC range, widened to whole hours.
+    """
+    parse_zone(zone)
+    s, e = c.hour_range(start, end)
+    base = base_url(PROVIDER, DEFAULT_URL)
+    pieces = list(c.chunks(s, e, RANGE_SPAN))
+    tables, responses, metas = [], [], []
+    with open_session(session) as sess:
+        for i, (a, b) in enumerate(pieces, 1):
+            resp = send(
+                sess,
+                f"{base}/{intensity_path(zone, a, b)}",
+                provider=PROVIDER,
+                headers={"Accept": "application/json"},
+                auth_info=AUTH,
+                expire_after=expiry_for(b.to_pydatetime()),
+            )
+            df, meta = read_intensity(resp.content, zone=zone, start=a, end=b)
+            tables.append(df)
+            responses.append(resp)
+            metas.append(meta)
+            if progress:
+                progress(i, len(pieces))
+    df = c.concat_tables(tables, ["carbon_g_per_kwh"])
+    meta = dict(metas[-1])
+    meta.update(
+        c.provenance(
+            provider=PROVIDER,
+            zone=zone,
+            signal="intensity",
+            signal_kind="average",
+            emission_factor_type="operational",
+            factor_cols=["carbon_g_per_kwh"],
+            df=df,
+        )
+    )
+    kind = parse_zone(zone)[0]
+    endpoint = f"{base}/intensity" if kind == "national" else f"{base}/regional/intensity/{kind}"
+    c.merge_request_meta(meta, responses, endpoint)
+    meta.update(start=s.isoformat(), end=e.isoformat())
+    return df, meta
+
+
+def get_generation(
+    zone: str,
+    start: Any,
+    end: Any,
+    *,
+    session: requests.Session | None = None,
+    progress: c.Progress | None = None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Half-hourly generation mix [%] of a GB zone over ``[start, end)`` (national:
+    ``/generation``; regions: the regional intensity answer, which carries the mix)."""
+    kind, _ = parse_zone(zone)
+    s, e = c.hour_range(start, end)
+    base = base_url(PROVIDER, DEFAULT_URL)
+    pieces = list(c.chunks(s, e, RANGE_SPAN))
+    frames, responses = [], []
+    meta: dict[str, Any] = {}
+    with open_session(session) as sess:
+        for i, (a, b) in enumerate(pieces, 1):
+            path = (
+                f"generation/{_fmt(a)}/{_fmt(b)}"
+                if kind == "national"
+                else intensity_path(zone, a, b)
+            )
+            resp = send(
+                sess,
+                f"{base}/{path}",
+                provider=PROVIDER,
+                headers={"Accept": "application/json"},
+                auth_info=AUTH,
+                expire_after=expiry_for(b.to_pydatetime()),
+            )
+            df, meta = read_generation(resp.content, zone=zone)
+            frames.append(df[(df["timestamp"] >= a) & (df["timestamp"] < b)])
+            responses.append(resp)
+            if progress:
+                progress(i, len(pieces))
+    df = pd.concat(frames, ignore_index=True)
+    df = df.drop_duplicates(["timestamp", "fuel"], keep="last").reset_index(drop=True)
+    c.merge_request_meta(
+        meta,
+        responses,
+        f"{base}/generation" if kind == "national" else f"{base}/regional/intensity",
+    )
+    meta.update(start=s.isoformat(), end=e.isoformat())
+    return df, meta
