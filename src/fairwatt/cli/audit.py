@@ -16,15 +16,15 @@ from fairwatt.cli._common import (
 )
 
 
-def _columns(values: list[str]) -> dict[str, str]:
+def _pairs(values: list[str], option: str, form: str) -> dict[str, str]:
     from fairwatt.errors import InputError
 
     out = {}
     for v in values:
-        field, sep, name = v.partition("=")
-        if not sep or not field or not name:
-            raise InputError(f"--column {v!r}: expected FIELD=NAME, e.g. --column site=region")
-        out[field.strip()] = name.strip()
+        left, sep, right = v.partition("=")
+        if not sep or not left.strip() or not right.strip():
+            raise InputError(f"{option} {v!r}: expected {form}")
+        out[left.strip()] = right.strip()
     return out
 
 
@@ -140,6 +140,33 @@ def audit(
             "a combined water_total_l_per_kwh factor (e.g. the eGLB data).",
         ),
     ] = "split",
+    factors_from: Annotated[
+        str | None,
+        typer.Option(
+            "--factors-from",
+            help="Fetch hourly factors for the log's sites from a live provider "
+            "(electricitymaps, watttime, ukcarbon, eia, entsoe), cached; they win over "
+            "bundled data.",
+            metavar="PROVIDER",
+        ),
+    ] = None,
+    provider_zone: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--provider-zone",
+            help="Map a zone or site to the provider's zone name: ZONE=PROVIDER_ZONE "
+            "(e.g. US-TX=ERCO). Repeatable.",
+        ),
+    ] = None,
+    signal: Annotated[
+        str | None, typer.Option("--signal", help="Provider signal (default: its first).")
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Use cached provider answers only; never connect.")
+    ] = False,
+    cache_dir: Annotated[
+        str | None, typer.Option("--cache-dir", help="Provider cache folder.")
+    ] = None,
     provenance_column: Annotated[
         bool, typer.Option("--provenance-column", help="Add a factor_sources column per row.")
     ] = False,
@@ -167,7 +194,7 @@ def audit(
     check_output_path(output)
     options = AuditOptions(
         log=LogOptions(
-            columns=_columns(column or []),
+            columns=_pairs(column or [], "--column", "FIELD=NAME, e.g. --column site=region"),
             energy_unit=energy_unit,
             tz=tz,
             interval_s=_interval(interval),
@@ -181,6 +208,11 @@ def audit(
         fallback=None if fallback == "none" else fallback,
         provenance_column=provenance_column,
         water_model=water_model,
+        factors_from=factors_from,
+        provider_zones=_pairs(provider_zone or [], "--provider-zone", "ZONE=PROVIDER_ZONE"),
+        provider_signal=signal,
+        offline=offline,
+        cache_dir=cache_dir,
     )
     with progress_bar(quiet) as update:
         report = run_audit(logs, options, progress=update)

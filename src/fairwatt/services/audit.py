@@ -75,6 +75,11 @@ class AuditOptions:
     extra_layers: Sequence[FactorLayer] = ()
     equity: bool = True
     water_model: str = "split"
+    factors_from: str | None = None
+    provider_zones: dict[str, str] = field(default_factory=dict)
+    provider_signal: str | None = None
+    offline: bool = False
+    cache_dir: str | None = None
 
     def required_factors(self) -> list[str]:
         """The factor column each requested footprint needs."""
@@ -173,6 +178,10 @@ def site_hour_table(
     if progress:
         progress("joining factors", None)
     layers = _layers(options)
+    if options.factors_from:
+        if progress:
+            progress(f"fetching factors from {options.factors_from}", None)
+        layers = _provider_layers(rows, options) + layers
     resolved = resolve(
         rows,
         options.required_factors(),
@@ -183,6 +192,61 @@ def site_hour_table(
     for col in resolved.values.columns:
         rows[col] = resolved.values[col].to_numpy()
     return rows, resolved, reduced, site_info
+
+
+def _provider_layers(rows: pd.DataFrame, options: AuditOptions) -> list[FactorLayer]:
+    """Hourly factors fetched (or read from the cache) for the sites of the log.
+
+    Each site is looked up by ``provider_zones`` (its site id, else its zone), else by its
+    cloud site id where the provider takes those (Electricity Maps), else by its zone.
+    """
+    import pandas as pd
+
+    from fairwatt.factors.table import FACTOR_COLUMNS, FactorLayer
+    from fairwatt.providers import fetch_factors
+
+    provider = options.factors_from
+    assert provider is not None
+    keys_for: dict[str, list[str]] = {}
+    for site, zone in rows[["site", "zone"]].drop_duplicates().itertuples(index=False):
+        if site in options.provider_zones:
+            key, pz = site, options.provider_zones[site]
+        elif zone in options.provider_zones:
+            key, pz = zone, options.provider_zones[zone]
+        elif provider == "electricitymaps" and site.split(":", 1)[0] in ("aws", "gcp", "azure"):
+            key, pz = site, site
+        else:
+            key, pz = zone, zone
+        keys_for.setdefault(pz, [])
+        if key not in keys_for[pz]:
+            keys_for[pz].append(key)
+    start = rows["hour"].min()
+    end = rows["hour"].max() + pd.Timedelta(hours=1)
+    fetched = fetch_factors(
+        provider,
+        list(keys_for),
+        start,
+        end,
+        offline=options.offline,
+        cache_dir=options.cache_dir,
+        signal=options.provider_signal,
+    )
+    layers = []
+    for pz, (table, meta) in zip(keys_for, fetched, strict=True):
+        cols = [c for c in table.columns if c in FACTOR_COLUMNS]
+        if "is_missing" in table.columns:
+            table = table[~table["is_missing"].astype(bool)]
+        for key in keys_for[pz]:
+            layers.append(
+                FactorLayer(
+                    name=f"{provider}:{pz}",
+                    origin="provider",
+                    resolution="hourly",
+                    table=table[["timestamp", *cols]].assign(key=key)[["key", "timestamp", *cols]],
+                    provenance={"dataset": f"{provider}:{pz}", **meta},
+                )
+            )
+    return layers
 
 
 def footprints(
@@ -369,6 +433,7 @@ def run_audit(
             "fallback": options.fallback,
             "water_model": options.water_model,
             "datasets": list(options.datasets),
+            "factors_from": options.factors_from,
             "factor_files": list(options.factors),
             "site_files": list(options.sites),
         },
