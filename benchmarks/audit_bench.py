@@ -473,8 +473,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeat", type=int, default=3, help="runs per engine and case (median)")
     p.add_argument(
         "--engines",
-        default="duckdb,fairwatt",
-        help="engines to run: duckdb (the baseline), fairwatt",
+        default="duckdb,fairwatt,fairwatt-sum",
+        help="engines to run: duckdb (the baseline), fairwatt (default options: duplicate "
+        "records are checked for), fairwatt-sum (--duplicates sum: no duplicate check)",
     )
     p.add_argument("--fairwatt", default=None, help="command that runs fairwatt")
     p.add_argument("--help-runs", type=int, default=10, help="runs of `fairwatt --help`")
@@ -493,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
     if calendar.isleap(args.year):
         raise SystemExit(f"--year {args.year} is a leap year; pick one with 8760 hours")
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
-    unknown = set(engines) - {"duckdb", "fairwatt"}
+    unknown = set(engines) - {"duckdb", "fairwatt", "fairwatt-sum"}
     if unknown:
         raise SystemExit(f"unknown engine(s): {', '.join(sorted(unknown))}")
     fairwatt = fairwatt_command(args.fairwatt)
@@ -547,6 +548,13 @@ def main(argv: list[str] | None = None) -> int:
                 str(outs.get("fairwatt", "")),
             ],
         }
+        commands["fairwatt-sum"] = [
+            *commands["fairwatt"][:-2],
+            "--duplicates",
+            "sum",
+            "-o",
+            str(outs.get("fairwatt-sum", "")),
+        ]
         per_engine = {e: CaseResult(case, kind, layout.records, e) for e in engines}
         for r in range(args.repeat):
             order = engines if r % 2 == 0 else engines[::-1]  # alternate who goes first
@@ -561,8 +569,10 @@ def main(argv: list[str] | None = None) -> int:
                         print(f"    {line}", file=sys.stderr)
         results.extend(per_engine.values())
         failed |= not all(res.ok for res in per_engine.values())
-        if all(e in per_engine and per_engine[e].ok for e in ("duckdb", "fairwatt")):
-            comparisons[case] = compare(outs["fairwatt"], outs["duckdb"])
+        for e in ("fairwatt", "fairwatt-sum"):
+            if all(x in per_engine and per_engine[x].ok for x in ("duckdb", e)):
+                name = case if e == "fairwatt" else f"{case} ({e})"
+                comparisons[name] = compare(outs[e], outs["duckdb"])
 
     print_report(results, comparisons, args.tolerance)
     failed |= not all(matches(cmp, args.tolerance) for cmp in comparisons.values())

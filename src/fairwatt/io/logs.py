@@ -70,7 +70,8 @@ class LogOptions:
     duplicates
         ``"error"`` (default) or ``"sum"``.
     memory_limit
-        DuckDB memory limit for the reduction, e.g. ``"1GB"``.
+        Memory the reduction may hold before it spills to a temporary folder, e.g.
+        ``"768MB"`` (the default keeps a whole audit under 1 GiB whatever the log's size).
     threads
         Worker threads for the reduction (``None``: all cores).
     """
@@ -80,7 +81,7 @@ class LogOptions:
     tz: str | None = None
     interval_s: float | None = None
     duplicates: Literal["error", "sum"] = "error"
-    memory_limit: str = "1GB"
+    memory_limit: str = "768MB"
     threads: int | None = None
 
 
@@ -211,10 +212,14 @@ def _quote(col: str) -> str:
 # --------------------------------------------------------------------------- reduction
 
 
-def connect(options: LogOptions) -> duckdb.DuckDBPyConnection:
+def connect(options: LogOptions, spill_dir: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection in UTC with bounded memory; it spills to ``spill_dir``."""
     import duckdb
 
-    con = duckdb.connect(config={"memory_limit": options.memory_limit})
+    config = {"memory_limit": options.memory_limit}
+    if spill_dir is not None:
+        config["temp_directory"] = spill_dir
+    con = duckdb.connect(config=config)
     con.execute("SET TimeZone='UTC'")
     con.execute("SET preserve_insertion_order=false")
     # progress is tracked (for query_progress) but never printed: stdout carries data
@@ -361,11 +366,16 @@ def reduce_log(
     if options.interval_s is not None and options.interval_s <= 0:
         raise InputError("--interval must be positive")
     src = _resolve_sources(paths)
+    spill_dir = tempfile.mkdtemp(prefix="fairwatt-spill-")
     try:
-        con = connect(options)
-        _check_tz(con, options.tz)
-        return _reduce(con, src, options, progress)
+        con = connect(options, spill_dir)
+        try:
+            _check_tz(con, options.tz)
+            return _reduce(con, src, options, progress)
+        finally:
+            con.close()
     finally:
+        shutil.rmtree(spill_dir, ignore_errors=True)
         if src.tmpdir:
             shutil.rmtree(src.tmpdir, ignore_errors=True)
 
