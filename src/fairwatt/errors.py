@@ -63,9 +63,17 @@ class InputError(FairwattError):
 
 
 class FactorMissingError(FairwattError):
-    """No factor for a zone/hour and no fallback was asked for (exit 3)."""
+    """No factor for a zone/hour and no fallback was asked for (exit 3).
+
+    ``factors`` names the factor columns that are missing."""
 
     exit_code = EXIT_DATA_UNAVAILABLE
+
+    def __init__(
+        self, message: str, *, factors: frozenset[str] = frozenset(), hint: str | None = None
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.factors = factors
 
 
 class DataUnavailableError(FairwattError):

@@ -32,6 +32,7 @@ LB_PER_MWH_TO_G_PER_KWH = KG_PER_LB  # lb/MWh -> kg/MWh == g/kWh
 L_PER_US_GAL = 3.785411784  # exact
 GAL_PER_MWH_TO_L_PER_KWH = L_PER_US_GAL / KWH_PER_MWH
 L_PER_M3 = 1_000.0
+ML_PER_L = 1_000.0
 
 # money / health damage
 USD_PER_MWH_TO_USD_PER_KWH = 1.0 / KWH_PER_MWH

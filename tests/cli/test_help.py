@@ -16,7 +16,7 @@ runner = CliRunner()
 
 
 def command_paths(group: typer.Typer, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-    paths = [prefix + (c.name or c.callback.__name__,) for c in group.registered_commands]
+    paths = [(*prefix, c.name or c.callback.__name__) for c in group.registered_commands]
     for sub in group.registered_groups:
         name = sub.name or ""
         paths.append((*prefix, name))
@@ -29,7 +29,7 @@ PATHS = command_paths(app)
 
 def test_the_main_commands_are_there() -> None:
     names = {p[0] for p in PATHS}
-    assert {"audit", "equity", "factors", "sites", "cache"} <= names
+    assert {"audit", "equity", "rebalance", "check", "factors", "sites", "cache"} <= names
 
 
 @pytest.mark.parametrize("path", PATHS, ids=" ".join)

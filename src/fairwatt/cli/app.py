@@ -54,7 +54,9 @@ def _main(
 # Commands ---------------------------------------------------------------------
 from fairwatt.cli import audit as _audit  # noqa: E402
 from fairwatt.cli import cache as _cache  # noqa: E402
+from fairwatt.cli import check as _check  # noqa: E402
 from fairwatt.cli import equity as _equity  # noqa: E402
+from fairwatt.cli import rebalance as _rebalance  # noqa: E402
 from fairwatt.cli.factors import factors_app  # noqa: E402
 from fairwatt.cli.fetch import fetch as _fetch  # noqa: E402
 from fairwatt.cli.sites import sites_app  # noqa: E402
@@ -62,9 +64,11 @@ from fairwatt.cli.sites import sites_app  # noqa: E402
 app.command("audit")(_audit.audit)
 app.command("equity")(_equity.equity)
 app.add_typer(_cache.cache_app, name="cache")
+app.command("rebalance")(_rebalance.rebalance)
 app.add_typer(factors_app, name="factors")
 app.add_typer(sites_app, name="sites")
 factors_app.command("fetch")(_fetch)
+app.command("check")(_check.check)
 
 
 def main() -> None:

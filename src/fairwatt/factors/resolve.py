@@ -174,6 +174,7 @@ def resolve(
     source_pos: dict[tuple[Any, ...], int] = {}
     fell_back = np.zeros(n, dtype=bool)
     missing: list[str] = []
+    missing_factors: set[str] = set()
 
     site_groups = rows.groupby(["site", "zone"], sort=True, observed=True).indices
     all_hours = pd.DatetimeIndex(rows["hour"])
@@ -199,6 +200,7 @@ def resolve(
             if not candidates:
                 if required:
                     missing.append(f"zone {zone} (site {site}): no {factor} factor")
+                    missing_factors.add(factor)
                 continue
             hours = all_hours[positions]
             todo = np.ones(len(positions), dtype=bool)
@@ -241,6 +243,7 @@ def resolve(
                 missing.append(
                     f"zone {zone} (site {site}): no {factor} for {int(todo.sum())} hour(s): {gap}"
                 )
+                missing_factors.add(factor)
         values[factor] = col
         source_ids[factor] = sid
     if missing:
@@ -249,6 +252,7 @@ def resolve(
         )
         raise FactorMissingError(
             shown,
+            factors=frozenset(missing_factors),
             hint="pass --factors FILE with the missing values, pin another dataset with --dataset, "
             "or --fallback annual to fill gaps in hourly data from annual values"
             " (`fairwatt factors list` shows the bundled data)",

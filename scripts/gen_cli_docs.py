@@ -1,0 +1,72 @@
+"""Write docs/cli.md, the command-line reference, from the commands' own --help.
+
+    python scripts/gen_cli_docs.py          # rewrite docs/cli.md
+    python scripts/gen_cli_docs.py --check  # exit 1 if docs/cli.md is out of date
+
+Help is rendered as plain text (``TYPER_USE_RICH=0``, 100 columns) so the file does not
+depend on the terminal or on the version of rich.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+os.environ["TYPER_USE_RICH"] = "0"
+os.environ["COLUMNS"] = "100"
+os.environ["TERMINAL_WIDTH"] = "100"
+
+import typer
+from typer.testing import CliRunner
+
+from fairwatt.cli.app import app
+
+TARGET = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
+
+
+def command_paths(group: typer.Typer, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    paths = [(*prefix, c.name or c.callback.__name__) for c in group.registered_commands]
+    for sub in group.registered_groups:
+        paths.append((*prefix, sub.name or ""))
+        paths += command_paths(sub.typer_instance, (*prefix, sub.name or ""))
+    return paths
+
+
+def render() -> str:
+    runner = CliRunner()
+    parts = [
+        "# Command-line reference",
+        "",
+        "Generated from each command's `--help` by `python scripts/gen_cli_docs.py`; a test",
+        "checks that it is up to date.",
+        "",
+    ]
+    for path in [(), *command_paths(app)]:
+        res = runner.invoke(app, [*path, "--help"], prog_name="fairwatt", terminal_width=100)
+        if res.exit_code != 0:
+            raise SystemExit(f"fairwatt {' '.join(path)} --help failed:\n{res.output}")
+        title = " ".join(("fairwatt", *path))
+        text = "\n".join(line.rstrip() for line in res.output.strip().splitlines())
+        parts += [f"## `{title}`", "", "```text", text, "```", ""]
+    return "\n".join(parts)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only check, do not write")
+    args = parser.parse_args()
+    text = render()
+    if args.check:
+        if not TARGET.exists() or TARGET.read_text(encoding="utf-8") != text:
+            print(f"{TARGET} is out of date: run python scripts/gen_cli_docs.py", file=sys.stderr)
+            return 1
+        return 0
+    TARGET.write_text(text, encoding="utf-8")
+    print(f"wrote {TARGET}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

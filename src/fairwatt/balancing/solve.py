@@ -1,0 +1,297 @@
+"""Solve a rebalancing objective on a scenario: dispatch, result and per-hour routing."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Literal
+
+import numpy as np
+
+from fairwatt.balancing.lp import (
+    build_lp,
+    check_reachable_capacity,
+    explain_infeasible,
+    run_highs,
+)
+from fairwatt.balancing.objectives import (
+    Objective,
+    evaluate,
+    limit_violation,
+    site_costs,
+    site_footprints,
+)
+from fairwatt.balancing.scenario import Network, Scenario, compile_network
+from fairwatt.errors import InfeasibleError
+
+Method = Literal["auto", "lp", "decomposition"]
+
+#: Above this many flow variables a worst-site objective on one gateway group is solved
+#: by the Lagrangian decomposition (``method="auto"``); below it the monolithic LP is
+#: faster.
+DECOMPOSITION_THRESHOLD = 50_000
+
+
+@dataclass(eq=False)
+class Allocation:
+    """An hourly allocation of demand to sites, and how it was obtained.
+
+    Attributes
+    ----------
+    network : Network
+        Scenario and mask the allocation is for.
+    objective : Objective
+    flow : ndarray, shape (T, R)
+        Energy on each route in each hour. [MWh]
+    value : float
+        Objective value of ``flow``.
+    lower_bound : float
+        Certified lower bound on the optimum (equal to ``value`` for an exact solve;
+        below it for the decomposition and the online algorithm's reference).
+    method : str
+        ``lp``, ``per-hour``, ``decomposition`` or ``online``.
+    seconds : float
+        Wall time of build and solve. [s]
+    info : dict
+        Method details (iterations, sizes, timings).
+    """
+
+    network: Network
+    objective: Objective
+    flow: np.ndarray
+    value: float
+    lower_bound: float
+    method: str
+    seconds: float = 0.0
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.network.scenario
+
+    @cached_property
+    def site_energy(self) -> np.ndarray:
+        """Energy per site and hour, shape (S, T). [MWh]"""
+        return self.network.site_energy(self.flow)
+
+    @property
+    def gap(self) -> float:
+        """Relative distance between ``value`` and ``lower_bound``. [dimensionless]"""
+        denom = max(abs(self.lower_bound), 1e-12)
+        gap = (self.value - self.lower_bound) / denom
+        return gap if gap > 1e-9 else 0.0
+
+    def site_totals(self) -> dict[str, np.ndarray]:
+        """Per-site totals over the horizon: ``energy`` [MWh], ``cost`` [US$] and each
+        footprint (unweighted; carbon [t], water [m³], health [US$])."""
+        e = self.site_energy
+        return {
+            "energy": e.sum(axis=1),
+            "cost": site_costs(self.scenario, e),
+            **site_footprints(self.scenario, e),
+        }
+
+    def max_violation(self) -> float:
+        """Largest violation of demand, capacity, mask or limits. [MWh or footprint]"""
+        sc, net = self.scenario, self.network
+        served = np.zeros((net.n_groups, sc.n_hours))
+        np.add.at(served, net.route_group, self.flow.T)
+        worst = float(np.abs(served - net.group_demand).max(initial=0.0))
+        worst = max(worst, float((self.site_energy - sc.capacity).max(initial=0.0)))
+        worst = max(worst, float(-self.flow.min(initial=0.0)))
+        for lim in self.objective.limits:
+            worst = max(worst, limit_violation(lim, sc, self.site_energy))
+        return worst
+
+
+# --------------------------------------------------------------------------- per hour
+
+
+def greedy_single_group(
+    network: Network, adjusted: np.ndarray, hours: np.ndarray | slice | None = None
+) -> np.ndarray:
+    """Cheapest-first routing when every gateway reaches the same sites.
+
+    Each hour is a fractional knapsack: fill sites in increasing ``adjusted`` price up
+    to capacity until demand is met; this is optimal for a linear per-hour cost.
+
+    Parameters
+    ----------
+    network : Network
+        With exactly one gateway group.
+    adjusted : ndarray, shape (T', R)
+        Per-unit cost of each route in each selected hour. [US$/MWh]
+    hours : index, optional
+        Hours ``adjusted`` refers to (default: all).
+
+    Returns
+    -------
+    ndarray, shape (T', R)
+        Route flows. [MWh]
+    """
+    sel = slice(None) if hours is None else hours
+    cap = network.scenario.capacity[network.route_site][:, sel].T  # (T', R)
+    demand = network.group_demand[0, sel]
+    order = np.argsort(adjusted, axis=1, kind="stable")
+    cap_sorted = np.take_along_axis(cap, order, axis=1)
+    before = np.cumsum(cap_sorted, axis=1) - cap_sorted
+    fill = np.clip(demand[:, None] - before, 0.0, cap_sorted)
+    flow = np.empty_like(fill)
+    np.put_along_axis(flow, order, fill, axis=1)
+    return flow
+
+
+class HourSolver:
+    """Minimum-cost routing of one hour for arbitrary per-route unit costs.
+
+    Greedy when there is one gateway group, otherwise a small transportation LP.
+    """
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self.single = network.n_groups == 1
+        if not self.single:
+            from scipy import sparse
+
+            n_r, n_k = network.n_routes, network.n_groups
+            self.a_eq = sparse.csr_array(
+                (np.ones(n_r), (network.route_group, np.arange(n_r))), shape=(n_k, n_r)
+            )
+            n_s = network.scenario.n_sites
+            self.a_ub = sparse.csr_array(
+                (np.ones(n_r), (network.route_site, np.arange(n_r))), shape=(n_s, n_r)
+            )
+
+    def solve(self, t: int, unit_cost: np.ndarray) -> np.ndarray:
+        """Route flows (R,) of hour ``t`` minimising ``unit_cost · x``. [MWh]"""
+        net = self.network
+        if self.single:
+            return greedy_single_group(net, unit_cost[None, :], np.array([t]))[0]
+        from scipy.optimize import linprog
+
+        res = linprog(
+            unit_cost,
+            A_ub=self.a_ub,
+            b_ub=net.scenario.capacity[:, t],
+            A_eq=self.a_eq,
+            b_eq=net.group_demand[:, t],
+            bounds=(0, None),
+            method="highs",
+        )
+        if res.status != 0 or res.x is None:
+            raise explain_infeasible(net, Objective(name="per-hour", cost=1.0))
+        return np.clip(np.asarray(res.x), 0.0, None)
+
+
+# --------------------------------------------------------------------------- dispatch
+
+
+def route_unit_cost(network: Network, objective: Objective) -> np.ndarray:
+    """Separable per-route unit cost (T, R): cost weight × price plus the mean terms.
+    [US$/MWh]"""
+    sc = network.scenario
+    rs = network.route_site
+    unit = objective.cost * sc.price[rs].T
+    for f, mu in objective.mean.items():
+        unit = unit + mu / sc.n_sites * sc.weighted_intensity(f)[rs].T
+    return np.ascontiguousarray(unit)
+
+
+def solve(
+    scenario: Scenario,
+    objective: Objective,
+    mask: str | np.ndarray = "full",
+    *,
+    method: Method = "auto",
+    tolerance: float = 1e-4,
+    time_limit: float | None = None,
+) -> Allocation:
+    """Optimal allocation of ``scenario`` for ``objective`` under ``mask``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    objective : Objective
+        Its own ``mask`` (e.g. ``nearest``) overrides ``mask``.
+    mask : str or bool array (S, G), default "full"
+    method : {"auto", "lp", "decomposition"}
+        ``lp``: one sparse LP with HiGHS. ``decomposition``: Lagrangian dual over the
+        worst-site terms with a certified bound (worst-site objectives without limits
+        on one gateway group). ``auto``: per-hour routing when the objective separates
+        by hour and there is one gateway group; the decomposition for large
+        worst-site problems it applies to; otherwise the LP.
+    tolerance : float, default 1e-4
+        Relative optimality gap at which the decomposition stops. [dimensionless]
+    time_limit : float, optional
+        Wall-time limit of the solver. [s]
+
+    Raises
+    ------
+    InfeasibleError
+        When demand cannot be met (naming the hour and gateway) or no allocation meets
+        the limits.
+    InputError
+        When the objective needs a footprint the scenario lacks, or a mask is unknown.
+    """
+    t0 = time.perf_counter()
+    objective.check(scenario)
+    network = compile_network(scenario, objective.mask or mask)
+    check_reachable_capacity(network)
+
+    if not objective.coupled and network.n_groups == 1 and method != "lp":
+        flow = greedy_single_group(network, route_unit_cost(network, objective))
+        value = evaluate(objective, scenario, network.site_energy(flow))
+        return Allocation(
+            network, objective, flow, value, value, "per-hour", time.perf_counter() - t0
+        )
+
+    use_decomposition = method == "decomposition" or (
+        method == "auto"
+        and network.n_groups == 1
+        and objective.worst
+        and not objective.limits
+        and scenario.n_hours * network.n_routes > DECOMPOSITION_THRESHOLD
+    )
+    if use_decomposition:
+        from fairwatt.balancing.decompose import solve_decomposition
+
+        return solve_decomposition(
+            network, objective, tolerance=tolerance, time_limit=time_limit, started=t0
+        )
+
+    lp = build_lp(network, objective)
+    res = run_highs(lp, time_limit=time_limit)
+    if res.status == 2:
+        raise explain_infeasible(network, objective)
+    if res.status != 0 or res.x is None:
+        raise InfeasibleError(
+            f"objective {objective.name!r}: the solver stopped without an optimum ({res.message})",
+            hint="raise the time limit or simplify the scenario",
+        )
+    n_x = lp.n_flow
+    flow = np.clip(res.x[:n_x], 0.0, lp.hi[:n_x]).reshape(scenario.n_hours, network.n_routes)
+    value = evaluate(objective, scenario, network.site_energy(flow))
+    return Allocation(
+        network,
+        objective,
+        flow,
+        value,
+        min(value, res.value),
+        "lp",
+        time.perf_counter() - t0,
+        info={
+            "build_seconds": lp.build_seconds,
+            "solve_seconds": res.seconds,
+            "variables": lp.n_vars,
+            "nonzeros": lp.nnz,
+            "lp_value": res.value,
+        },
+    )
+
+
+def solve_nearest(scenario: Scenario) -> Allocation:
+    """The nearest-site baseline: every gateway served at its nearest site."""
+    from fairwatt.balancing.objectives import nearest_site
+
+    return solve(scenario, nearest_site())

@@ -1,0 +1,196 @@
+"""``fairwatt check``: footprint and equity budgets as a CI gate."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from fairwatt.cli._audit_options import (
+    ByOpt,
+    CacheDirOpt,
+    ColumnOpt,
+    DatasetOpt,
+    DuplicatesOpt,
+    EnergyUnitOpt,
+    FactorsFromOpt,
+    FactorsOpt,
+    FallbackOpt,
+    IntervalOpt,
+    OfflineOpt,
+    ProviderZoneOpt,
+    SignalOpt,
+    SitesOpt,
+    TzOpt,
+    WaterModelOpt,
+    build_audit_options,
+    run_audit_with_status,
+)
+from fairwatt.cli._common import FormatOpt, OutputOpt, QuietOpt, handle_errors, render
+
+
+@handle_errors
+def check(
+    logs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Energy logs to audit (as for fairwatt audit); omit with --report.",
+            show_default=False,
+        ),
+    ] = None,
+    policy: Annotated[
+        str | None,
+        typer.Option(
+            "--policy",
+            help="Policy file: \\[tool.fairwatt.check] of a pyproject.toml, \\[check] of a "
+            "fairwatt.toml, or rules at the top level of any TOML file. Default: the "
+            "nearest fairwatt.toml / pyproject.toml with such a table, from the working "
+            "directory up.",
+            metavar="FILE",
+        ),
+    ] = None,
+    rule: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rule",
+            "-r",
+            help='Set or override one rule: KEY=LIMIT, KEY={limit=..., severity="warning", '
+            'name="..."} (TOML), or KEY=false to switch a rule off. Repeatable.',
+            metavar="KEY=VALUE",
+        ),
+    ] = None,
+    report: Annotated[
+        str | None,
+        typer.Option(
+            "--report",
+            help="Check a saved audit (fairwatt audit ... -o audit.json) instead of auditing LOGS.",
+            metavar="AUDIT.json",
+        ),
+    ] = None,
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            "--baseline",
+            help="A previous audit JSON for the max_increase_pct_* rules (same fairwatt "
+            "release series and --by).",
+            metavar="AUDIT.json",
+        ),
+    ] = None,
+    warn_only: Annotated[
+        bool,
+        typer.Option("--warn-only", help="Report failed rules as warnings; exit 0."),
+    ] = False,
+    junit: Annotated[
+        str | None,
+        typer.Option(
+            "--junit",
+            help="Also write JUnit XML, one test case per rule (failed warning rules pass "
+            "with a 'warning:' system-out).",
+            metavar="FILE",
+        ),
+    ] = None,
+    list_rules: Annotated[
+        bool,
+        typer.Option("--list-rules", help="List every rule key with its unit, and exit."),
+    ] = False,
+    sites: SitesOpt = None,
+    factors: FactorsOpt = None,
+    dataset: DatasetOpt = None,
+    by: ByOpt = "zone",
+    footprints_: Annotated[
+        str | None,
+        typer.Option(
+            "--footprints",
+            help="Footprints to compute (carbon,water,health). Default: those the policy's "
+            "rules need.",
+        ),
+    ] = None,
+    energy_unit: EnergyUnitOpt = "kWh",
+    column: ColumnOpt = None,
+    tz: TzOpt = None,
+    interval: IntervalOpt = None,
+    duplicates: DuplicatesOpt = "error",
+    fallback: FallbackOpt = "none",
+    water_model: WaterModelOpt = "split",
+    factors_from: FactorsFromOpt = None,
+    provider_zone: ProviderZoneOpt = None,
+    signal: SignalOpt = None,
+    offline: OfflineOpt = False,
+    cache_dir: CacheDirOpt = None,
+    output: OutputOpt = None,
+    fmt: FormatOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Check footprint and equity budgets of energy logs (or of a saved audit) against
+    the policy kept in the repository; exit 1 when an error rule fails.
+
+    Example: fairwatt check sample_inputs/fleet/energy.csv --rule max_carbon_kg=5000
+
+    With GITHUB_STEP_SUMMARY set, a Markdown summary is appended to that file and each
+    failed rule is printed as an ::error / ::warning annotation on stderr.
+
+    Exit codes: 0 no error rule failed; 1 an error rule failed; 2 invalid policy, input
+    or baseline, or a rule the audit cannot evaluate; 3 data unavailable.
+    """
+    import os
+    import sys
+
+    from fairwatt.errors import CheckFailedError
+    from fairwatt.io.writers import check_output_path, resolve_format, write_report
+    from fairwatt.services import check as svc
+    from fairwatt.services.audit import parse_footprints
+
+    if list_rules:
+        render(svc.rule_catalog(), output, fmt)
+        return
+    check_output_path(output)
+    shown = resolve_format(output, fmt, stdout_is_terminal=sys.stdout.isatty())
+    if junit is not None:
+        check_output_path(junit)
+    audit_options = None
+    if report is None:
+        audit_options = build_audit_options(
+            sites=sites,
+            factors=factors,
+            dataset=dataset,
+            by=by,
+            footprints=parse_footprints(footprints_) if footprints_ is not None else (),
+            energy_unit=energy_unit,
+            column=column,
+            tz=tz,
+            interval=interval,
+            duplicates=duplicates,
+            fallback=fallback,
+            water_model=water_model,
+            factors_from=factors_from,
+            provider_zone=provider_zone,
+            signal=signal,
+            offline=offline,
+            cache_dir=cache_dir,
+        )
+    options = svc.CheckOptions(
+        policy_file=policy,
+        rules=rule or [],
+        report_file=report,
+        baseline_file=baseline,
+        warn_only=warn_only,
+        audit=audit_options,
+        footprints_given=footprints_ is not None,
+    )
+    results = svc.run_check(
+        logs or [], options, run=lambda paths, opts: run_audit_with_status(paths, opts, quiet=quiet)
+    )
+    if junit is not None:
+        svc.write_junit(results, junit)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        svc.append_step_summary(results, summary)
+        for line in svc.annotation_commands(results):
+            print(line, file=sys.stderr)
+    write_report(svc.compact(results) if shown == "table" else results, output, shown)
+    if not quiet:
+        for n in results.notes:
+            print(f"fairwatt: note: {n}", file=sys.stderr)
+    failed = results.tables["results"].query("status == 'fail'")["rule"].tolist()
+    if failed:
+        raise CheckFailedError(f"{len(failed)} error rule(s) failed: {', '.join(failed)}")

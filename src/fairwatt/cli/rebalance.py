@@ -1,0 +1,265 @@
+"""``fairwatt rebalance``: equity-aware geographical load balancing (eGLB)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from fairwatt.cli._audit_options import (
+    ColumnOpt,
+    DatasetOpt,
+    DuplicatesOpt,
+    EnergyUnitOpt,
+    FactorsOpt,
+    FallbackOpt,
+    IntervalOpt,
+    SitesOpt,
+    TzOpt,
+    WaterModelOpt,
+    build_audit_options,
+)
+from fairwatt.cli._common import FormatOpt, OutputOpt, QuietOpt, handle_errors, note, render
+
+
+@handle_errors
+def rebalance(
+    scenario: Annotated[
+        str | None,
+        typer.Argument(
+            help="Scenario TOML file: sites, gateways, capacity, demand, factors, masks.",
+            metavar="SCENARIO",
+        ),
+    ] = None,
+    mask: Annotated[
+        str | None,
+        typer.Option(
+            "--mask",
+            "-m",
+            help="Connectivity: full, nearest, or a mask named in the scenario (e.g. "
+            "partial). Default: the scenario's mask, else full.",
+            metavar="NAME",
+        ),
+    ] = None,
+    objective: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--objective",
+            "-O",
+            help="Objective to solve (repeat for several): min-cost, min-carbon, "
+            "min-water, min-health, nearest, avg[:cost=1,water=60], "
+            "eglb[:cost=1,water=60,carbon=1500], min-worst:FOOTPRINT, and min cost "
+            "subject to worst:FOOTPRINT=CAP, ratio:FOOTPRINT=MAX_TO_MEAN or "
+            "gini:FOOTPRINT=G. Default: the scenario's list, else min-cost, nearest, eglb.",
+            metavar="SPEC",
+        ),
+    ] = None,
+    weights: Annotated[
+        str | None,
+        typer.Option(
+            "--weights",
+            "-w",
+            help="Weights of eglb and avg: cost=1,water=60,carbon=1500 (US$ per t of "
+            "carbon, per m3 of water, per US$ of health damage). Overrides the "
+            "scenario's weights.",
+            metavar="NAME=W,...",
+        ),
+    ] = None,
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            "--baseline",
+            help="Objective that is 'before' in the comparison (default min-cost).",
+            metavar="SPEC",
+        ),
+    ] = None,
+    sweep: Annotated[
+        str | None,
+        typer.Option(
+            "--sweep",
+            help="Cost vs worst-region frontier over an eglb weight (water=0:200:11) or a "
+            "limit (ratio:water=1.1:1.7:7, worst:water=..., gini:water=...); values as "
+            "first:last:count or v1,v2,... The frontier becomes the main table.",
+            metavar="SPEC",
+        ),
+    ] = None,
+    online: Annotated[
+        bool,
+        typer.Option(
+            "--online",
+            help="Also run online eGLB (hour by hour, no knowledge of the future) and "
+            "report its gap to the offline optimum.",
+        ),
+    ] = False,
+    step: Annotated[
+        float | None,
+        typer.Option(
+            "--step",
+            help="Online step size, relative to the target cap (default 0.01).",
+            metavar="ETA",
+        ),
+    ] = None,
+    target_cap: Annotated[
+        str | None,
+        typer.Option(
+            "--target-cap",
+            help="Online target cap per site and hour, e.g. water=8,carbon=0.6 (m3, t, "
+            "US$). Default: the largest footprint a site can take in one hour.",
+            metavar="NAME=V,...",
+        ),
+    ] = None,
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method",
+            help="auto, lp (one sparse LP) or decomposition (Lagrangian bound, for large "
+            "full-mask eglb problems).",
+            metavar="METHOD",
+        ),
+    ] = "auto",
+    tolerance: Annotated[
+        float,
+        typer.Option(
+            "--tolerance",
+            help="Relative optimality gap at which the decomposition stops.",
+            metavar="GAP",
+        ),
+    ] = 1e-4,
+    allocation: Annotated[
+        str | None,
+        typer.Option(
+            "--allocation",
+            "-a",
+            help="Also write the hourly allocation (objective, hour, site, gateway, "
+            "energy_mwh) here: .csv or .parquet.",
+            metavar="PATH",
+        ),
+    ] = None,
+    logs: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--logs",
+            help="What-if on energy logs instead of a scenario: the observed hourly energy "
+            "per site is the status quo (read and joined with factors as by fairwatt "
+            "audit; the factor price_usd_per_mwh gives costs). Repeatable.",
+            metavar="LOG",
+        ),
+    ] = None,
+    flexible: Annotated[
+        float,
+        typer.Option(
+            "--flexible", help="With --logs: share of each hour's load that may move (0..1)."
+        ),
+    ] = 0.3,
+    headroom: Annotated[
+        float,
+        typer.Option(
+            "--headroom",
+            help="With --logs: capacity of a site without capacity_kw in the sites table = "
+            "its observed peak hourly energy x this.",
+        ),
+    ] = 1.0,
+    capacity_kw: Annotated[
+        float | None,
+        typer.Option("--capacity-kw", help="With --logs: IT capacity of every site in kW."),
+    ] = None,
+    sites: SitesOpt = None,
+    factors: FactorsOpt = None,
+    dataset: DatasetOpt = None,
+    footprints_: Annotated[
+        str,
+        typer.Option("--footprints", help="With --logs: footprints to balance, e.g. carbon,water."),
+    ] = "carbon,water,health",
+    energy_unit: EnergyUnitOpt = "kWh",
+    column: ColumnOpt = None,
+    tz: TzOpt = None,
+    interval: IntervalOpt = None,
+    duplicates: DuplicatesOpt = "error",
+    fallback: FallbackOpt = "none",
+    water_model: WaterModelOpt = "split",
+    output: OutputOpt = None,
+    fmt: FormatOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Rebalance load across sites for cost and regional equity (eGLB).
+
+    Solves each objective as a sparse LP with HiGHS and reports, per
+    objective, the cost, per-site energy and footprints, and the inequity
+    (max/mean, Gini) of every footprint before (the baseline) and after.
+    Exit code 4 when demand cannot be served (the hour and gateway are
+    named) or limits cannot be met.
+
+    With --logs (and no SCENARIO), the observed load is the status quo
+    ("before") and a --flexible share of each hour's load may move to any
+    site, within capacity.
+
+    Example: fairwatt rebalance sample_inputs/eglb/scenario.toml --mask partial
+    """
+    import sys
+
+    from fairwatt.errors import InputError
+    from fairwatt.io.writers import check_output_path, resolve_format
+    from fairwatt.services.rebalance import RebalanceOptions, run_rebalance, run_whatif
+
+    if (scenario is None) == (logs is None):
+        raise InputError(
+            "give either a SCENARIO file or --logs", hint="see fairwatt rebalance --help"
+        )
+    if method not in ("auto", "lp", "decomposition"):
+        raise typer.BadParameter("--method must be auto, lp or decomposition")
+    resolved = resolve_format(output, fmt, stdout_is_terminal=sys.stdout.isatty())
+    check_output_path(output)
+    if allocation is not None:
+        if allocation == "-" and output in (None, "-"):
+            raise InputError(
+                "--allocation - and the report cannot both go to stdout", hint="use -o FILE"
+            )
+        resolve_format(allocation, None, stdout_is_terminal=False)
+        check_output_path(allocation)
+    options = RebalanceOptions(
+        mask=mask,
+        objectives=objective or None,
+        weights=weights,
+        baseline=baseline,
+        sweep=sweep,
+        online=online,
+        step=step,
+        target_cap=target_cap,
+        method=method,
+        tolerance=tolerance,
+    )
+    if logs is not None:
+        from fairwatt.services.audit import parse_footprints
+
+        audit_options = build_audit_options(
+            sites=sites,
+            factors=factors,
+            dataset=dataset,
+            by="site",
+            footprints=parse_footprints(footprints_),
+            energy_unit=energy_unit,
+            column=column,
+            tz=tz,
+            interval=interval,
+            duplicates=duplicates,
+            fallback=fallback,
+            water_model=water_model,
+        )
+        result = run_whatif(
+            logs,
+            audit_options,
+            options,
+            flexible=flexible,
+            headroom=headroom,
+            capacity_kw=capacity_kw,
+        )
+    else:
+        assert scenario is not None
+        result = run_rebalance(scenario, options)
+    if resolved in ("csv", "parquet"):
+        for line in result.report.notes:
+            note(line, quiet=quiet)
+    render(result.report, output, fmt)
+    if allocation is not None:
+        render(result.allocation_report(), allocation, None)
+        note(f"hourly allocation written to {allocation}", quiet=quiet or allocation == "-")
