@@ -178,3 +178,23 @@ def test_bad_factor_files(tmp_path: Path, body: str, pattern: str) -> None:
     with pytest.raises(InputError, match=pattern) as info:
         read_factor_file(str(f))
     assert "factors.csv" in str(info.value)
+
+
+def test_precedence_origin_then_resolution_then_zone_level() -> None:
+    idx = hours("2024-01-01T00:00Z", 2)
+    rows = rows_for("s", "US-VA", idx)
+    state_annual = annual("state", "US-VA", {2024: 300.0})
+    national_hourly = hourly(
+        "national-hourly", "US", idx, np.array([500.0, 510.0]), origin="bundled"
+    )
+    # same origin: hourly data of the coarser zone wins over annual data of the finer zone
+    r = resolve(rows, ["carbon_g_per_kwh"], [state_annual, national_hourly])
+    assert r.values["carbon_g_per_kwh"].tolist() == [500.0, 510.0]
+    # a pinned dataset wins over the defaults, a provider over pinned, a user file over all
+    pinned = annual("pinned", "US", {2024: 200.0}, origin="pinned")
+    provider = annual("provider", "US", {2024: 150.0}, origin="provider")
+    user = annual("user", "US", {2024: 100.0}, origin="user")
+    layers = [state_annual, national_hourly, pinned]
+    assert resolve(rows, ["carbon_g_per_kwh"], layers).values.iloc[0, 0] == 200.0
+    assert resolve(rows, ["carbon_g_per_kwh"], [*layers, provider]).values.iloc[0, 0] == 150.0
+    assert resolve(rows, ["carbon_g_per_kwh"], [*layers, provider, user]).values.iloc[0, 0] == 100.0

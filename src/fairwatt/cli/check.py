@@ -17,6 +17,7 @@ from fairwatt.cli._audit_options import (
     FactorsOpt,
     FallbackOpt,
     IntervalOpt,
+    MemoryLimitOpt,
     OfflineOpt,
     ProviderZoneOpt,
     SignalOpt,
@@ -117,6 +118,7 @@ def check(
     signal: SignalOpt = None,
     offline: OfflineOpt = False,
     cache_dir: CacheDirOpt = None,
+    memory_limit: MemoryLimitOpt = "768MB",
     output: OutputOpt = None,
     fmt: FormatOpt = None,
     quiet: QuietOpt = False,
@@ -167,6 +169,7 @@ def check(
             signal=signal,
             offline=offline,
             cache_dir=cache_dir,
+            memory_limit=memory_limit,
         )
     options = svc.CheckOptions(
         policy_file=policy,

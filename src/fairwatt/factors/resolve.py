@@ -2,11 +2,11 @@
 
 For each factor and site the candidate sources are ordered by
 
-1. origin: the user's files and fetched provider data before bundled datasets;
-2. key: the site id, then its zone, then each coarser zone (``US-VA`` -> ``US``);
-3. time resolution: hourly before monthly before annual before static;
-4. the order given (user files as passed; bundled datasets as pinned, else the
-   manifest's defaults).
+1. origin: the user's factor files, then fetched provider data, then bundled datasets
+   pinned by name, then the bundled defaults;
+2. time resolution: hourly before monthly before annual before static;
+3. key: the site id, then its zone, then each coarser zone (``US-VA`` -> ``US``);
+4. the order given (files as passed; the manifest's order of defaults).
 
 The first candidate that has the key is used for every hour it covers. Annual and
 monthly values use the data year equal to the hour's year, else the latest earlier
@@ -31,7 +31,7 @@ from fairwatt.factors.table import RESOLUTION_RANK, FactorLayer
 if TYPE_CHECKING:
     import pandas as pd
 
-ORIGIN_RANK = {"user": 0, "provider": 0, "bundled": 1}
+ORIGIN_RANK = {"user": 0, "provider": 1, "pinned": 2, "bundled": 3}
 
 
 def zone_chain(site: str, zone: str) -> list[str]:
@@ -187,9 +187,9 @@ def resolve(
             candidates = sorted(
                 (
                     (
-                        ORIGIN_RANK.get(ix.layer.origin, 1),
-                        level,
+                        ORIGIN_RANK[ix.layer.origin],
                         RESOLUTION_RANK[ix.layer.resolution],
+                        level,
                         i,
                     )
                     for i, ix in enumerate(indexes)
@@ -205,7 +205,7 @@ def resolve(
             hours = all_hours[positions]
             todo = np.ones(len(positions), dtype=bool)
             first = True
-            for _, level, _, i in candidates:
+            for _, _, level, i in candidates:
                 ix = indexes[i]
                 if not first and (fallback != "annual" or ix.layer.resolution == "hourly"):
                     continue
