@@ -51,8 +51,8 @@ def test_installed_wheel_finds_the_data(tmp_path: Path) -> None:
         timeout=120,
     )
     py = venv / "bin" / "python"
-    # the fresh venv sees this environment's dependencies (pandas, pyarrow) but not its
-    # editable fairwatt: a path line in a .pth file does not run that folder's .pth hooks
+    # the fresh venv sees this environment's dependencies (pandas, pyarrow); its own
+    # site-packages, where the wheel goes, comes before them on sys.path
     purelib = Path(
         subprocess.run(
             [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
@@ -73,6 +73,8 @@ def test_installed_wheel_finds_the_data(tmp_path: Path) -> None:
             "install",
             "--no-deps",
             "--no-index",
+            # the outer environment's fairwatt (seen through deps.pth) must not satisfy this
+            "--ignore-installed",
             "-q",
             str(wheel),
         ],
