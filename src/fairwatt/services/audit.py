@@ -80,6 +80,8 @@ class AuditOptions:
     provider_signal: str | None = None
     offline: bool = False
     cache_dir: str | None = None
+    #: more factors to resolve where the data has them (e.g. price for rebalancing)
+    extra_factors: tuple[str, ...] = ()
 
     def required_factors(self) -> list[str]:
         """The factor column each requested footprint needs."""
@@ -93,7 +95,10 @@ class AuditOptions:
 
     def optional_factors(self) -> list[str]:
         skip = {"ewif_withdrawal_l_per_kwh"} if self.water_model == "total" else set()
-        return [o for f in self.footprints for o in OPTIONAL_FACTORS.get(f, ()) if o not in skip]
+        optional = [
+            o for f in self.footprints for o in OPTIONAL_FACTORS.get(f, ()) if o not in skip
+        ]
+        return optional + [f for f in self.extra_factors if f not in optional]
 
 
 def parse_by(value: str) -> list[str]:

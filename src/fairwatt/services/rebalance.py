@@ -639,7 +639,7 @@ def scenario_from_logs(
     import pandas as pd
 
     from fairwatt.balancing.scenario import FOOTPRINTS, Scenario
-    from fairwatt.services.audit import AuditOptions, footprints, site_hour_table
+    from fairwatt.services.audit import footprints, site_hour_table
 
     if not (math.isfinite(flexible) and 0.0 <= flexible <= 1.0):
         raise InputError(f"--flexible {flexible:g}: give a share between 0 and 1 (e.g. 0.3)")
@@ -648,13 +648,8 @@ def scenario_from_logs(
     if capacity_kw is not None and not (math.isfinite(capacity_kw) and capacity_kw > 0):
         raise InputError("--capacity-kw must be a positive number of kW")
 
-    @dataclasses.dataclass
-    class _WithPrice(AuditOptions):
-        def optional_factors(self) -> list[str]:
-            return [*super().optional_factors(), "price_usd_per_mwh"]
-
-    opts = _WithPrice(
-        **{f.name: getattr(audit_options, f.name) for f in dataclasses.fields(AuditOptions)}
+    opts = dataclasses.replace(
+        audit_options, extra_factors=(*audit_options.extra_factors, "price_usd_per_mwh")
     )
     rows, _resolved, reduced, site_info = site_hour_table(list(logs), opts)
     which = [f for f in opts.footprints if f in FOOTPRINTS]
