@@ -216,3 +216,12 @@ def test_bad_options(thirsty: dict[str, str]) -> None:
         )
         assert res.exit_code == 2, (extra, res.stderr)
         assert msg in res.stderr, (extra, res.stderr)
+
+
+def test_missing_health_suggests_leaving_it_out(thirsty: dict[str, str]) -> None:
+    res = audit(thirsty["log"], "--sites", thirsty["sites"], "--factors", thirsty["factors"])
+    assert res.exit_code == 3
+    assert (
+        "no health_usd_per_mwh factor for zones XX-AZ (arizona), XX-US (us-average)" in res.stderr
+    )
+    assert res.stderr.rstrip().endswith("or leave health out: --footprints carbon,water")

@@ -99,7 +99,7 @@ def test_missing_hours_error_names_zone_and_hours() -> None:
 def test_no_factor_at_all_is_exit_3() -> None:
     rows = rows_for("s", "FR", hours("2024-01-01T00:00Z", 1))
     with pytest.raises(
-        FactorMissingError, match=r"zone FR \(site s\): no carbon_g_per_kwh factor"
+        FactorMissingError, match=r"no carbon_g_per_kwh factor for zone FR \(s\)"
     ) as info:
         resolve(rows, ["carbon_g_per_kwh"], [annual("x", "DE", {2024: 1.0})])
     assert info.value.exit_code == 3

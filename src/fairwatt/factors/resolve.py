@@ -173,8 +173,8 @@ def resolve(
     sources: list[Source] = []
     source_pos: dict[tuple[Any, ...], int] = {}
     fell_back = np.zeros(n, dtype=bool)
-    missing: list[str] = []
-    missing_factors: set[str] = set()
+    missing: list[str] = []  # hour gaps, one entry per site
+    no_data: dict[str, list[str]] = {}  # factor -> "ZONE (site)" without any source
 
     site_groups = rows.groupby(["site", "zone"], sort=True, observed=True).indices
     all_hours = pd.DatetimeIndex(rows["hour"])
@@ -199,8 +199,9 @@ def resolve(
             )
             if not candidates:
                 if required:
-                    missing.append(f"zone {zone} (site {site}): no {factor} factor")
-                    missing_factors.add(factor)
+                    no_data.setdefault(factor, []).append(
+                        str(zone) if zone == site else f"{zone} ({site})"
+                    )
                 continue
             hours = all_hours[positions]
             todo = np.ones(len(positions), dtype=bool)
@@ -243,18 +244,27 @@ def resolve(
                 missing.append(
                     f"zone {zone} (site {site}): no {factor} for {int(todo.sum())} hour(s): {gap}"
                 )
-                missing_factors.add(factor)
+                no_data.setdefault(factor, [])
         values[factor] = col
         source_ids[factor] = sid
-    if missing:
-        shown = "; ".join(missing[:5]) + (
-            f"; and {len(missing) - 5} more" if len(missing) > 5 else ""
-        )
+    if missing or any(no_data.values()):
+        parts = [
+            f"no {factor} factor for zone{'s' if len(where) > 1 else ''} "
+            + ", ".join(where[:6])
+            + (f" and {len(where) - 6} more" if len(where) > 6 else "")
+            for factor, where in no_data.items()
+            if where
+        ]
+        parts += missing[:5] + ([f"and {len(missing) - 5} more sites"] if len(missing) > 5 else [])
         raise FactorMissingError(
-            shown,
-            factors=frozenset(missing_factors),
-            hint="pass --factors FILE with the missing values, pin another dataset with --dataset, "
-            "or --fallback annual to fill gaps in hourly data from annual values"
-            " (`fairwatt factors list` shows the bundled data)",
+            "; ".join(parts),
+            factors=frozenset(no_data),
+            hint="pass --factors FILE with the missing values or pin another dataset with "
+            "--dataset (`fairwatt factors list` shows the bundled data)"
+            + (
+                "; --fallback annual fills gaps in hourly data from annual values"
+                if missing
+                else ""
+            ),
         )
     return Resolved(values=values, source_ids=source_ids, sources=sources, fallback=fell_back)

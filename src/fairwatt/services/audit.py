@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fairwatt import __version__
-from fairwatt.errors import InputError
+from fairwatt.errors import FactorMissingError, InputError
 from fairwatt.footprint_models.carbon import carbon_mass
 from fairwatt.footprint_models.energy import facility_energy
 from fairwatt.footprint_models.health import health_cost
@@ -187,13 +187,23 @@ def site_hour_table(
         if progress:
             progress(f"fetching factors from {options.factors_from}", None)
         layers = _provider_layers(rows, options) + layers
-    resolved = resolve(
-        rows,
-        options.required_factors(),
-        layers,
-        fallback=options.fallback,
-        optional=options.optional_factors(),
-    )
+    try:
+        resolved = resolve(
+            rows,
+            options.required_factors(),
+            layers,
+            fallback=options.fallback,
+            optional=options.optional_factors(),
+        )
+    except FactorMissingError as exc:
+        need = dict(zip(options.footprints, options.required_factors(), strict=True))
+        lacking = [f for f in options.footprints if need[f] in exc.factors]
+        keep = [f for f in options.footprints if f not in lacking]
+        if lacking and keep:  # say how to audit what the data does cover
+            exc.hint = (
+                f"{exc.hint}; or leave {' and '.join(lacking)} out: --footprints {','.join(keep)}"
+            )
+        raise
     for col in resolved.values.columns:
         rows[col] = resolved.values[col].to_numpy()
     return rows, resolved, reduced, site_info
