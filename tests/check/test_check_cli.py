@@ -332,3 +332,17 @@ def test_an_undefined_value_fails_the_rule(tmp_path: Path, tiny_doc: dict) -> No
     assert got["max_gini_carbon_kg"]["status"] == "fail"
     assert got["max_gini_carbon_kg"]["detail"].startswith("undefined value")
     assert got["max_gini_water_l"]["status"] == "pass"  # 0.153 <= 1
+
+
+def test_audit_options_with_report_are_refused(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from fairwatt.cli.app import app
+
+    saved = tmp_path / "audit.json"
+    saved.write_text("{}")
+    res = CliRunner().invoke(
+        app, ["check", "--report", str(saved), "--tz", "UTC", "--rule", "max_carbon_kg=1"]
+    )
+    assert res.exit_code == 2
+    assert "--tz would have no effect with --report" in res.stderr

@@ -57,7 +57,7 @@ def test_fetch_to_csv_on_stdout(httpserver: HTTPServer) -> None:
     # hour 0: actuals 200, 210 -> 205; hour 1: actual 220 and forecast 250 -> 235 (forecast)
     assert df["carbon_g_per_kwh"].tolist() == [205.0, 235.0]
     assert df["is_forecast"].tolist() == [False, True]
-    assert df["timestamp"].tolist() == ["2024-01-01T00:00:00+0000", "2024-01-01T01:00:00+0000"]
+    assert df["timestamp"].tolist() == ["2024-01-01T00:00:00+00:00", "2024-01-01T01:00:00+00:00"]
     assert result.stderr == ""
 
 

@@ -137,7 +137,7 @@ def check(
     import os
     import sys
 
-    from fairwatt.errors import CheckFailedError
+    from fairwatt.errors import CheckFailedError, InputError
     from fairwatt.io.writers import check_output_path, resolve_format, write_report
     from fairwatt.services import check as svc
     from fairwatt.services.audit import parse_footprints
@@ -150,7 +150,35 @@ def check(
     if junit is not None:
         check_output_path(junit)
     audit_options = None
-    if report is None:
+    if report is not None:
+        given = {
+            "--sites": sites,
+            "--factors": factors,
+            "--dataset": dataset,
+            "--by": by != "zone",
+            "--footprints": footprints_ is not None,
+            "--energy-unit": energy_unit != "kWh",
+            "--column": column,
+            "--tz": tz,
+            "--interval": interval,
+            "--duplicates": duplicates != "error",
+            "--fallback": fallback != "none",
+            "--water-model": water_model != "split",
+            "--factors-from": factors_from,
+            "--provider-zone": provider_zone,
+            "--signal": signal,
+            "--offline": offline,
+            "--cache-dir": cache_dir,
+            "--memory-limit": memory_limit != "768MB",
+        }
+        ignored = [name for name, value in given.items() if value]
+        if ignored:
+            raise InputError(
+                f"{', '.join(ignored)} would have no effect with --report (the saved audit is "
+                "checked as it is)",
+                hint="drop them, or audit the logs again by passing LOGS instead of --report",
+            )
+    else:
         audit_options = build_audit_options(
             sites=sites,
             factors=factors,

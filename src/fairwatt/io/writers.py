@@ -230,7 +230,12 @@ def write_report(report: Report, output: str | None, fmt: str) -> None:
         return
 
     if fmt == "csv":
-        text = report.main.to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%S%z")
+        main = report.main.copy()
+        for col in main.columns:  # times are written in UTC, with their offset
+            if isinstance(main[col].dtype, pd.DatetimeTZDtype):
+                main[col] = main[col].dt.tz_convert("UTC")
+        # 12 significant digits: exact to 1e-12 relative, without binary noise (0.1 + 0.2)
+        text = main.to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%S+00:00", float_format="%.12g")
     elif fmt == "json":
         text = report_to_json(report)
     elif fmt == "markdown":
