@@ -216,3 +216,12 @@ column = "usd_per_mwh"
     np.testing.assert_allclose(loaded.scenario.price, [[40.0, 60.0]])
     np.testing.assert_allclose(loaded.scenario.demand, [[1.0, 3.0]])
     assert "2 hours common to every table are used (1 hours" in loaded.notes[0]
+
+
+def test_mask_with_a_repeated_site_row_is_refused(tmp_path: Path) -> None:
+    toml = BASE.replace(
+        "[masks.only_x]\nmatrix = [[1, 1], [0, 1]]", '[masks.only_x]\nfile = "mask.csv"'
+    )
+    tables = {**_tables(), "mask.csv": pd.DataFrame({"site": ["x", "y", "x"], "u": 1, "v": 1})}
+    with pytest.raises(InputError, match="more than one row for site 'x'"):
+        load_scenario(_write(tmp_path, toml, tables))

@@ -158,7 +158,9 @@ class _Master:
 
     def add(self, col: _Column) -> None:
         foot = col.foot.reshape(self.n_b, -1)  # (B, F*R)
-        starts, index, value = [], [], []
+        starts: list[int] = []
+        index: list[np.ndarray | list[int]] = []
+        value: list[np.ndarray | list[float]] = []
         nnz = 0
         for b in range(self.n_b):
             rows = np.flatnonzero(foot[b])

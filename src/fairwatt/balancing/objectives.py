@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 
@@ -193,7 +193,8 @@ def site_footprints(scenario: Scenario, site_energy: np.ndarray) -> dict[str, np
 
 def site_costs(scenario: Scenario, site_energy: np.ndarray) -> np.ndarray:
     """Energy cost of each site over the horizon, shape (S,). [US$]"""
-    return np.einsum("st,st->s", scenario.price, site_energy)
+    cost: np.ndarray = np.einsum("st,st->s", scenario.price, site_energy)
+    return cost
 
 
 def evaluate(objective: Objective, scenario: Scenario, site_energy: np.ndarray) -> float:
@@ -212,7 +213,7 @@ def evaluate(objective: Objective, scenario: Scenario, site_energy: np.ndarray) 
 def limit_violation(limit: Limit, scenario: Scenario, site_energy: np.ndarray) -> float:
     """How far an allocation is above ``limit`` (0 when it meets it), in the limit's
     own terms scaled to footprint units (e.g. ``max − r·mean`` for a ratio)."""
-    fw = scenario.weight(limit.footprint) * np.einsum(
+    fw: np.ndarray = scenario.weight(limit.footprint) * np.einsum(
         "st,st->s", scenario.intensity[limit.footprint], site_energy
     )
     if limit.kind == "worst":
@@ -335,6 +336,7 @@ def parse_objective(spec: str, default_weights: Mapping[str, float] | None = Non
         items = parse_weights(rest, what=f"objective {spec!r}")
         if not items or "cost" in items:
             raise InputError(f"objective {spec!r} needs FOOTPRINT=BOUND items")
-        limits = tuple(Limit(f, head, b) for f, b in items.items())  # type: ignore[arg-type]
+        kind = cast("LimitKind", head)  # one of LIMIT_KINDS, checked above
+        limits = tuple(Limit(f, kind, b) for f, b in items.items())
         return cost_subject_to(limits, name=spec)
     raise InputError(f"unknown objective {spec!r}", hint=f"use one of: {OBJECTIVE_HELP}")

@@ -211,7 +211,8 @@ class Scenario:
 
     def weighted_intensity(self, footprint: str) -> np.ndarray:
         """``weight[s] × intensity[s, t]``, shape (S, T). [unit/MWh]"""
-        return self.intensity[footprint] * self.weight(footprint)[:, None]
+        weighted: np.ndarray = self.intensity[footprint] * self.weight(footprint)[:, None]
+        return weighted
 
     def require(self, footprint: str) -> None:
         if footprint not in FOOTPRINTS:

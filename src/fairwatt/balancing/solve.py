@@ -137,7 +137,7 @@ def greedy_single_group(
     cap_sorted = np.take_along_axis(cap, order, axis=1)
     before = np.cumsum(cap_sorted, axis=1) - cap_sorted
     fill = np.clip(demand[:, None] - before, 0.0, cap_sorted)
-    flow = np.empty_like(fill)
+    flow: np.ndarray = np.empty_like(fill)
     np.put_along_axis(flow, order, fill, axis=1)
     return flow
 
@@ -167,7 +167,8 @@ class HourSolver:
         """Route flows (R,) of hour ``t`` minimising ``unit_cost · x``. [MWh]"""
         net = self.network
         if self.single:
-            return greedy_single_group(net, unit_cost[None, :], np.array([t]))[0]
+            flow: np.ndarray = greedy_single_group(net, unit_cost[None, :], np.array([t]))[0]
+            return flow
         from scipy.optimize import linprog
 
         res = linprog(
@@ -181,7 +182,8 @@ class HourSolver:
         )
         if res.status != 0 or res.x is None:
             raise explain_infeasible(net, Objective(name="per-hour", cost=1.0))
-        return np.clip(np.asarray(res.x), 0.0, None)
+        clipped: np.ndarray = np.clip(np.asarray(res.x), 0.0, None)
+        return clipped
 
 
 # --------------------------------------------------------------------------- dispatch

@@ -28,7 +28,7 @@ from fairwatt.cli._audit_options import (
     build_audit_options,
     run_audit_with_status,
 )
-from fairwatt.cli._common import FormatOpt, OutputOpt, QuietOpt, handle_errors, render
+from fairwatt.cli._common import FormatOpt, OutputOpt, QuietOpt, handle_errors, note, render
 
 
 @handle_errors
@@ -73,7 +73,7 @@ def audit(
     """
     import sys
 
-    from fairwatt.io.writers import check_output_path
+    from fairwatt.io.writers import check_output_path, resolve_format
     from fairwatt.services.audit import parse_footprints
 
     check_output_path(output)
@@ -99,7 +99,8 @@ def audit(
         memory_limit=memory_limit,
     )
     report = run_audit_with_status(logs, options, quiet=quiet)
-    if not quiet:
-        for n in report.notes:
-            print(f"fairwatt: note: {n}", file=sys.stderr)
+    if resolve_format(output, fmt, stdout_is_terminal=sys.stdout.isatty()) in ("csv", "parquet"):
+        # these formats carry one table and no notes: say on stderr what else there is to know
+        for line in report.notes:
+            note(line, quiet=quiet)
     render(report, output, fmt)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
@@ -20,6 +20,9 @@ from fairwatt.cli._audit_options import (
     build_audit_options,
 )
 from fairwatt.cli._common import FormatOpt, OutputOpt, QuietOpt, handle_errors, note, render
+
+if TYPE_CHECKING:
+    from fairwatt.balancing.solve import Method
 
 
 @handle_errors
@@ -225,7 +228,7 @@ def rebalance(
         online=online,
         step=step,
         target_cap=target_cap,
-        method=method,
+        method=cast("Method", method),  # checked above
         tolerance=tolerance,
     )
     if logs is not None:

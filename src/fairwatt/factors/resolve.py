@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -86,7 +86,8 @@ class _LayerIndex:
 
     def group(self, key: str) -> pd.DataFrame:
         if self._groups is None:
-            self._groups = dict(iter(self.layer.table.groupby("key", sort=False)))
+            groups = dict(iter(self.layer.table.groupby("key", sort=False)))
+            self._groups = cast("dict[str, pd.DataFrame]", groups)
         return self._groups[key]
 
     def has(self, key: str, factor: str) -> bool:
@@ -176,7 +177,11 @@ def resolve(
     missing: list[str] = []  # hour gaps, one entry per site
     no_data: dict[str, list[str]] = {}  # factor -> "ZONE (site)" without any source
 
-    site_groups = rows.groupby(["site", "zone"], sort=True, observed=True).indices
+    # {(site, zone): row positions}
+    site_groups = cast(
+        "dict[tuple[Any, Any], np.ndarray]",
+        rows.groupby(["site", "zone"], sort=True, observed=True).indices,
+    )
     all_hours = pd.DatetimeIndex(rows["hour"])
     for factor in [*factors, *optional]:
         required = factor not in optional

@@ -216,7 +216,7 @@ def connect(options: LogOptions, spill_dir: str | None = None) -> duckdb.DuckDBP
     """A DuckDB connection in UTC with bounded memory; it spills to ``spill_dir``."""
     import duckdb
 
-    config = {"memory_limit": options.memory_limit}
+    config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": options.memory_limit}
     if spill_dir is not None:
         config["temp_directory"] = spill_dir
     con = duckdb.connect(config=config)
@@ -547,28 +547,28 @@ def _locate_bad_row(
         raise InputError(f"{src.display}: invalid records (could not locate the first one)")
     fname, rn, raw_ts, ts, site, v = row
     line = int(rn) + (1 if src.kind == "csv" else 0)  # CSV: line numbers count the header
-    where = {"file": _display(fname, src.tmpdir), "row": line}
+    where: dict[str, Any] = {"file": _display(fname, src.tmpdir), "row": line}
     if ts is None:
         if raw_ts is None or raw_ts == "":
-            raise InputError("missing timestamp", column=cols["timestamp"], **where)  # type: ignore[arg-type]
+            raise InputError("missing timestamp", column=cols["timestamp"], **where)
         raise InputError(
             f"cannot parse timestamp {raw_ts!r}",
             column=cols["timestamp"],
             hint="use ISO-8601, e.g. 2024-06-03T00:00:00+00:00"
             + ("" if options.tz else ", or naive times with --tz"),
-            **where,  # type: ignore[arg-type]
+            **where,
         )
     if site is None or site == "":
-        raise InputError("missing site", column=cols["site"], **where)  # type: ignore[arg-type]
+        raise InputError("missing site", column=cols["site"], **where)
     if v is None:
-        raise InputError(f"missing {value_fld} value", column=value_col, **where)  # type: ignore[arg-type]
+        raise InputError(f"missing {value_fld} value", column=value_col, **where)
     if v != v:
-        raise InputError(f"{value_fld} is NaN", column=value_col, **where)  # type: ignore[arg-type]
+        raise InputError(f"{value_fld} is NaN", column=value_col, **where)
     raise InputError(
         f"negative {value_fld} {v!r}",
         column=value_col,
         hint="energy and power must be >= 0",
-        **where,  # type: ignore[arg-type]
+        **where,
     )
 
 

@@ -10,7 +10,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -102,7 +102,7 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
             out[col]
         ):
             out[col] = out[col].map(lambda t: None if pd.isna(t) else t.isoformat())
-    records = out.to_dict(orient="records")
+    records = cast("list[dict[str, Any]]", out.to_dict(orient="records"))
     for rec in records:
         for key, val in rec.items():
             if isinstance(val, float) and not math.isfinite(val):

@@ -96,7 +96,8 @@ def read_fuel_mix(
         unit = str(r.get("value-units") or "megawatthours").lower()
         if unit not in _UNITS:
             raise c.bad_body(PROVIDER, f"row {i}: unknown unit {unit!r}", path)
-        value = pd.to_numeric(r.get("value"), errors="coerce")
+        raw: Any = r.get("value")  # a number, a numeric string or null
+        value = pd.to_numeric(raw, errors="coerce")
         rows.append(
             {
                 "period": r["period"],

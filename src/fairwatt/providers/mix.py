@@ -201,12 +201,12 @@ def derive(
             flags[flag] = gen.groupby("timestamp")[flag].any().reindex(wide.index, fill_value=False)
     obs = out.join(flags).reset_index().rename(columns={"index": "timestamp"})
     partial_in = obs.pop("is_partial") if "is_partial" in obs.columns else None
-    table = c.to_hourly(
+    hourly = c.to_hourly(
         obs, zone=zone, factor_cols=list(factor_sets), period_s=period_s, start=start, end=end
     )
     if partial_in is not None:
         hours = pd.Series(partial_in.to_numpy(), index=obs["timestamp"].dt.floor("h"))
         any_partial = hours.groupby(level=0).any()
-        extra = table["timestamp"].map(any_partial).fillna(False).astype(bool)
-        table["is_partial"] = (table["is_partial"] | extra) & ~table["is_missing"]
-    return table, {"excluded_fuels": excluded}
+        extra = hourly["timestamp"].map(any_partial).fillna(False).astype(bool)
+        hourly["is_partial"] = (hourly["is_partial"] | extra) & ~hourly["is_missing"]
+    return hourly, {"excluded_fuels": excluded}

@@ -334,7 +334,7 @@ def _provenance(resolved: Resolved, site_info: pd.DataFrame) -> list[dict[str, A
     import pandas as pd
 
     counts = {f: resolved.source_ids[f].value_counts() for f in resolved.source_ids.columns}
-    out = []
+    out: list[dict[str, Any]] = []
     for i, s in enumerate(resolved.sources):
         rows = int(counts[s.factor].get(i, 0)) if s.factor in counts else 0
         entry = {

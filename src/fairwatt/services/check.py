@@ -44,7 +44,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from fairwatt import __version__, units
 from fairwatt.errors import FactorMissingError, InputError
@@ -463,7 +463,7 @@ def parse_rule(key: str, value: Any, *, where: str, file: str | None = None) -> 
         verb = "decrease" if metric.higher_is_better else "increase"
         name = metric.description if kind == "limit" else f"{metric.description}: {verb} %"
         name = name[0].upper() + name[1:]
-    return Rule(key, metric, kind, float(limit), severity, name)  # type: ignore[arg-type]
+    return Rule(key, metric, kind, float(limit), severity, name)
 
 
 def _parse_override(text: str) -> tuple[str, Any]:
@@ -1049,7 +1049,7 @@ def compact(results: Report) -> Report:
 
 
 def _rows(results: Report) -> list[dict[str, Any]]:
-    return results.tables["results"].to_dict(orient="records")
+    return cast("list[dict[str, Any]]", results.tables["results"].to_dict(orient="records"))
 
 
 def annotation_commands(results: Report, *, workspace: str | None = None) -> list[str]:

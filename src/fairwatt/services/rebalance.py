@@ -35,7 +35,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from fairwatt import units
 from fairwatt.errors import InfeasibleError, InputError
@@ -44,9 +44,9 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from fairwatt.balancing.objectives import Objective
+    from fairwatt.balancing.objectives import LimitKind, Objective
     from fairwatt.balancing.scenario import Scenario
-    from fairwatt.balancing.solve import Allocation
+    from fairwatt.balancing.solve import Allocation, Method
     from fairwatt.reporting.report import Report
     from fairwatt.services.audit import AuditOptions
 
@@ -169,8 +169,8 @@ def _hours(df: pd.DataFrame, path: Path, spec: Mapping[str, Any], ctx: _Ctx) -> 
     try:
         ts = pd.to_datetime(raw, format=fmt, utc=False) if fmt else pd.to_datetime(raw, utc=False)
     except (ValueError, TypeError):
-        ts = pd.to_datetime(raw, format=fmt, errors="coerce", utc=False) if fmt else None
-        bad = 0 if ts is None else int(ts.isna().to_numpy().argmax())
+        coerced = pd.to_datetime(raw, format=fmt, errors="coerce", utc=False) if fmt else None
+        bad = 0 if coerced is None else int(coerced.isna().to_numpy().argmax())
         raise InputError(
             f"cannot read timestamp {raw.iloc[bad]!r}",
             file=str(path),
@@ -518,11 +518,12 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     objectives = doc.get("objectives", [])
     if not isinstance(objectives, list) or not all(isinstance(o, str) for o in objectives):
         raise ctx.err("objectives must be a list of strings")
-    hours = index.tz_convert("UTC").tz_localize(None).to_numpy()
+    # every table is indexed by the hour starts of _hours
+    hours = cast("pd.DatetimeIndex", index).tz_convert("UTC").tz_localize(None).to_numpy()
     try:
         scenario = Scenario(
-            sites=sites,
-            gateways=gateways,
+            sites=tuple(sites),
+            gateways=tuple(gateways),
             capacity=capacity,
             demand=dem.to_numpy(dtype=float).T,
             price=price,
@@ -569,6 +570,11 @@ def _mask(spec: Any, name: str, sites: list[str], gateways: list[str], ctx: _Ctx
         df = _read_table(path, ctx, section)
         first = df.columns[0]
         df = df.set_index(df[first].astype(str)).drop(columns=first)
+        dup = df.index[df.index.duplicated()]
+        if len(dup):
+            raise InputError(
+                f"mask has more than one row for site {dup[0]!r}", file=str(path), column=first
+            )
         missing = [s for s in sites if s not in df.index] + [
             g for g in gateways if g not in df.columns
         ]
@@ -585,7 +591,7 @@ def _mask(spec: Any, name: str, sites: list[str], gateways: list[str], ctx: _Ctx
             raise InputError(
                 f"mask entries must be 0 or 1, got {vals[i, j]!r}",
                 file=str(path),
-                row=int(df.index.get_loc(sites[i])) + 2,
+                row=int(np.flatnonzero(df.index == sites[i])[0]) + 2,
                 column=gateways[j],
             )
         return vals.astype(bool)
@@ -725,8 +731,8 @@ def scenario_from_logs(
     demand = np.vstack([flexible * energy, (1.0 - flexible) * energy])
     fixed_mask = np.hstack([np.ones((n, n), dtype=bool), np.eye(n, dtype=bool)])
     scenario = Scenario(
-        sites=sites,
-        gateways=gateways,
+        sites=tuple(sites),
+        gateways=tuple(gateways),
         capacity=capacity,
         demand=demand,
         price=price,
@@ -763,7 +769,7 @@ class RebalanceOptions:
     online: bool = False
     step: float | None = None
     target_cap: str | None = None
-    method: str = "auto"
+    method: Method = "auto"
     tolerance: float = 1e-4
 
 
@@ -870,7 +876,7 @@ def _frontier(
     footprint: str,
     points: list[float],
     weights: Mapping[str, float],
-    method: str,
+    method: Method,
     tolerance: float,
 ) -> pd.DataFrame:
     import pandas as pd
@@ -885,13 +891,14 @@ def _frontier(
             w[footprint] = v
             obj = eglb(w, cost=weights.get("cost", 1.0), name=f"eglb:{footprint}={v:g}")
         else:
-            obj = cost_subject_to((Limit(footprint, kind, v),), name=f"{kind}:{footprint}={v:g}")  # type: ignore[arg-type]
+            limit = Limit(footprint, cast("LimitKind", kind), v)  # Limit checks the kind
+            obj = cost_subject_to((limit,), name=f"{kind}:{footprint}={v:g}")
         row: dict[str, Any] = {
             "parameter": f"{kind}:{footprint}" if kind != "weight" else f"weight:{footprint}",
             "value": v,
         }
         try:
-            alloc = solve(scenario, obj, mask, method=method, tolerance=tolerance)  # type: ignore[arg-type]
+            alloc = solve(scenario, obj, mask, method=method, tolerance=tolerance)
         except InfeasibleError:
             row["status"] = "infeasible"
             rows.append(row)
@@ -937,7 +944,7 @@ def _solve_all(
             obj,
             mask,
             method=options.method,
-            tolerance=options.tolerance,  # type: ignore[arg-type]
+            tolerance=options.tolerance,
         )
         outcomes.append(Outcome(obj.name, alloc, obj.describe(), alloc.gap))
     return outcomes
