@@ -40,8 +40,3 @@ USD_PER_MWH_TO_USD_PER_KWH = 1.0 / KWH_PER_MWH
 # temperature
 FAHRENHEIT_PER_CELSIUS = 1.8  # size of one kelvin / degree Celsius in degrees Fahrenheit
 FAHRENHEIT_AT_ZERO_CELSIUS = 32.0
-
-
-def energy_factor(unit: str) -> float:
-    """Multiplier from ``unit`` to kWh. Raises ``KeyError`` for an unknown unit."""
-    return ENERGY_TO_KWH[unit]

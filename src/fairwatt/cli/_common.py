@@ -7,7 +7,6 @@ import functools
 import logging
 import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -115,12 +114,3 @@ def render(report: Any, output: str | None, fmt: str | None) -> None:
 
     resolved = resolve_format(output, fmt, stdout_is_terminal=sys.stdout.isatty())
     write_report(report, output, resolved)
-
-
-def existing_path(value: str, *, what: str = "file") -> Path:
-    path = Path(value)
-    if not path.exists():
-        from fairwatt.errors import InputError
-
-        raise InputError(f"{what} not found: {value}", hint="check the path")
-    return path

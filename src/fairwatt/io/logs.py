@@ -359,9 +359,10 @@ def reduce_log(
     without ``tz``, duplicates (unless summed) and empty logs.
     """
     options = options or LogOptions()
-    if options.energy_unit not in ("Wh", "kWh", "MWh", "J"):
+    if options.energy_unit not in ENERGY_TO_KWH:
         raise InputError(
-            f"--energy-unit: unknown unit {options.energy_unit!r}", hint="use Wh, kWh, MWh or J"
+            f"--energy-unit: unknown unit {options.energy_unit!r}",
+            hint=f"use one of {', '.join(ENERGY_TO_KWH)}",
         )
     if options.interval_s is not None and options.interval_s <= 0:
         raise InputError("--interval must be positive")
@@ -599,10 +600,3 @@ def _check_duplicates(
         file=src.display,
         hint=hint,
     )
-
-
-def describe_log(paths: Sequence[str]) -> dict[str, Any]:
-    """Column names and types of a log, for diagnostics."""
-    src = _resolve_sources(paths)
-    con = connect(LogOptions())
-    return _describe(con, src)

@@ -45,6 +45,16 @@ OPTIONAL_FACTORS = {
     "health": ("health_low_usd_per_mwh", "health_high_usd_per_mwh"),
 }
 GROUP_KEYS = ("site", "zone", "hour", "day", "month")
+#: what the provenance records of each site's PUE and WUE
+SITE_PROVENANCE_COLUMNS = (
+    "site",
+    "zone",
+    "pue",
+    "wue_l_per_kwh",
+    "pue_source",
+    "wue_source",
+    "origin",
+)
 SUM_COLUMNS = (
     "energy_kwh",
     "facility_energy_kwh",
@@ -72,7 +82,6 @@ class AuditOptions:
     footprints: Sequence[str] = FOOTPRINTS
     fallback: str | None = None
     provenance_column: bool = False
-    extra_layers: Sequence[FactorLayer] = ()
     equity: bool = True
     water_model: str = "split"
     factors_from: str | None = None
@@ -130,7 +139,6 @@ def _layers(options: AuditOptions) -> list[FactorLayer]:
     from fairwatt.factors.table import bundled_layer, read_factor_file
 
     layers = [read_factor_file(f, tz=options.log.tz) for f in options.factors]
-    layers += list(options.extra_layers)
     pinned = []
     for spec in options.datasets:
         name, _, version = spec.partition("@")
@@ -300,7 +308,7 @@ def footprints(
     return out
 
 
-def _group(rows: pd.DataFrame, by: Sequence[str], extra: dict[str, Any]) -> pd.DataFrame:
+def _group(rows: pd.DataFrame, by: Sequence[str], extra: Sequence[str]) -> pd.DataFrame:
     frame = rows
     keys = list(by)
     if "day" in keys:
@@ -348,34 +356,12 @@ def _provenance(resolved: Resolved, site_info: pd.DataFrame) -> list[dict[str, A
         }
         entry.update({k: v for k, v in s.provenance.items() if k not in entry})
         out.append(entry)
-    sites = site_info.copy()
-    for col in ("pue_source", "wue_source", "origin"):
-        if col not in sites:
-            sites[col] = pd.NA
-    for e in out:
-        e.setdefault("kind", None)
-    out.append(
-        {
-            "factor": "pue, wue_l_per_kwh",
-            "sites": [
-                {
-                    k: (None if pd.isna(v) else v)
-                    for k, v in r.items()
-                    if k
-                    in (
-                        "site",
-                        "zone",
-                        "pue",
-                        "wue_l_per_kwh",
-                        "pue_source",
-                        "wue_source",
-                        "origin",
-                    )
-                }
-                for r in sites.to_dict(orient="records")
-            ],
-        }
-    )
+    cols = [c for c in SITE_PROVENANCE_COLUMNS if c in site_info.columns]
+    sites = [
+        {k: (None if pd.isna(v) else v) for k, v in r.items()}
+        for r in site_info[cols].to_dict(orient="records")
+    ]
+    out.append({"factor": "pue, wue_l_per_kwh", "sites": sites})
     return out
 
 
@@ -390,7 +376,7 @@ def run_audit(
 
     rows, resolved, reduced, site_info = site_hour_table(paths, options, progress)
     rows = footprints(rows, options.footprints, options.water_model)
-    extra: dict[str, Any] = {}
+    extra: list[str] = []  # per-row columns carried into the grouped table
     if options.provenance_column:
         labels = {f: [s.label() for s in resolved.sources] for f in resolved.source_ids.columns}
         parts = [
@@ -400,11 +386,11 @@ def run_audit(
             for f in resolved.source_ids.columns
         ]
         rows["factor_sources"] = ["; ".join(p for p in t if p) for t in zip(*parts, strict=True)]
-        extra["factor_sources"] = "factor_sources"
+        extra.append("factor_sources")
     notes = []
     if resolved.fallback.any():
         rows["factor_fallback"] = resolved.fallback
-        extra["factor_fallback"] = "factor_fallback"
+        extra.append("factor_fallback")
         notes.append(
             f"{int(resolved.fallback.sum())} site-hour(s) used a fallback factor "
             "(column factor_fallback)"
@@ -417,7 +403,7 @@ def run_audit(
     region_key = next((k for k in ("zone", "site") if k in options.by), None)
     equity_meta = None
     if options.equity and region_key is not None:
-        equity_table, equity_meta = _equity(rows, region_key, options.footprints)
+        equity_table, equity_meta = _equity(rows, region_key)
         if equity_table is not None:
             tables["equity"] = equity_table
             notes += equity_meta.pop("notes", [])
@@ -459,14 +445,10 @@ def run_audit(
     return Report(title="fairwatt audit", tables=tables, metadata=metadata, notes=notes)
 
 
-def _equity(
-    rows: pd.DataFrame, region_key: str, which: Sequence[str]
-) -> tuple[pd.DataFrame | None, dict[str, Any]]:
+def _equity(rows: pd.DataFrame, region_key: str) -> tuple[pd.DataFrame | None, dict[str, Any]]:
     """Inequity indices of each footprint across the regions of ``region_key``."""
-    try:
-        from fairwatt.services.equity import indices_for_groups
-    except ImportError:  # pragma: no cover - equity service not installed
-        return None, {}
+    from fairwatt.services.equity import indices_for_groups
+
     cols = [
         c
         for c in ("carbon_kg", "water_l", "health_usd", "health_low_usd", "health_high_usd")
