@@ -61,7 +61,7 @@ def run(
     opts = AuditOptions(
         sites=[inputs["sites"]], factors=factors, by=by.split(","), log=LogOptions()
     )
-    return run_audit([str(path)], opts).tables["footprint"]
+    return run_audit([str(path)], opts).table
 
 
 records = st.lists(

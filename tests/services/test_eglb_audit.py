@@ -20,13 +20,13 @@ def test_nearest_site_water_inequity_matches_the_paper() -> None:
         footprints=["carbon", "water"],
     )
     report = run_audit([str(EGLB / "energy.csv")], opts)
-    table = report.tables["footprint"]
+    table = report.table
     assert len(table) == 10
-    assert report.metadata["records"] == 4570
+    assert report.records == 4570
     # REFERENCE.md R6 (e-Energy 2024): nearest-site routing, water max/avg 1.445 (paper: 1.45)
     assert max_to_mean(table["water_l"].to_numpy()) == pytest.approx(1.445, abs=1e-3)
-    equity = report.tables["equity"].set_index("index")
+    equity = report.equity
     assert equity.loc["max_to_mean", "water_l"] == pytest.approx(1.445, abs=1e-3)
     # every factor came from the pinned hourly benchmark data
-    used = {p["dataset"] for p in report.metadata["provenance"] if "dataset" in p}
+    used = {p["dataset"] for p in report.provenance if "dataset" in p}
     assert used == {"eglb-hourly-2022"}

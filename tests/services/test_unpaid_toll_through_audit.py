@@ -23,7 +23,7 @@ def test_llama_training_health_cost_at_altoona_and_prineville(tmp_path: Path) ->
     )
     opts = AuditOptions(sites=[str(tmp_path / "sites.csv")], footprints=["health"], by=["site"])
     report = run_audit([str(tmp_path / "log.csv")], opts)
-    rows = report.tables["footprint"].set_index("site")
+    rows = report.table.set_index("site")
     assert rows.loc["altoona", "facility_energy_kwh"] == pytest.approx(29_710_800.0)
     # health cost $2.51 M (84.48 $/MWh) and $0.23 M (7.74 $/MWh)
     assert rows.loc["altoona", "health_usd"] / 1e6 == pytest.approx(2.51, abs=0.01)
@@ -33,7 +33,7 @@ def test_llama_training_health_cost_at_altoona_and_prineville(tmp_path: Path) ->
     for site, share in {"altoona": 1.22, "prineville": 0.10}.items():
         ratio = rows.loc[site, "health_usd"] / (rows.loc[site, "facility_energy_kwh"] * bill[site])
         assert ratio == pytest.approx(share, abs=0.01)
-    used = {(p["key"], p["dataset"]) for p in report.metadata["provenance"] if "key" in p}
+    used = {(p["key"], p["dataset"]) for p in report.provenance if "key" in p}
     assert used == {
         ("US-IA-ALTOONA", "us-health-unpaid-toll"),
         ("US-OR-PRINEVILLE", "us-health-unpaid-toll"),
@@ -45,8 +45,8 @@ def test_a_state_without_its_own_value_uses_the_us_average_and_says_so(tmp_path:
         "timestamp,site,energy_kwh\n2023-07-01T00:00:00Z,aws:us-east-2,1000\n"
     )
     report = run_audit([str(tmp_path / "log.csv")], AuditOptions(footprints=["health"]))
-    row = report.tables["footprint"].iloc[0]
+    row = report.table.iloc[0]
     # 37.81 $/MWh (US 2023 average, REFERENCE.md R4) x facility energy
     assert row["health_usd"] == pytest.approx(row["facility_energy_kwh"] * 37.81 / 1000)
-    (entry,) = [p for p in report.metadata["provenance"] if p.get("factor") == "health_usd_per_mwh"]
+    (entry,) = [p for p in report.provenance if p.get("factor") == "health_usd_per_mwh"]
     assert entry["key"] == "US"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from fairwatt.reporting.report import Report
+    from fairwatt.reporting.results import AuditResult
     from fairwatt.services.audit import AuditOptions
 
 LogsArg = Annotated[
@@ -245,7 +245,7 @@ def build_audit_options(
     )
 
 
-def run_audit_with_status(logs: Sequence[str], options: AuditOptions, *, quiet: bool) -> Report:
+def run_audit_with_status(logs: Sequence[str], options: AuditOptions, *, quiet: bool) -> AuditResult:
     """Run the audit, with a progress bar on stderr when it is a terminal and not quiet."""
     from fairwatt.cli._common import progress_bar
     from fairwatt.services.audit import run_audit

@@ -98,9 +98,9 @@ def audit(
         provenance_column=provenance_column,
         memory_limit=memory_limit,
     )
-    report = run_audit_with_status(logs, options, quiet=quiet)
+    result = run_audit_with_status(logs, options, quiet=quiet)
     if resolve_format(output, fmt, stdout_is_terminal=sys.stdout.isatty()) in ("csv", "parquet"):
         # these formats carry one table and no notes: say on stderr what else there is to know
-        for line in report.notes:
+        for line in result.notes:
             note(line, quiet=quiet)
-    render(report, output, fmt)
+    render(result.to_report(), output, fmt)

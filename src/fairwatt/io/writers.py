@@ -114,6 +114,7 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 def report_to_json(report: Report) -> str:
     doc = {
+        **({} if report.schema_version is None else {"schema_version": report.schema_version}),
         "title": report.title,
         "metadata": report.metadata,
         "notes": report.notes,
@@ -204,7 +205,12 @@ def _write_parquet(report: Report, path: Path) -> None:
     table = pa.Table.from_pandas(report.main, preserve_index=False)
     meta = dict(table.schema.metadata or {})
     meta[b"fairwatt"] = json.dumps(
-        {"title": report.title, "metadata": report.metadata, "notes": report.notes},
+        {
+            **({} if report.schema_version is None else {"schema_version": report.schema_version}),
+            "title": report.title,
+            "metadata": report.metadata,
+            "notes": report.notes,
+        },
         default=_json_default,
     ).encode()
     pq.write_table(table.replace_schema_metadata(meta), path)

@@ -22,6 +22,8 @@ class Report:
     tables: dict[str, pd.DataFrame]
     metadata: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: version of the document's layout, written first in JSON when set
+    schema_version: int | None = None
 
     @property
     def main(self) -> pd.DataFrame:

@@ -4,7 +4,7 @@ Pipeline: :func:`fairwatt.io.logs.reduce_log` streams the log into IT energy per
 (site, UTC hour); sites resolve to zone, PUE and on-site WUE; factors resolve per
 (site, hour) (:mod:`fairwatt.factors.resolve`); the models of
 :mod:`fairwatt.footprint_models` turn energy into carbon, water and health cost; rows
-are grouped as asked and returned as a :class:`~fairwatt.reporting.Report` with
+are grouped as asked and returned as an :class:`~fairwatt.reporting.results.AuditResult` with
 totals, provenance of every factor and, across regions, the inequity indices.
 """
 
@@ -25,7 +25,7 @@ from fairwatt.footprint_models.water import (
     water_from_total_intensity,
 )
 from fairwatt.io.logs import LogOptions, ReducedLog, reduce_log
-from fairwatt.reporting.report import Report
+from fairwatt.reporting.results import AuditResult
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,6 +55,14 @@ SITE_PROVENANCE_COLUMNS = (
     "wue_source",
     "origin",
 )
+#: unit of each output column (family), as the result documents them
+OUTPUT_UNITS = {
+    "energy_kwh": "kWh (IT)",
+    "facility_energy_kwh": "kWh",
+    "carbon_kg": "kgCO2e",
+    "water_*_l": "L (consumption)",
+    "health_usd": "US$",
+}
 SUM_COLUMNS = (
     "energy_kwh",
     "facility_energy_kwh",
@@ -369,9 +377,9 @@ def run_audit(
     paths: Sequence[str],
     options: AuditOptions,
     progress: Callable[[str, float | None], None] | None = None,
-) -> Report:
-    """Audit the energy logs at ``paths``; return the report (grouped rows, totals,
-    equity indices across regions, provenance)."""
+) -> AuditResult:
+    """Audit the energy logs at ``paths``: grouped rows, totals, equity indices across
+    regions and provenance, as an :class:`~fairwatt.reporting.results.AuditResult`."""
     import pandas as pd
 
     rows, resolved, reduced, site_info = site_hour_table(paths, options, progress)
@@ -387,7 +395,7 @@ def run_audit(
         ]
         rows["factor_sources"] = ["; ".join(p for p in t if p) for t in zip(*parts, strict=True)]
         extra.append("factor_sources")
-    notes = []
+    notes: list[str] = []
     if resolved.fallback.any():
         rows["factor_fallback"] = resolved.fallback
         extra.append("factor_fallback")
@@ -397,36 +405,23 @@ def run_audit(
         )
     table = _group(rows, options.by, extra)
     sums = [c for c in SUM_COLUMNS if c in table.columns]
-    totals = pd.DataFrame([{c: rows[c].sum() for c in sums}])
-    tables: dict[str, pd.DataFrame] = {"footprint": table, "totals": totals}
+    totals = pd.Series({c: float(rows[c].sum()) for c in sums}, dtype="float64")
 
     region_key = next((k for k in ("zone", "site") if k in options.by), None)
-    equity_meta = None
+    equity_table, equity_info = None, {}
     if options.equity and region_key is not None:
-        equity_table, equity_meta = _equity(rows, region_key)
-        if equity_table is not None:
-            tables["equity"] = equity_table
-            notes += equity_meta.pop("notes", [])
+        equity_table, equity_info = _equity(rows, region_key)
+        notes += equity_info.pop("notes", [])
 
-    metadata = {
-        "fairwatt_version": __version__,
-        "generated_at": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
-        "inputs": reduced.sources,
-        "records": reduced.records,
-        "period": {
-            "start": rows["hour"].min().isoformat(),
-            "end": (rows["hour"].max() + pd.Timedelta(hours=1)).isoformat(),
-        },
-        "by": list(options.by),
-        "footprints": list(options.footprints),
-        "units": {
-            "energy_kwh": "kWh (IT)",
-            "facility_energy_kwh": "kWh",
-            "carbon_kg": "kgCO2e",
-            "water_*_l": "L (consumption)",
-            "health_usd": "US$",
-        },
-        "options": {
+    return AuditResult(
+        table=table,
+        totals=totals,
+        equity=equity_table,
+        provenance=_provenance(resolved, site_info),
+        notes=notes,
+        by=list(options.by),
+        footprints=list(options.footprints),
+        options={
             "energy_unit": options.log.energy_unit,
             "tz": options.log.tz,
             "interval_s": options.log.interval_s,
@@ -438,15 +433,20 @@ def run_audit(
             "factor_files": list(options.factors),
             "site_files": list(options.sites),
         },
-        "provenance": _provenance(resolved, site_info),
-    }
-    if equity_meta:
-        metadata["equity"] = equity_meta
-    return Report(title="fairwatt audit", tables=tables, metadata=metadata, notes=notes)
+        inputs=list(reduced.sources),
+        records=reduced.records,
+        period_start=rows["hour"].min(),
+        period_end=rows["hour"].max() + pd.Timedelta(hours=1),
+        units=dict(OUTPUT_UNITS),
+        equity_info=equity_info if equity_table is not None else {},
+        fairwatt_version=__version__,
+        generated_at=pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
+    )
 
 
 def _equity(rows: pd.DataFrame, region_key: str) -> tuple[pd.DataFrame | None, dict[str, Any]]:
-    """Inequity indices of each footprint across the regions of ``region_key``."""
+    """Inequity indices of each footprint across the regions of ``region_key``: a table
+    indexed by index name (one column per footprint column) and how it was computed."""
     from fairwatt.services.equity import indices_for_groups
 
     cols = [
@@ -460,7 +460,7 @@ def _equity(rows: pd.DataFrame, region_key: str) -> tuple[pd.DataFrame | None, d
     long = indices_for_groups(per_region, cols)
     # one row per index, one column per footprint (and its low/high bounds)
     table = long.pivot(index="index", columns="value", values="result")
-    table = table.reindex(index=long["index"].unique(), columns=cols).reset_index()
+    table = table.reindex(index=long["index"].unique(), columns=cols)
     table.columns.name = None
     notes = []
     for col in ("carbon_kg", "water_l", "health_usd"):

@@ -990,7 +990,7 @@ def run_check(
                 f"audit cannot compute: {exc.message}",
                 hint=f"pass --factors FILE with the missing {fp} factors, or drop the rule",
             ) from None
-        data = AuditData.from_report(report, source=", ".join(logs))
+        data = AuditData.from_report(report.to_report(), source=", ".join(logs))
     results = evaluate(
         policy,
         data,
