@@ -7,6 +7,4 @@ import os
 from pathlib import Path
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    p for p in (SRC, os.environ.get("PYTHONPATH", "")) if p
-)
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (SRC, os.environ.get("PYTHONPATH", "")) if p)

@@ -245,7 +245,9 @@ def build_audit_options(
     )
 
 
-def run_audit_with_status(logs: Sequence[str], options: AuditOptions, *, quiet: bool) -> AuditResult:
+def run_audit_with_status(
+    logs: Sequence[str], options: AuditOptions, *, quiet: bool
+) -> AuditResult:
     """Run the audit, with a progress bar on stderr when it is a terminal and not quiet."""
     from fairwatt.cli._common import progress_bar
     from fairwatt.services.audit import run_audit

@@ -185,16 +185,17 @@ class AuditResult:
         return cls.from_dict(doc, file=file, what=what)
 
     @classmethod
-    def from_dict(
-        cls, doc: Any, *, file: str | None = None, what: str = "audit"
-    ) -> AuditResult:
+    def from_dict(cls, doc: Any, *, file: str | None = None, what: str = "audit") -> AuditResult:
         """Build the result from a parsed JSON document (see :meth:`from_json`)."""
         import pandas as pd
 
         _check_document(doc, file=file, what=what)
         meta = doc["metadata"]
         totals = pd.Series(
-            {str(k): _number(v, file=file, where=f"totals {k}") for k, v in doc["totals"][0].items()},
+            {
+                str(k): _number(v, file=file, where=f"totals {k}")
+                for k, v in doc["totals"][0].items()
+            },
             dtype="float64",
         )
         period = meta.get("period") or {}

@@ -408,7 +408,8 @@ def run_audit(
     totals = pd.Series({c: float(rows[c].sum()) for c in sums}, dtype="float64")
 
     region_key = next((k for k in ("zone", "site") if k in options.by), None)
-    equity_table, equity_info = None, {}
+    equity_table: pd.DataFrame | None = None
+    equity_info: dict[str, Any] = {}
     if options.equity and region_key is not None:
         equity_table, equity_info = _equity(rows, region_key)
         notes += equity_info.pop("notes", [])

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from fairwatt.reporting.report import Report
+    from fairwatt.reporting.results import AuditResult
     from fairwatt.services.audit import AuditOptions
 
 Severity = Literal["error", "warning"]
@@ -935,7 +936,7 @@ class CheckOptions:
 def run_check(
     logs: Sequence[str],
     options: CheckOptions,
-    run: Callable[[Sequence[str], AuditOptions], Report] | None = None,
+    run: Callable[[Sequence[str], AuditOptions], AuditResult] | None = None,
 ) -> Report:
     """Load the policy, audit ``logs`` (or read ``options.report_file``), compare with
     the baseline if any, and return the results (see :func:`evaluate`).
