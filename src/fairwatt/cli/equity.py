@@ -60,10 +60,10 @@ EpsilonOpt = Annotated[
     str,
     typer.Option("--epsilon", help="Atkinson inequality aversions.", metavar="E[,E...]"),
 ]
-QOpt = Annotated[float, typer.Option("--q", help="Order of the L_q norm (>= 1).")]
 TopKOpt = Annotated[
     int, typer.Option("--top-k", help="Share of the total borne by the worst K regions.")
 ]
+QOpt = Annotated[float, typer.Option("--q", help="Order of the L_q norm (>= 1).")]
 LorenzOpt = Annotated[
     bool,
     typer.Option(

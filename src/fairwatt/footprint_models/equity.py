@@ -111,7 +111,8 @@ def gini(
     x : array-like
         Footprint of each region. [any non-negative unit]
     weights : array-like, optional
-        Population weight of each region. [any unit]
+        Population weight of each region: the weighted Gini compares every pair of
+        people (units of weight) rather than every pair of regions. [any unit]
     form : {"population", "sample"}, default "population"
         Which Gini to return.
 
@@ -238,12 +239,14 @@ def theil_t(x: ArrayLike, weights: ArrayLike | None = None) -> float:
     x : array-like
         Footprint of each region. [any non-negative unit]
     weights : array-like, optional
-        Population weight of each region. [any unit]
+        Population weight of each region; it weights both the mean ``mu_w`` and the
+        average of the terms. [any unit]
 
     Returns
     -------
     float
-        Theil T. [dimensionless] NaN when every value is zero.
+        Theil T, 0 when every region bears the same. [dimensionless] NaN when every
+        value is zero.
 
     References
     ----------
@@ -274,7 +277,8 @@ def theil_l(x: ArrayLike, weights: ArrayLike | None = None) -> float:
     x : array-like
         Footprint of each region. [any non-negative unit]
     weights : array-like, optional
-        Population weight of each region. [any unit]
+        Population weight of each region; regions of zero weight are left out of the
+        sum, so a zero footprint there does not make the index infinite. [any unit]
 
     Returns
     -------
@@ -319,7 +323,8 @@ def atkinson(x: ArrayLike, epsilon: float, weights: ArrayLike | None = None) -> 
         Inequality aversion, ``>= 0``; 0 gives 0, larger values weigh the
         least-burdened regions more. [dimensionless]
     weights : array-like, optional
-        Population weight of each region. [any unit]
+        Population weight of each region; regions of zero weight do not count, even
+        at zero footprint. [any unit]
 
     Returns
     -------
@@ -365,12 +370,13 @@ def coefficient_of_variation(x: ArrayLike, weights: ArrayLike | None = None) -> 
     x : array-like
         Footprint of each region. [any non-negative unit]
     weights : array-like, optional
-        Population weight of each region. [any unit]
+        Population weight of each region, for the weighted mean and variance. [any unit]
 
     Returns
     -------
     float
-        Coefficient of variation. [dimensionless] NaN when every value is zero.
+        Coefficient of variation; 0 when every region bears the same.
+        [dimensionless] NaN when every value is zero.
 
     References
     ----------
@@ -395,12 +401,14 @@ def jain_index(x: ArrayLike, weights: ArrayLike | None = None) -> float:
     x : array-like
         Footprint of each region. [any non-negative unit]
     weights : array-like, optional
-        Population weight of each region. [any unit]
+        Population weight of each region; ``J = 1 / (1 + CV^2)`` holds with the
+        weighted CV too. [any unit]
 
     Returns
     -------
     float
-        Jain's index. [dimensionless] NaN when every value is zero.
+        Jain's index; ``k / n`` when ``k`` of the ``n`` regions bear equal
+        footprints and the others none. [dimensionless] NaN when every value is zero.
 
     References
     ----------

@@ -35,8 +35,8 @@ def hoover_index(x: ArrayLike, weights: ArrayLike | None = None) -> float:
     x : array-like
         Footprint of each region. [any non-negative unit]
     weights : array-like, optional
-        Population weight of each region: the even burden to compare with is
-        proportional to it. [any unit]
+        Weight of each region, e.g. its population; the even burden that the
+        footprint is compared with is proportional to it. [any unit]
 
     Returns
     -------
