@@ -68,8 +68,7 @@ LorenzOpt = Annotated[
     bool,
     typer.Option(
         "--lorenz",
-        help="Add Lorenz curve points; they become the main table (the one CSV and "
-        "Parquet carry).",
+        help="Add Lorenz curve points; they become the main table (the one CSV and Parquet carry).",
     ),
 ]
 
