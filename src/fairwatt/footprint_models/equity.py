@@ -20,6 +20,11 @@ Defined behaviour at the edges (the same in every function):
 * a zero among positive values: ``max_to_min`` and ``theil_l`` are ``inf``;
   ``atkinson`` with ``epsilon >= 1`` is 1.
 
+The input checks (:func:`check_values`, :func:`check_weights`) are written once in
+``fairwatt.footprint_models._equity_inputs``; the Lorenz curve and the measures read
+off it (:func:`hoover_index`, :func:`top_k_share`) live in
+:mod:`fairwatt.footprint_models.lorenz`. Every name is importable from here.
+
 References
 ----------
 .. [1] Cowell, F. A. (2011). *Measuring Inequality*, 3rd ed. Oxford University Press.
