@@ -8,6 +8,70 @@ import typer
 
 from fairwatt.cli._common import FormatOpt, OutputOpt, QuietOpt, handle_errors, note, render
 
+TableArg = Annotated[
+    str,
+    typer.Argument(help="CSV or Parquet table ('-' reads CSV from stdin).", metavar="FILE"),
+]
+GroupOpt = Annotated[
+    str, typer.Option("--by", help="Group column: one region per value.", metavar="COLUMN")
+]
+ValueOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--value",
+        help="Comma-separated value columns. Default: every *_kg, *_l and *_usd "
+        "column. Their *_low_* / *_high_* columns are added when present.",
+        metavar="COLUMNS",
+    ),
+]
+NormalizeOpt = Annotated[
+    str,
+    typer.Option(
+        "--normalize",
+        help="raw (total per region), per_kwh (÷ energy_kwh), per_request "
+        "(÷ requests) or per_weight (÷ weight from --weights, e.g. per capita).",
+        metavar="HOW",
+    ),
+]
+WeightsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--weights",
+        help="CSV/Parquet with columns zone,weight (e.g. population); must cover every region.",
+        metavar="FILE",
+    ),
+]
+WeightedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--weighted",
+        help="Weight the indices by --weights (population-weighted Gini, Theil, ...).",
+    ),
+]
+GiniFormOpt = Annotated[
+    str,
+    typer.Option(
+        "--gini-form",
+        help="population (Σ|xi−xj|/(2n²μ), default) or sample (× n/(n−1)).",
+        metavar="FORM",
+    ),
+]
+EpsilonOpt = Annotated[
+    str,
+    typer.Option("--epsilon", help="Atkinson inequality aversions.", metavar="E[,E...]"),
+]
+TopKOpt = Annotated[
+    int, typer.Option("--top-k", help="Share of the total borne by the worst K regions.")
+]
+QOpt = Annotated[float, typer.Option("--q", help="Order of the L_q norm (>= 1).")]
+LorenzOpt = Annotated[
+    bool,
+    typer.Option(
+        "--lorenz",
+        help="Add Lorenz curve points; they become the main table (the one CSV and Parquet carry).",
+    ),
+]
+
 
 def _floats(text: str, what: str) -> list[float]:
     try:
@@ -21,70 +85,17 @@ def _floats(text: str, what: str) -> list[float]:
 
 @handle_errors
 def equity(
-    file: Annotated[
-        str,
-        typer.Argument(help="CSV or Parquet table ('-' reads CSV from stdin).", metavar="FILE"),
-    ],
-    by: Annotated[
-        str, typer.Option("--by", help="Group column: one region per value.", metavar="COLUMN")
-    ] = "zone",
-    value: Annotated[
-        str | None,
-        typer.Option(
-            "--value",
-            help="Comma-separated value columns. Default: every *_kg, *_l and *_usd "
-            "column. Their *_low_* / *_high_* columns are added when present.",
-            metavar="COLUMNS",
-        ),
-    ] = None,
-    normalize: Annotated[
-        str,
-        typer.Option(
-            "--normalize",
-            help="raw (total per region), per_kwh (÷ energy_kwh), per_request "
-            "(÷ requests) or per_weight (÷ weight from --weights, e.g. per capita).",
-            metavar="HOW",
-        ),
-    ] = "raw",
-    weights: Annotated[
-        str | None,
-        typer.Option(
-            "--weights",
-            help="CSV/Parquet with columns zone,weight (e.g. population); must cover every region.",
-            metavar="FILE",
-        ),
-    ] = None,
-    weighted: Annotated[
-        bool,
-        typer.Option(
-            "--weighted",
-            help="Weight the indices by --weights (population-weighted Gini, Theil, ...).",
-        ),
-    ] = False,
-    gini_form: Annotated[
-        str,
-        typer.Option(
-            "--gini-form",
-            help="population (Σ|xi−xj|/(2n²μ), default) or sample (× n/(n−1)).",
-            metavar="FORM",
-        ),
-    ] = "population",
-    epsilon: Annotated[
-        str,
-        typer.Option("--epsilon", help="Atkinson inequality aversions.", metavar="E[,E...]"),
-    ] = "0.5,1,2",
-    q: Annotated[float, typer.Option("--q", help="Order of the L_q norm (>= 1).")] = 2.0,
-    top_k: Annotated[
-        int, typer.Option("--top-k", help="Share of the total borne by the worst K regions.")
-    ] = 1,
-    lorenz: Annotated[
-        bool,
-        typer.Option(
-            "--lorenz",
-            help="Add Lorenz curve points; they become the main table (the one CSV and "
-            "Parquet carry).",
-        ),
-    ] = False,
+    file: TableArg,
+    by: GroupOpt = "zone",
+    value: ValueOpt = None,
+    normalize: NormalizeOpt = "raw",
+    weights: WeightsOpt = None,
+    weighted: WeightedOpt = False,
+    gini_form: GiniFormOpt = "population",
+    epsilon: EpsilonOpt = "0.5,1,2",
+    q: QOpt = 2.0,
+    top_k: TopKOpt = 1,
+    lorenz: LorenzOpt = False,
     output: OutputOpt = None,
     fmt: FormatOpt = None,
     quiet: QuietOpt = False,

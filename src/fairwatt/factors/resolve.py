@@ -167,92 +167,134 @@ def resolve(
     """
     import pandas as pd
 
-    indexes = [_LayerIndex(layer) for layer in layers]
-    n = len(rows)
+    resolver = _Resolver(rows, layers, fallback)
     values = pd.DataFrame(index=rows.index)
     source_ids = pd.DataFrame(index=rows.index)
-    sources: list[Source] = []
-    source_pos: dict[tuple[Any, ...], int] = {}
-    fell_back = np.zeros(n, dtype=bool)
-    missing: list[str] = []  # hour gaps, one entry per site
-    no_data: dict[str, list[str]] = {}  # factor -> "ZONE (site)" without any source
-
-    # {(site, zone): row positions}
-    site_groups = cast(
-        "dict[tuple[Any, Any], np.ndarray]",
-        rows.groupby(["site", "zone"], sort=True, observed=True).indices,
-    )
-    all_hours = pd.DatetimeIndex(rows["hour"])
     for factor in [*factors, *optional]:
-        required = factor not in optional
-        col = np.full(n, np.nan)
-        sid = np.full(n, -1, dtype="int64")
-        for (site, zone), positions in site_groups.items():
+        values[factor], source_ids[factor] = resolver.column(factor, factor not in optional)
+    resolver.raise_if_missing()
+    return Resolved(
+        values=values, source_ids=source_ids, sources=resolver.sources, fallback=resolver.fell_back
+    )
+
+
+class _Resolver:
+    """The state of one :func:`resolve` call: sources used, fallbacks, what is missing."""
+
+    def __init__(
+        self, rows: pd.DataFrame, layers: Sequence[FactorLayer], fallback: str | None
+    ) -> None:
+        import pandas as pd
+
+        self.indexes = [_LayerIndex(layer) for layer in layers]
+        self.fallback = fallback
+        self.n = len(rows)
+        # {(site, zone): row positions}
+        self.site_groups = cast(
+            "dict[tuple[Any, Any], np.ndarray]",
+            rows.groupby(["site", "zone"], sort=True, observed=True).indices,
+        )
+        self.all_hours = pd.DatetimeIndex(rows["hour"])
+        self.sources: list[Source] = []
+        self._source_pos: dict[tuple[Any, ...], int] = {}
+        self.fell_back = np.zeros(self.n, dtype=bool)
+        self.missing: list[str] = []  # hour gaps, one entry per site
+        self.no_data: dict[str, list[str]] = {}  # factor -> "ZONE (site)" without any source
+
+    def column(self, factor: str, required: bool) -> tuple[np.ndarray, np.ndarray]:
+        """One factor's value and source id for every row (NaN and -1 where none)."""
+        col = np.full(self.n, np.nan)
+        sid = np.full(self.n, -1, dtype="int64")
+        for (site, zone), positions in self.site_groups.items():
             chain = zone_chain(str(site), str(zone))
-            candidates = sorted(
-                (
-                    (
-                        ORIGIN_RANK[ix.layer.origin],
-                        RESOLUTION_RANK[ix.layer.resolution],
-                        level,
-                        i,
-                    )
-                    for i, ix in enumerate(indexes)
-                    for level, key in enumerate(chain)
-                    if factor in ix.layer.table.columns and ix.has(key, factor)
-                ),
-            )
+            candidates = self._candidates(factor, chain)
             if not candidates:
                 if required:
-                    no_data.setdefault(factor, []).append(
+                    self.no_data.setdefault(factor, []).append(
                         str(zone) if zone == site else f"{zone} ({site})"
                     )
                 continue
-            hours = all_hours[positions]
-            todo = np.ones(len(positions), dtype=bool)
-            first = True
-            for _, _, level, i in candidates:
-                ix = indexes[i]
-                if not first and (fallback != "annual" or ix.layer.resolution == "hourly"):
-                    continue
-                key = chain[level]
-                vals, years = ix.lookup(key, factor, hours[todo])
-                got = ~np.isnan(vals)
-                idx = positions[todo][got]
-                col[idx] = vals[got]
-                for y in np.unique(years[got]):
-                    ident = (factor, ix.layer.name, key, int(y), not first)
-                    if ident not in source_pos:
-                        source_pos[ident] = len(sources)
-                        sources.append(
-                            Source(
-                                factor=factor,
-                                layer=ix.layer.name,
-                                key=key,
-                                resolution=ix.layer.resolution,
-                                year=None if y < 0 else int(y),
-                                fallback=not first,
-                                provenance=ix.layer.provenance,
-                            )
-                        )
-                    sel = got & (years == y)
-                    sid[positions[todo][sel]] = source_pos[ident]
-                if not first:
-                    fell_back[idx] = True
-                sub = np.flatnonzero(todo)
-                todo[sub[got]] = False
-                first = False
-                if not todo.any():
-                    break
+            hours = self.all_hours[positions]
+            todo = self._fill(factor, chain, candidates, hours, positions, col, sid)
             if todo.any() and required:
                 gap = _format_hours(hours[todo])
-                missing.append(
+                self.missing.append(
                     f"zone {zone} (site {site}): no {factor} for {int(todo.sum())} hour(s): {gap}"
                 )
-                no_data.setdefault(factor, [])
-        values[factor] = col
-        source_ids[factor] = sid
-    if missing or any(no_data.values()):
+                self.no_data.setdefault(factor, [])
+        return col, sid
+
+    def _candidates(self, factor: str, chain: list[str]) -> list[tuple[int, int, int, int]]:
+        """``(origin rank, resolution rank, key level, layer position)``, best first."""
+        return sorted(
+            (
+                ORIGIN_RANK[ix.layer.origin],
+                RESOLUTION_RANK[ix.layer.resolution],
+                level,
+                i,
+            )
+            for i, ix in enumerate(self.indexes)
+            for level, key in enumerate(chain)
+            if factor in ix.layer.table.columns and ix.has(key, factor)
+        )
+
+    def _fill(
+        self,
+        factor: str,
+        chain: list[str],
+        candidates: list[tuple[int, int, int, int]],
+        hours: pd.DatetimeIndex,
+        positions: np.ndarray,
+        col: np.ndarray,
+        sid: np.ndarray,
+    ) -> np.ndarray:
+        """Fill one site's rows from the first candidate, then (with ``fallback="annual"``)
+        from coarser ones; return the mask of hours still without a value."""
+        todo = np.ones(len(positions), dtype=bool)
+        first = True
+        for _, _, level, i in candidates:
+            ix = self.indexes[i]
+            if not first and (self.fallback != "annual" or ix.layer.resolution == "hourly"):
+                continue
+            key = chain[level]
+            vals, years = ix.lookup(key, factor, hours[todo])
+            got = ~np.isnan(vals)
+            idx = positions[todo][got]
+            col[idx] = vals[got]
+            for y in np.unique(years[got]):
+                source_id = self._source_id(factor, ix, key, int(y), fallback=not first)
+                sid[positions[todo][got & (years == y)]] = source_id
+            if not first:
+                self.fell_back[idx] = True
+            todo[np.flatnonzero(todo)[got]] = False
+            first = False
+            if not todo.any():
+                break
+        return todo
+
+    def _source_id(self, factor: str, ix: _LayerIndex, key: str, y: int, fallback: bool) -> int:
+        """Position of a source in :attr:`sources`, added on first use."""
+        ident = (factor, ix.layer.name, key, y, fallback)
+        if ident not in self._source_pos:
+            self._source_pos[ident] = len(self.sources)
+            self.sources.append(
+                Source(
+                    factor=factor,
+                    layer=ix.layer.name,
+                    key=key,
+                    resolution=ix.layer.resolution,
+                    year=None if y < 0 else y,
+                    fallback=fallback,
+                    provenance=ix.layer.provenance,
+                )
+            )
+        return self._source_pos[ident]
+
+    def raise_if_missing(self) -> None:
+        """Raise :class:`~fairwatt.errors.FactorMissingError` naming every gap, if any."""
+        missing, no_data = self.missing, self.no_data
+        if not missing and not any(no_data.values()):
+            return
         parts = [
             f"no {factor} factor for zone{'s' if len(where) > 1 else ''} "
             + ", ".join(where[:6])
@@ -272,4 +314,3 @@ def resolve(
                 else ""
             ),
         )
-    return Resolved(values=values, source_ids=source_ids, sources=sources, fallback=fell_back)

@@ -20,6 +20,11 @@ Defined behaviour at the edges (the same in every function):
 * a zero among positive values: ``max_to_min`` and ``theil_l`` are ``inf``;
   ``atkinson`` with ``epsilon >= 1`` is 1.
 
+The input checks (:func:`check_values`, :func:`check_weights`) are written once in
+``fairwatt.footprint_models._equity_inputs``; the Lorenz curve and the measures read
+off it (:func:`hoover_index`, :func:`top_k_share`) live in
+:mod:`fairwatt.footprint_models.lorenz`. Every name is importable from here.
+
 References
 ----------
 .. [1] Cowell, F. A. (2011). *Measuring Inequality*, 3rd ed. Oxford University Press.
@@ -35,10 +40,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+
+from fairwatt.footprint_models._equity_inputs import check_values, check_weights, prepare
+from fairwatt.footprint_models.lorenz import LorenzCurve, hoover_index, lorenz_curve, top_k_share
 
 __all__ = [
     "GiniForm",
@@ -83,95 +91,6 @@ GINI_FORM_FORMULAS: dict[str, str] = {
 }
 
 
-# --------------------------------------------------------------------------- checks
-
-
-def check_values(x: ArrayLike, name: str = "x") -> np.ndarray:
-    """Validate footprints and return them as a 1-D float array.
-
-    Parameters
-    ----------
-    x : array-like
-        Footprint borne by each region. [any non-negative unit]
-    name : str, default "x"
-        Name used in error messages.
-
-    Returns
-    -------
-    numpy.ndarray
-        1-D ``float64`` copy of ``x``.
-
-    Raises
-    ------
-    ValueError
-        If ``x`` is empty or not 1-D, or an entry is NaN, infinite or negative; the
-        message names the first offending position.
-    """
-    try:
-        arr = np.array(x, dtype=np.float64, copy=True)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be numeric: {exc}") from exc
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
-    if arr.size == 0:
-        raise ValueError(f"{name} is empty; at least one region is needed")
-    nan = np.flatnonzero(np.isnan(arr))
-    if nan.size:
-        raise ValueError(f"{name}[{nan[0]}] is NaN; every region needs a value")
-    inf = np.flatnonzero(np.isinf(arr))
-    if inf.size:
-        raise ValueError(f"{name}[{inf[0]}] is infinite ({arr[inf[0]]})")
-    neg = np.flatnonzero(arr < 0)
-    if neg.size:
-        raise ValueError(
-            f"{name}[{neg[0]}] is negative ({arr[neg[0]]}); footprints are non-negative"
-        )
-    return arr
-
-
-def check_weights(weights: ArrayLike | None, n: int) -> np.ndarray | None:
-    """Validate population weights for ``n`` regions.
-
-    Parameters
-    ----------
-    weights : array-like or None
-        Non-negative weight of each region (e.g. population). [any unit]
-    n : int
-        Number of regions.
-
-    Returns
-    -------
-    numpy.ndarray or None
-        1-D ``float64`` weights, or None when ``weights`` is None.
-
-    Raises
-    ------
-    ValueError
-        If the length differs from ``n``, an entry is NaN, infinite or negative, or all
-        weights are zero.
-    """
-    if weights is None:
-        return None
-    w = check_values(weights, name="weights")
-    if w.size != n:
-        raise ValueError(f"weights has {w.size} entries but there are {n} values")
-    if not np.any(w > 0):
-        raise ValueError("weights are all zero; at least one region needs a positive weight")
-    return w
-
-
-def _prepare(x: ArrayLike, weights: ArrayLike | None) -> tuple[np.ndarray, np.ndarray]:
-    arr = check_values(x)
-    w = check_weights(weights, arr.size)
-    if w is None:
-        w = np.ones_like(arr)
-    return arr, w
-
-
-def _wmean(x: np.ndarray, w: np.ndarray) -> float:
-    return float(np.dot(w, x) / w.sum())
-
-
 # --------------------------------------------------------------------------- indices
 
 
@@ -197,7 +116,8 @@ def gini(
     x : array-like
         Footprint of each region. [any non-negative unit]
     weights : array-like, optional
-        Population weight of each region. [any unit]
+        Population weight of each region: the weighted Gini compares every pair of
+        people (units of weight) rather than every pair of regions. [any unit]
     form : {"population", "sample"}, default "population"
         Which Gini to return.
 
@@ -228,8 +148,7 @@ def gini(
         raise ValueError(f"form must be 'population' or 'sample', got {form!r}")
     if form == "sample" and weights is not None:
         raise ValueError("the sample-form Gini is defined for unweighted values only")
-    arr, w = _prepare(x, weights)
-    total = float(np.dot(w, arr))
+    arr, w, total, _ = prepare(x, weights)
     if total == 0.0:
         return math.nan
     order = np.argsort(arr, kind="stable")
@@ -276,11 +195,10 @@ def max_to_mean(x: ArrayLike, weights: ArrayLike | None = None) -> float:
     .. [2] Hajiesmaili, M., Ren, S., Sitaraman, R. K., Wierman, A. (2025). Towards
        environmentally equitable AI. arXiv:2412.16539
     """
-    arr, w = _prepare(x, weights)
-    mean = _wmean(arr, w)
-    if mean == 0.0:
+    r = prepare(x, weights)
+    if r.mean == 0.0:
         return math.nan
-    return float(arr[w > 0].max() / mean)
+    return float(r.x[r.w > 0].max() / r.mean)
 
 
 def max_to_min(x: ArrayLike) -> float:
@@ -326,12 +244,14 @@ def theil_t(x: ArrayLike, weights: ArrayLike | None = None) -> float:
     x : array-like
         Footprint of each region. [any non-negative unit]
     weights : array-like, optional
-        Population weight of each region. [any unit]
+        Population weight of each region; it weights both the mean ``mu_w`` and the
+        average of the terms. [any unit]
 
     Returns
     -------
     float
-        Theil T. [dimensionless] NaN when every value is zero.
+        Theil T, 0 when every region bears the same. [dimensionless] NaN when every
+        value is zero.
 
     References
     ----------
@@ -340,15 +260,14 @@ def theil_t(x: ArrayLike, weights: ArrayLike | None = None) -> float:
     .. [2] Cowell, F. A. (2011). *Measuring Inequality*, 3rd ed.
        :doi:`10.1093/acprof:osobl/9780199594030.001.0001`
     """
-    arr, w = _prepare(x, weights)
-    mean = _wmean(arr, w)
-    if mean == 0.0:
+    r = prepare(x, weights)
+    if r.mean == 0.0:
         return math.nan
-    s = arr / mean
+    s = r.x / r.mean
     pos = s > 0
     terms = np.zeros_like(s)
     terms[pos] = s[pos] * np.log(s[pos])
-    return max(float(np.dot(w, terms) / w.sum()), 0.0)
+    return max(float(np.dot(r.w, terms) / r.w.sum()), 0.0)
 
 
 def theil_l(x: ArrayLike, weights: ArrayLike | None = None) -> float:
@@ -363,7 +282,8 @@ def theil_l(x: ArrayLike, weights: ArrayLike | None = None) -> float:
     x : array-like
         Footprint of each region. [any non-negative unit]
     weights : array-like, optional
-        Population weight of each region. [any unit]
+        Population weight of each region; regions of zero weight are left out of the
+        sum, so a zero footprint there does not make the index infinite. [any unit]
 
     Returns
     -------
@@ -377,8 +297,7 @@ def theil_l(x: ArrayLike, weights: ArrayLike | None = None) -> float:
     .. [2] Cowell, F. A. (2011). *Measuring Inequality*, 3rd ed.
        :doi:`10.1093/acprof:osobl/9780199594030.001.0001`
     """
-    arr, w = _prepare(x, weights)
-    mean = _wmean(arr, w)
+    arr, w, _, mean = prepare(x, weights)
     if mean == 0.0:
         return math.nan
     live = w > 0
@@ -409,7 +328,8 @@ def atkinson(x: ArrayLike, epsilon: float, weights: ArrayLike | None = None) -> 
         Inequality aversion, ``>= 0``; 0 gives 0, larger values weigh the
         least-burdened regions more. [dimensionless]
     weights : array-like, optional
-        Population weight of each region. [any unit]
+        Population weight of each region; regions of zero weight do not count, even
+        at zero footprint. [any unit]
 
     Returns
     -------
@@ -425,12 +345,11 @@ def atkinson(x: ArrayLike, epsilon: float, weights: ArrayLike | None = None) -> 
     eps = float(epsilon)
     if not math.isfinite(eps) or eps < 0:
         raise ValueError(f"epsilon must be a finite number >= 0, got {epsilon!r}")
-    arr, w = _prepare(x, weights)
-    mean = _wmean(arr, w)
-    if mean == 0.0:
+    r = prepare(x, weights)
+    if r.mean == 0.0:
         return math.nan
-    live = w > 0
-    s, wl = arr[live] / mean, w[live]
+    live = r.w > 0
+    s, wl = r.x[live] / r.mean, r.w[live]
     if eps >= 1.0 and np.any(s == 0.0):
         return 1.0
     if eps == 1.0:
@@ -456,24 +375,23 @@ def coefficient_of_variation(x: ArrayLike, weights: ArrayLike | None = None) -> 
     x : array-like
         Footprint of each region. [any non-negative unit]
     weights : array-like, optional
-        Population weight of each region. [any unit]
+        Population weight of each region, for the weighted mean and variance. [any unit]
 
     Returns
     -------
     float
-        Coefficient of variation. [dimensionless] NaN when every value is zero.
+        Coefficient of variation; 0 when every region bears the same.
+        [dimensionless] NaN when every value is zero.
 
     References
     ----------
     .. [1] Cowell, F. A. (2011). *Measuring Inequality*, 3rd ed.
        :doi:`10.1093/acprof:osobl/9780199594030.001.0001`
     """
-    arr, w = _prepare(x, weights)
-    mean = _wmean(arr, w)
+    arr, w, _, mean = prepare(x, weights)
     if mean == 0.0:
         return math.nan
-    var = float(np.dot(w, (arr - mean) ** 2) / w.sum())
-    return math.sqrt(var) / mean
+    return math.sqrt(float(np.dot(w, (arr - mean) ** 2) / w.sum())) / mean
 
 
 def jain_index(x: ArrayLike, weights: ArrayLike | None = None) -> float:
@@ -488,12 +406,14 @@ def jain_index(x: ArrayLike, weights: ArrayLike | None = None) -> float:
     x : array-like
         Footprint of each region. [any non-negative unit]
     weights : array-like, optional
-        Population weight of each region. [any unit]
+        Population weight of each region; ``J = 1 / (1 + CV^2)`` holds with the
+        weighted CV too. [any unit]
 
     Returns
     -------
     float
-        Jain's index. [dimensionless] NaN when every value is zero.
+        Jain's index; ``k / n`` when ``k`` of the ``n`` regions bear equal
+        footprints and the others none. [dimensionless] NaN when every value is zero.
 
     References
     ----------
@@ -501,46 +421,13 @@ def jain_index(x: ArrayLike, weights: ArrayLike | None = None) -> float:
        and discrimination for resource allocation in shared computer systems. DEC
        Research Report TR-301. arXiv:cs/9809099
     """
-    arr, w = _prepare(x, weights)
-    total = float(np.dot(w, arr))
-    if total == 0.0:
+    r = prepare(x, weights)
+    if r.total == 0.0:
         return math.nan
+    arr, w = r.x, r.w
     # scale first so that squaring cannot overflow
     s = arr / arr.max()
     return min(float(np.dot(w, s) ** 2 / (w.sum() * np.dot(w, s * s))), 1.0)
-
-
-def hoover_index(x: ArrayLike, weights: ArrayLike | None = None) -> float:
-    r"""Hoover index (Robin Hood index, Pietra ratio).
-
-    .. math:: H = \frac12 \sum_i \left| \frac{w_i x_i}{\sum_j w_j x_j}
-              - \frac{w_i}{W} \right|
-
-    the share of the total that would have to move between regions to make the
-    burden equal per unit of weight; range ``[0, 1 - 1/n]`` unweighted.
-
-    Parameters
-    ----------
-    x : array-like
-        Footprint of each region. [any non-negative unit]
-    weights : array-like, optional
-        Population weight of each region. [any unit]
-
-    Returns
-    -------
-    float
-        Hoover index. [dimensionless] NaN when every value is zero.
-
-    References
-    ----------
-    .. [1] Hoover, E. M. (1936). The measurement of industrial localization. *Review of
-       Economics and Statistics* 18(4), 162-171. :doi:`10.2307/1927875`
-    """
-    arr, w = _prepare(x, weights)
-    total = float(np.dot(w, arr))
-    if total == 0.0:
-        return math.nan
-    return float(0.5 * np.abs(w * arr / total - w / w.sum()).sum())
 
 
 def lq_norm(x: ArrayLike, q: float) -> float:
@@ -578,97 +465,6 @@ def lq_norm(x: ArrayLike, q: float) -> float:
         return hi
     # factor out the max so that x**q cannot overflow
     return float(hi * float(np.sum((arr / hi) ** qf)) ** (1.0 / qf))
-
-
-def top_k_share(x: ArrayLike, k: int, weights: ArrayLike | None = None) -> float:
-    r"""Share of the total borne by the ``k`` most burdened regions.
-
-    .. math:: S_k = \frac{\sum_{i \in \mathrm{top}_k} w_i x_i}{\sum_i w_i x_i}
-
-    where the top ``k`` are the regions with the largest ``x_i`` (per unit of weight
-    when weighted, so with per-capita values and population weights this is the
-    share of the absolute total); among equal values the larger weight counts first,
-    so the result does not depend on the order of the regions. ``k >= n`` gives 1.
-
-    Parameters
-    ----------
-    x : array-like
-        Footprint of each region. [any non-negative unit]
-    k : int
-        Number of regions, ``>= 1``.
-    weights : array-like, optional
-        Weight of each region. [any unit]
-
-    Returns
-    -------
-    float
-        Share in ``[k/n, 1]`` unweighted. [dimensionless] NaN when every value is zero.
-
-    References
-    ----------
-    .. [1] Cowell, F. A. (2011). *Measuring Inequality*, 3rd ed., ch. 2 (shares).
-       :doi:`10.1093/acprof:osobl/9780199594030.001.0001`
-    """
-    if isinstance(k, bool) or int(k) != k or k < 1:
-        raise ValueError(f"k must be an integer >= 1, got {k!r}")
-    arr, w = _prepare(x, weights)
-    mass = w * arr
-    total = float(mass.sum())
-    if total == 0.0:
-        return math.nan
-    order = np.lexsort((-w, -arr))  # by value, ties towards the larger weight
-    return min(float(mass[order[: int(k)]].sum() / total), 1.0)
-
-
-class LorenzCurve(NamedTuple):
-    """Points of a Lorenz curve, from (0, 0) to (1, 1)."""
-
-    population_share: np.ndarray
-    """Cumulative share of regions (or of weight), ascending. [dimensionless]"""
-    value_share: np.ndarray
-    """Cumulative share of the total footprint. [dimensionless]"""
-
-
-def lorenz_curve(x: ArrayLike, weights: ArrayLike | None = None) -> LorenzCurve:
-    r"""Lorenz curve points of regional footprints.
-
-    Regions are sorted from least to most burdened; point ``i`` is
-    ``(sum_{j<=i} w_j / W, sum_{j<=i} w_j x_j / sum_j w_j x_j)``, preceded by (0, 0).
-    The Gini coefficient is twice the area between the curve and the diagonal.
-
-    Parameters
-    ----------
-    x : array-like
-        Footprint of each region. [any non-negative unit]
-    weights : array-like, optional
-        Population weight of each region. [any unit]
-
-    Returns
-    -------
-    LorenzCurve
-        ``n + 1`` points. When every value is zero the curve is undefined: the value
-        shares after the origin are NaN.
-
-    References
-    ----------
-    .. [1] Lorenz, M. O. (1905). Methods of measuring the concentration of wealth.
-       *Publications of the American Statistical Association* 9(70), 209-219.
-       :doi:`10.2307/2276207`
-    """
-    arr, w = _prepare(x, weights)
-    order = np.argsort(arr, kind="stable")
-    xs, ws = arr[order], w[order]
-    pop = np.concatenate(([0.0], np.cumsum(ws) / ws.sum()))
-    mass = np.cumsum(ws * xs)
-    total = mass[-1]
-    if total == 0.0:
-        val = np.concatenate(([0.0], np.full(arr.size, np.nan)))
-    else:
-        val = np.concatenate(([0.0], mass / total))
-    pop[-1] = 1.0
-    if total != 0.0:
-        val[-1] = 1.0
-    return LorenzCurve(pop, val)
 
 
 # --------------------------------------------------------------------------- all at once

@@ -25,7 +25,7 @@ def onsite_water(it_energy: Numeric, wue: Numeric | float) -> Numeric:
     Returns
     -------
     float or array-like
-        On-site water. [L]
+        On-site water, per IT energy and so never scaled by PUE. [L]
 
     References
     ----------
@@ -53,7 +53,7 @@ def offsite_water(it_energy: Numeric, pue: Numeric | float, ewif: Numeric | floa
     Returns
     -------
     float or array-like
-        Off-site water. [L]
+        Off-site water, at the power plants that supply the facility. [L]
 
     References
     ----------
@@ -77,7 +77,7 @@ def operational_water(
     it_energy : float or array-like
         IT energy. [kWh]
     pue : float or array-like
-        Power usage effectiveness. [-]
+        Power usage effectiveness; it scales the off-site term only. [-]
     wue : float or array-like
         On-site water usage effectiveness. [L/kWh]
     ewif : float or array-like
@@ -86,7 +86,7 @@ def operational_water(
     Returns
     -------
     float or array-like
-        Operational water. [L]
+        Operational water, :func:`onsite_water` plus :func:`offsite_water`. [L]
 
     References
     ----------

@@ -157,7 +157,8 @@ def wue_from_weather(
     Returns
     -------
     numeric or array-like
-        On-site water consumption per IT energy. [L/kWh]
+        On-site water consumption per IT energy at the wet-bulb temperature of the
+        given air. [L/kWh]
 
     References
     ----------

@@ -423,11 +423,12 @@ def indices_for_groups(
     weights : pandas.Series, optional
         Population weight per region (index: region); every region must be covered.
     epsilons : sequence of float, default (0.5, 1, 2)
-        Atkinson inequality aversions. [dimensionless]
+        Atkinson inequality aversions, as in
+        :func:`fairwatt.footprint_models.equity.equity_indices`. [dimensionless]
     q : float, default 2
-        Order of the L_q norm. [dimensionless]
+        Order of the L_q norm, as there. [dimensionless]
     k : int, default 1
-        Number of most-burdened regions for the top-k share.
+        Number of most-burdened regions for the top-k share, as there.
 
     Returns
     -------
