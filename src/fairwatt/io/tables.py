@@ -50,7 +50,9 @@ def display_name(source: str | os.PathLike[str]) -> str:
     return "<stdin>" if str(source) == STDIN else str(source)
 
 
-def read_table(source: str | os.PathLike[str], *, what: str | None = None) -> pd.DataFrame:
+def read_table(
+    source: str | os.PathLike[str], *, what: str | None = None, text: bool = False
+) -> pd.DataFrame:
     """Read a CSV or Parquet table with the one missing-value rule.
 
     Parameters
@@ -60,6 +62,8 @@ def read_table(source: str | os.PathLike[str], *, what: str | None = None) -> pd
         or ``-`` for CSV on standard input.
     what
         What the table is (``"factor file"``, ``"weights file"``, ...), for messages.
+    text
+        Read every CSV column as text (no number inference); Parquet keeps its types.
 
     Returns
     -------
@@ -78,10 +82,10 @@ def read_table(source: str | os.PathLike[str], *, what: str | None = None) -> pd
     kind = what or "table"
     name = display_name(source)
     if str(source) == STDIN:
-        return _read_csv(sys.stdin, name, kind)
+        return _read_csv(sys.stdin, name, kind, text)
     path = Path(source)
     if not path.is_file():
-        raise InputError(f"{kind} not found", file=name, hint="check the path")
+        raise InputError(f"{what or 'file'} not found", file=name, hint="check the path")
     suffix = path.suffix.lower()
     if suffix in PARQUET_SUFFIXES:
         try:
@@ -91,7 +95,7 @@ def read_table(source: str | os.PathLike[str], *, what: str | None = None) -> pd
                 f"cannot read the {kind} as Parquet: {_first_line(exc)}", file=name
             ) from None
     if suffix in CSV_SUFFIXES:
-        return _read_csv(path, name, kind)
+        return _read_csv(path, name, kind, text)
     raise InputError(
         f"unknown {kind} type {suffix or '(no extension)'!r}",
         file=name,
@@ -99,11 +103,13 @@ def read_table(source: str | os.PathLike[str], *, what: str | None = None) -> pd
     )
 
 
-def _read_csv(source: object, name: str, kind: str) -> pd.DataFrame:
+def _read_csv(source: object, name: str, kind: str, text: bool) -> pd.DataFrame:
     import pandas as pd
 
     try:
-        return pd.read_csv(source, keep_default_na=False, na_values=[""])  # type: ignore[call-overload]
+        return pd.read_csv(  # type: ignore[call-overload,no-any-return]
+            source, keep_default_na=False, na_values=[""], dtype=str if text else None
+        )
     except pd.errors.EmptyDataError:
         raise InputError(f"the {kind} is empty", file=name, hint="write a header row") from None
     except Exception as exc:  # parser, decoding, gzip and OS errors: all unreadable input

@@ -949,7 +949,8 @@ def run_check(
         missing factor for a footprint that only the policy asks for (the audit cannot
         compute what the policy refers to).
     """
-    from fairwatt.services.audit import REQUIRED_FACTOR, AuditOptions, run_audit
+    from fairwatt.schema import REQUIRED_FACTOR
+    from fairwatt.services.audit import AuditOptions, run_audit
 
     policy = load_policy(options.policy_file, options.rules, start=options.start)
     baseline = (
