@@ -107,7 +107,7 @@ def _read_csv(source: object, name: str, kind: str, text: bool) -> pd.DataFrame:
     import pandas as pd
 
     try:
-        return pd.read_csv(  # type: ignore[call-overload,no-any-return]
+        return pd.read_csv(  # type: ignore[call-overload]
             source, keep_default_na=False, na_values=[""], dtype=str if text else None
         )
     except pd.errors.EmptyDataError:
