@@ -155,7 +155,7 @@ def _read_csv(path: Path) -> Iterator[tuple[int | None, str, dict[str, Any]]]:
     df.columns = fields
     for i, rec in enumerate(df.to_dict("records")):
         site = rec.get("site")
-        yield i + 2, "" if _blank(site) else str(site).strip(), rec
+        yield i + 2, "" if _blank(site) else str(site).strip(), {str(k): v for k, v in rec.items()}
 
 
 def _read_toml(path: Path) -> Iterator[tuple[int | None, str, dict[str, Any]]]:

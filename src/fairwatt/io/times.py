@@ -111,6 +111,7 @@ def to_utc(
     format: str | None = None,
     series: pd.DataFrame | pd.Series | None = None,
     first_row: int = 2,
+    zone_hint: str = NO_ZONE_HINT,
 ) -> pd.Series:
     """Convert timestamps to tz-aware UTC by the rule of this module.
 
@@ -129,6 +130,9 @@ def to_utc(
         ``zone`` column, or ``site`` and ``server``; ``None``: one series.
     first_row
         Row number of the first value in error messages (2 for CSV, 1 for Parquet).
+    zone_hint
+        How to give the zone of naive values, for the "no time zone" message (the
+        default names ``--tz``; a scenario file names its ``timezone`` key).
 
     Returns
     -------
@@ -155,7 +159,7 @@ def to_utc(
             return parsed.dt.tz_convert("UTC")
         naive = parsed
     if tz is None:
-        raise where.error("timestamps have no time zone", hint=NO_ZONE_HINT)
+        raise where.error("timestamps have no time zone", hint=zone_hint)
     check_zone(tz)
     return _localize(naive, str(tz), series, where)
 
