@@ -101,7 +101,8 @@ class Output:
     unit
         Unit label (``kgCO2e``).
     formula
-        How it is computed from energy and factors (see ``docs/methods.md``).
+        How it is computed from energy and factors (the models of
+        :mod:`fairwatt.footprint_models`).
     """
 
     name: str

@@ -115,52 +115,74 @@ def read_fuel_mix(
     fcol, vcol = _pick(cols, _FUEL), _pick(cols, _VALUE)
     keys = pd.DataFrame({"zone": zones} | ({"fuel": df[fcol]} if fcol is not None else {}))
     times = _parse_time(df, tcol, file=file, tz=tz, series=keys, first=first)
+    index = pd.MultiIndex.from_arrays([zones.to_numpy(), times], names=["zone", time_name])
     if fcol is not None:
-        if vcol is None:
-            raise InputError(
-                "long format needs a value column",
-                file=file,
-                hint=f"name it one of: {', '.join(_VALUE)}",
-            )
-        values = pd.to_numeric(df[vcol], errors="coerce")
-        bad = values.isna() & df[vcol].notna()
-        if bad.any():
-            row = int(bad.to_numpy().nonzero()[0][0]) + first
-            raise InputError(
-                f"not a number: {df[vcol].iloc[row - first]!r}", file=file, row=row, column=vcol
-            )
-        long = pd.DataFrame(
-            {"zone": zones, time_name: times, "fuel": df[fcol].astype(str), "value": values}
+        return _long_mix(df, index, fcol, vcol, file=file, first=first), time_name
+    fuels = [c for c in cols if c not in {tcol, zcol}]
+    return _wide_mix(df, index, fuels, file=file, first=first), time_name
+
+
+def _generation(values: pd.Series, *, file: str, column: str, first: int) -> pd.Series:
+    """``values`` as numbers; text that is not a number is refused, naming its row."""
+    import pandas as pd
+
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = numbers.isna() & values.notna()
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise InputError(
+            f"not a number: {values.iloc[i]!r}",
+            file=file,
+            row=i + first,
+            column=column,
+            hint="fuel columns hold generation numbers",
         )
-        wide = long.pivot_table(
-            index=["zone", time_name], columns="fuel", values="value", aggfunc="sum", sort=True
+    return numbers
+
+
+def _long_mix(
+    df: pd.DataFrame,
+    index: pd.MultiIndex,
+    fcol: str,
+    vcol: str | None,
+    *,
+    file: str,
+    first: int,
+) -> pd.DataFrame:
+    """Long format (one row per zone, time and fuel) to one column per fuel."""
+    import pandas as pd
+
+    if vcol is None:
+        raise InputError(
+            "long format needs a value column",
+            file=file,
+            hint=f"name it one of: {', '.join(_VALUE)}",
         )
-        wide.columns = [str(c) for c in wide.columns]
-        return wide, time_name
-    skip = {tcol, zcol} - {None}
-    fuels = [c for c in cols if c not in skip]
+    values = _generation(df[vcol], file=file, column=vcol, first=first)
+    long = pd.DataFrame(
+        {"fuel": df[fcol].astype(str).to_numpy(), "value": values.to_numpy()}, index=index
+    ).reset_index()
+    wide = long.pivot_table(
+        index=list(index.names), columns="fuel", values="value", aggfunc="sum", sort=True
+    )
+    wide.columns = [str(c) for c in wide.columns]
+    return wide
+
+
+def _wide_mix(
+    df: pd.DataFrame, index: pd.MultiIndex, fuels: list[str], *, file: str, first: int
+) -> pd.DataFrame:
+    """Wide format (one column per fuel, one row per zone and time), checked."""
+    import pandas as pd
+
     if not fuels:
         raise InputError(
             "no fuel columns",
             file=file,
             hint="one numeric column per fuel, e.g. coal,gas,nuclear,wind",
         )
-    gen = {}
-    for c in fuels:
-        values = pd.to_numeric(df[c], errors="coerce")
-        bad = values.isna() & df[c].notna()
-        if bad.any():
-            row = int(bad.to_numpy().nonzero()[0][0]) + first
-            raise InputError(
-                f"not a number: {df[c].iloc[row - first]!r}",
-                file=file,
-                row=row,
-                column=c,
-                hint="fuel columns hold generation numbers",
-            )
-        gen[c] = values.to_numpy()
-    wide = pd.DataFrame(gen)
-    wide.index = pd.MultiIndex.from_arrays([zones.to_numpy(), times], names=["zone", time_name])
+    gen = {c: _generation(df[c], file=file, column=c, first=first).to_numpy() for c in fuels}
+    wide = pd.DataFrame(gen, index=index)
     if wide.index.duplicated().any():
         dup = wide.index[wide.index.duplicated()][0]
         raise InputError(
@@ -168,7 +190,7 @@ def read_fuel_mix(
             file=file,
             hint="one row per zone and time in the wide format",
         )
-    return wide.sort_index(), time_name
+    return wide.sort_index()
 
 
 def factor_set(name: str) -> dict[str, dict[str, float]]:
