@@ -137,3 +137,15 @@ def test_format_and_naive_datetimes() -> None:
 def test_fixed_zones() -> None:
     assert zone_is_fixed("UTC") and zone_is_fixed("Etc/GMT-3") and zone_is_fixed("Asia/Kolkata")
     assert not zone_is_fixed(BERLIN)
+
+
+def test_offset_changes_of_berlin_in_2024() -> None:
+    from datetime import datetime
+
+    from fairwatt.io.times import offset_changes
+
+    # 2024-03-31 01:00Z: 02:00 CET becomes 03:00 CEST; 2024-10-27 01:00Z: 03:00 CEST
+    # becomes 02:00 CET (local times before the change)
+    changes = offset_changes(BERLIN, datetime(2024, 1, 1), datetime(2024, 12, 31))
+    assert changes == [datetime(2024, 3, 31, 2, 0), datetime(2024, 10, 27, 3, 0)]
+    assert offset_changes("UTC", datetime(2024, 1, 1), datetime(2024, 12, 31)) == []

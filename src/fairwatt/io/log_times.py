@@ -2,30 +2,33 @@
 
 The energy-log reduction (:mod:`fairwatt.io.logs`) applies the time rule of
 :mod:`fairwatt.io.times` to naive timestamps with ``tz``; each (site, server) is one
-series, in file order. DuckDB's ``timezone(tz, local)`` is exact for a local time whose
-UTC offset is the same a day before and a day after it; only the records near an offset
-change (where the two differ) are flagged, fetched in file order, converted by
-:func:`fairwatt.io.times.to_utc` and put back into the scan. The cost is one extra scan
-that evaluates three zone conversions per record, plus a small table of flagged records
-(about two days per change). Logs with offsets, or with a fixed-offset ``tz`` such as
-``UTC``, never take this path.
+series, in file order. DuckDB's ``timezone(tz, local)`` is exact for a local time more
+than a day away from an offset change of the zone; a first, cheap scan finds the log's
+time span, the changes within it are computed in Python
+(:func:`fairwatt.io.times.offset_changes`), and only the records within a day of one
+are flagged, fetched in file order, converted by :func:`fairwatt.io.times.to_utc` and
+put back into the scan. The cost is a min/max scan, and, when the log spans a change,
+one more scan and a small table of flagged records (two days per change). Logs with
+offsets, or with a fixed-offset ``tz`` such as ``UTC``, never take this path.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from fairwatt.errors import InputError
 from fairwatt.io.log_sources import sql_str
-from fairwatt.io.times import TimeError, to_utc
+from fairwatt.io.times import TimeError, offset_changes, to_utc
 
 if TYPE_CHECKING:
     import duckdb
 
 #: name of the resolved records registered with DuckDB
 DST_TABLE = "fairwatt_dst_records"
+_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -40,23 +43,37 @@ class LocalTimes:
         IANA zone of the local times.
     column
         Timestamp column name, for messages.
+    changes
+        Naive local times of the zone's offset changes within the log's time span.
     """
 
     local: str
     tz: str
     column: str
+    changes: tuple[datetime, ...] = ()
 
     def utc(self, local: str | None = None) -> str:
         """SQL: the instant of ``local`` (exact away from offset changes)."""
         return f"timezone({sql_str(self.tz)}, {local or self.local})"
 
-    def _offset(self, sign: str) -> str:
-        shifted = f"({self.local} {sign} INTERVAL 1 DAY)"
-        return f"(epoch_us({shifted}) - epoch_us({self.utc(shifted)}))"
-
     def near_change(self) -> str:
-        """SQL: true when the UTC offset a day before differs from a day after."""
-        return f"({self._offset('-')} <> {self._offset('+')})"
+        """SQL: true when the local time is within a day of an offset change."""
+        if not self.changes:
+            return "FALSE"
+        windows = [
+            f"({self.local} BETWEEN TIMESTAMP '{c - _DAY:%Y-%m-%d %H:%M:%S}' "
+            f"AND TIMESTAMP '{c + _DAY:%Y-%m-%d %H:%M:%S}')"
+            for c in self.changes
+        ]
+        return "(" + " OR ".join(windows) + ")"
+
+
+def with_changes(con: duckdb.DuckDBPyConnection, lt: LocalTimes, reader: str) -> LocalTimes:
+    """``lt`` with the offset changes of its zone within the log's span (one cheap scan)."""
+    row = con.execute(f"SELECT min({lt.local}), max({lt.local}) FROM {reader}").fetchone()
+    if row is None or row[0] is None or row[1] is None:
+        return lt
+    return replace(lt, changes=tuple(offset_changes(lt.tz, row[0], row[1])))
 
 
 def resolved_base(
@@ -99,6 +116,9 @@ def resolved_base(
     """
     import pandas as pd
 
+    lt = with_changes(con, lt, reader)
+    if not lt.changes:
+        return None
     flagged_sql = f"SELECT {lt.local} AS lt, {fields} FROM {reader} WHERE {lt.near_change()}"
     con.execute("SET preserve_insertion_order=true")
     try:
@@ -138,6 +158,7 @@ def locate_flagged(
 ) -> tuple[str, int]:
     """File and 1-based record number of the ``k``-th flagged record (0-based, in file
     order); ``reader`` must read the log with ``filename=true``."""
+    lt = with_changes(con, lt, reader)
     order = "[" + ", ".join(sql_str(f) for f in files) + "]"
     sql = f"""
         SELECT filename, rn FROM (

@@ -102,6 +102,37 @@ def zone_is_fixed(tz: str) -> bool:
     return len(offsets) == 1
 
 
+def offset_changes(tz: str, lo: datetime, hi: datetime) -> list[datetime]:
+    """Naive local times (before the change) at which the UTC offset of ``tz`` changes
+    between the local times ``lo`` and ``hi`` (widened by three days each side).
+
+    Found by daily steps and bisection to the second; an offset change undone within
+    the same day is not seen (no zone has one).
+    """
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(str(tz))
+
+    def offset(t: datetime) -> timedelta | None:
+        return t.astimezone(zone).utcoffset()
+
+    day = timedelta(days=1)
+    t = lo.replace(tzinfo=UTC, microsecond=0) - 3 * day
+    end = hi.replace(tzinfo=UTC) + 3 * day
+    changes = []
+    while t < end:
+        a, b = t, t + day
+        if offset(a) != offset(b):
+            while b - a > timedelta(seconds=1):
+                mid = a + timedelta(seconds=(b - a).total_seconds() // 2)
+                a, b = (mid, b) if offset(mid) == offset(a) else (a, mid)
+            before = offset(a) or timedelta(0)
+            changes.append((b + before).replace(tzinfo=None))
+        t += day
+    return changes
+
+
 def to_utc(
     values: pd.Series,
     *,
