@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from fairwatt import __version__, units
 from fairwatt.errors import FactorMissingError, InputError
+from fairwatt.schema import FOOTPRINTS as FOOTPRINT_ORDER
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -70,8 +71,6 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "status",
     "detail",
 )
-#: Footprints in the order the audit computes them.
-FOOTPRINT_ORDER: tuple[str, ...] = ("carbon", "water", "health")
 
 # --------------------------------------------------------------------------- metrics
 
