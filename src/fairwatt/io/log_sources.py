@@ -1,0 +1,128 @@
+"""Where an energy log comes from: files, folders, globs or stdin, and the DuckDB reader.
+
+:func:`resolve_sources` turns the paths given to :func:`fairwatt.io.logs.reduce_log`
+into one :class:`Source` (CSV or Parquet files; stdin is copied to a temporary CSV);
+:func:`reader_sql` is the DuckDB table function that streams them.
+"""
+
+from __future__ import annotations
+
+import glob
+import shutil
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from fairwatt.errors import InputError
+
+
+@dataclass
+class Source:
+    kind: Literal["csv", "parquet"]
+    files: list[str]
+    display: str
+    hive: bool = False
+    tmpdir: str | None = None
+
+
+def _parquet_files(path: Path) -> list[str]:
+    return sorted(str(p) for p in path.rglob("*.parquet") if p.is_file())
+
+
+def resolve_sources(paths: Sequence[str]) -> Source:
+    if not paths:
+        raise InputError("no energy log given", hint="pass a CSV or Parquet file, a folder or '-'")
+    kinds: set[str] = set()
+    files: list[str] = []
+    hive = False
+    tmpdir = None
+    for raw in paths:
+        if raw == "-":
+            tmpdir = tempfile.mkdtemp(prefix="fairwatt-stdin-")
+            target = Path(tmpdir) / "stdin.csv"
+            with target.open("wb") as fh:
+                shutil.copyfileobj(sys.stdin.buffer, fh)
+            kinds.add("csv")
+            files.append(str(target))
+            continue
+        p = Path(raw)
+        if p.is_dir():
+            found = _parquet_files(p)
+            if not found:
+                raise InputError(
+                    f"{raw}: folder holds no Parquet files (*.parquet)",
+                    hint="point at a folder of Parquet files, or at a CSV file",
+                )
+            hive = hive or any("=" in part for f in found for part in Path(f).parts)
+            kinds.add("parquet")
+            files += found
+            continue
+        if any(ch in raw for ch in "*?["):
+            found = sorted(glob.glob(raw, recursive=True))
+            if not found:
+                raise InputError(f"{raw}: no file matches this pattern")
+            for f in found:
+                kinds.add(kind_of(f))
+            hive = hive or any("=" in part for f in found for part in Path(f).parts)
+            files += found
+            continue
+        if not p.exists():
+            raise InputError(f"{raw}: file not found", hint="check the path")
+        kinds.add(kind_of(raw))
+        files.append(raw)
+    if len(kinds) > 1:
+        raise InputError("cannot mix CSV and Parquet logs in one audit", hint="convert one kind")
+    for f in files:
+        if Path(f).stat().st_size == 0:
+            raise InputError(f"{display(f, tmpdir)}: the file is empty")
+    shown = ", ".join(display(f, tmpdir) for f in files[:3]) + (
+        f" and {len(files) - 3} more" if len(files) > 3 else ""
+    )
+    return Source(kind=kinds.pop(), files=files, display=shown, hive=hive, tmpdir=tmpdir)  # type: ignore[arg-type]
+
+
+def display(f: str, tmpdir: str | None) -> str:
+    """How messages name file ``f`` (``<stdin>`` for the copy of standard input)."""
+    return "<stdin>" if tmpdir and f.startswith(tmpdir) else f
+
+
+def kind_of(path: str) -> str:
+    lower = path.lower()
+    if lower.endswith((".parquet", ".pq")):
+        return "parquet"
+    if lower.endswith((".csv", ".csv.gz", ".csv.zst", ".tsv", ".txt", ".csv.bz2")):
+        return "csv"
+    raise InputError(
+        f"{path}: unknown log format",
+        hint="use .csv, .csv.gz, .parquet, a folder of Parquet or '-'",
+    )
+
+
+def sql_str(s: str) -> str:
+    """``s`` as a SQL string literal."""
+    return "'" + s.replace("'", "''") + "'"
+
+
+def reader_sql(src: Source, types: Mapping[str, str] | None = None, filename: bool = False) -> str:
+    files = "[" + ", ".join(sql_str(f) for f in src.files) + "]"
+    opts = ["union_by_name=true"]
+    if filename:
+        opts.append("filename=true")
+    if src.kind == "csv":
+        opts += ["header=true", "sample_size=20480"]
+        if types:
+            opts.append(
+                "types={" + ", ".join(f"{sql_str(k)}: {sql_str(v)}" for k, v in types.items()) + "}"
+            )
+        return f"read_csv({files}, {', '.join(opts)})"
+    if src.hive:
+        opts.append("hive_partitioning=true")
+    return f"read_parquet({files}, {', '.join(opts)})"
+
+
+def quote(col: str) -> str:
+    """``col`` as a quoted SQL identifier."""
+    return '"' + col.replace('"', '""') + '"'
