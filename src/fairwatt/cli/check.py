@@ -32,7 +32,7 @@ from fairwatt.cli._common import FormatOpt, OutputOpt, QuietOpt, handle_errors, 
 if TYPE_CHECKING:
     from fairwatt.services.check_rules import RuleOverride
 
-#: The flag of each parameter that check messages name.
+#: The flag of each parameter that check messages name (the services' ``spell`` names).
 _FLAGS = {
     "logs": "LOGS",
     "report_file": "--report",
@@ -49,7 +49,7 @@ _FLAGS = {
 
 def _flag(name: str, value: str | None = None) -> str:
     """How check messages name the parameter ``name`` (set to ``value``): as a flag."""
-    flag = _FLAGS.get(name, "--" + name.replace("_", "-"))
+    flag = _FLAGS[name]
     return flag if value is None else f"{flag} {value}"
 
 

@@ -244,13 +244,13 @@ def load_policy(
             "no policy found",
             hint="add a [tool.fairwatt.check] table to pyproject.toml, a [check] table to "
             f"fairwatt.toml, or pass {spell('policy_file', 'FILE')} or "
-            f"{spell('rules', 'KEY=VALUE')}",
+            f"{spell('overrides', 'KEY=VALUE')}",
         )
     doc = read_policy(path) if path is not None else None
     file = str(path) if path is not None else None
     rules = []
     for key, (value, overridden) in _merged(doc, given).items():
-        where = f"{spell('rules', None)} " if overridden else f"{doc.section if doc else ''} "
+        where = f"{spell('overrides', None)} " if overridden else f"{doc.section if doc else ''} "
         rule = parse_rule(key, value, where=where, file=None if overridden else file)
         if rule is None:
             continue
