@@ -30,6 +30,7 @@ from fairwatt.cli._audit_options import (
 from fairwatt.cli._common import FormatOpt, OutputOpt, QuietOpt, handle_errors, render
 
 if TYPE_CHECKING:
+    from fairwatt.reporting.report import Report
     from fairwatt.services.check_rules import RuleOverride
 
 #: The flag of each parameter that check messages name (the services' ``spell`` names).
@@ -75,6 +76,34 @@ def _rule_override(text: str) -> RuleOverride:
             hint='e.g. 5000, {limit=5000, severity="warning"} or false',
         ) from None
     return RuleOverride(key, value, text)
+
+
+def _emit(
+    results: Report, *, junit: str | None, output: str | None, shown: str, quiet: bool
+) -> None:
+    """Write the results (JUnit, GitHub step summary and annotations, the table, notes);
+    raise :class:`CheckFailedError` (exit 1) when an error rule failed."""
+    import os
+    import sys
+
+    from fairwatt.errors import CheckFailedError
+    from fairwatt.io.writers import write_report
+    from fairwatt.reporting import ci
+
+    if junit is not None:
+        ci.write_junit(results, junit)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        ci.append_step_summary(results, summary)
+        for line in ci.annotation_commands(results):
+            print(line, file=sys.stderr)
+    write_report(ci.compact(results) if shown == "table" else results, output, shown)
+    if not quiet:
+        for n in results.notes:
+            print(f"fairwatt: note: {n}", file=sys.stderr)
+    failed = results.tables["results"].query("status == 'fail'")["rule"].tolist()
+    if failed:
+        raise CheckFailedError(f"{len(failed)} error rule(s) failed: {', '.join(failed)}")
 
 
 @handle_errors
@@ -181,12 +210,10 @@ def check(
     Exit codes: 0 no error rule failed; 1 an error rule failed; 2 invalid policy, input
     or baseline, or a rule the audit cannot evaluate; 3 data unavailable.
     """
-    import os
     import sys
 
-    from fairwatt.errors import CheckFailedError, InputError
-    from fairwatt.io.writers import check_output_path, resolve_format, write_report
-    from fairwatt.reporting import ci
+    from fairwatt.errors import InputError
+    from fairwatt.io.writers import check_output_path, resolve_format
     from fairwatt.services import check as svc
     from fairwatt.services.audit import parse_footprints
     from fairwatt.services.check_metrics import rule_catalog
@@ -263,17 +290,4 @@ def check(
         run=lambda paths, opts: run_audit_with_status(paths, opts, quiet=quiet),
         spell=_flag,
     )
-    if junit is not None:
-        ci.write_junit(results, junit)
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        ci.append_step_summary(results, summary)
-        for line in ci.annotation_commands(results):
-            print(line, file=sys.stderr)
-    write_report(ci.compact(results) if shown == "table" else results, output, shown)
-    if not quiet:
-        for n in results.notes:
-            print(f"fairwatt: note: {n}", file=sys.stderr)
-    failed = results.tables["results"].query("status == 'fail'")["rule"].tolist()
-    if failed:
-        raise CheckFailedError(f"{len(failed)} error rule(s) failed: {', '.join(failed)}")
+    _emit(results, junit=junit, output=output, shown=shown, quiet=quiet)
