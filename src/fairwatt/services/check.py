@@ -52,7 +52,7 @@ def region_key(by: Sequence[str]) -> str | None:
     return next((k for k in ("zone", "site") if k in by), None)
 
 
-def water_model(result: AuditResult) -> str:
+def water_model_of(result: AuditResult) -> str:
     """The water model the audit used (``split`` unless it says otherwise)."""
     return str(result.options.get("water_model", "split"))
 
@@ -230,10 +230,10 @@ def check_baseline(
             file=baseline_source,
             hint=f"compare audits with the same grouping ({spell('by', ','.join(baseline.by))})",
         )
-    if water_model(current) != water_model(baseline):
+    if water_model_of(current) != water_model_of(baseline):
         raise InputError(
-            f"{name} used the water model {water_model(baseline)!r}, this audit "
-            f"{water_model(current)!r}",
+            f"{name} used the water model {water_model_of(baseline)!r}, this audit "
+            f"{water_model_of(current)!r}",
             file=baseline_source,
             hint=f"compare audits with the same {spell('water_model', None)}",
         )
@@ -352,7 +352,7 @@ def evaluate(
         policy,
         by=result.by,
         footprints=result.footprints,
-        water_model=water_model(result),
+        water_model=water_model_of(result),
         has_baseline=baseline is not None,
         saved=saved,
         spell=spell,
