@@ -11,7 +11,6 @@ import pytest
 from check_helpers import one_line_error, run, write_tiny
 
 from fairwatt import __version__
-from fairwatt.services import check as svc
 
 #: Columns of the footprint and totals tables that grow with the load.
 EXTENSIVE = (
@@ -191,18 +190,3 @@ def test_baseline_that_is_not_an_audit(tmp_path: Path, tiny_audit: Path) -> None
     proc = check(tmp_path, tiny_audit, results, "max_increase_pct_carbon_kg=0")
     assert proc.returncode == 2
     assert "--baseline: not a fairwatt audit JSON document" in one_line_error(proc)
-
-
-@pytest.mark.parametrize(
-    ("current", "baseline", "worse_when", "expected"),
-    [
-        (110.0, 100.0, "up", 10.0),  # (110 - 100) / 100
-        (90.0, 100.0, "up", -10.0),
-        (0.9, 1.0, "down", 10.0),  # a fairness index that fell by 10 %
-        (0.0, 0.0, "up", 0.0),
-        (1.0, 0.0, "up", float("inf")),
-    ],
-)
-def test_change_pct(current: float, baseline: float, worse_when: str, expected: float) -> None:
-    got = svc.change_pct(current, baseline, worse_when=worse_when)  # type: ignore[arg-type]
-    assert got == pytest.approx(expected)

@@ -87,7 +87,7 @@ def test_every_kind_of_rule_against_hand_values(tmp_path: Path, passing: bool) -
         assert got[key]["severity"] == "error"
     assert got["max_region_carbon_kg"]["detail"].startswith("worst zone: XA")
     assert got["max_region_water_l"]["detail"].startswith("worst zone: XB")
-    assert got["max_carbon_g_per_kwh"]["unit"] == "g CO2e/kWh"
+    assert got["max_carbon_g_per_kwh"]["unit"] == "gCO2e/kWh"
     assert got["max_water_ml_per_request"]["unit"] == "mL/request"
     if not passing:
         assert one_line_error(proc).endswith(
@@ -308,7 +308,7 @@ def test_list_rules_names_every_key_with_a_unit(tmp_path: Path) -> None:
     table = pd.read_csv(io.StringIO(proc.stdout))
     keys = dict(zip(table["rule"], table["unit"], strict=True))
     assert keys["max_carbon_kg"] == "kg CO2e"
-    assert keys["max_carbon_g_per_kwh"] == "g CO2e/kWh"
+    assert keys["max_carbon_g_per_kwh"] == "gCO2e/kWh"
     assert keys["max_health_usd_per_mwh"] == "US$/MWh"
     assert keys["min_jain_index_water_l"] == "1"
     assert keys["max_increase_pct_water_l"] == "%"

@@ -7,15 +7,6 @@ from pathlib import Path
 
 from check_helpers import parse_annotations, run, summary_rows
 
-from fairwatt.services.check import escape_data, escape_property
-
-
-def test_escape_data_and_property() -> None:
-    # GitHub's rules: data escapes %, CR, LF; properties also ':' and ','
-    assert escape_data("50% of\r\nbudget: a, b") == "50%25 of%0D%0Abudget: a, b"
-    assert escape_property("50% of\r\nbudget: a, b") == "50%25 of%0D%0Abudget%3A a%2C b"
-    assert escape_property("%3A") == "%253A"  # an escape sequence in the input stays literal
-
 
 def test_annotations_escape_rule_names_and_point_at_the_policy(
     tmp_path: Path, tiny_audit: Path

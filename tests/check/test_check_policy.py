@@ -9,9 +9,6 @@ from typing import Any
 import pytest
 from check_helpers import invoke, one_line_error, run, write_tiny
 
-from fairwatt.errors import InputError
-from fairwatt.services import check as svc
-
 
 def pyproject(folder: Path, rules: str) -> None:
     (folder / "pyproject.toml").write_text(
@@ -180,34 +177,3 @@ def test_inequity_of_a_single_region(tmp_path: Path) -> None:
     proc = run("check", *args, "--rule", "max_max_to_mean_carbon_kg=2", cwd=tmp_path)
     assert proc.returncode == 2
     assert "no inequity indices (they need at least two zones)" in one_line_error(proc)
-
-
-# ----------------------------------------------------------------------- in-process checks
-
-
-def test_every_metric_has_a_limit_and_a_change_key() -> None:
-    ms = svc.metrics()
-    keys = svc.rule_keys()
-    assert len(keys) == 2 * len(ms)
-    for name, m in ms.items():
-        prefix = "min" if name.startswith("jain_index_") else "max"
-        assert keys[f"{prefix}_{name}"] == (m, "limit")
-        assert m.unit
-    # every index of the audit's equity table, for each compared footprint
-    for slug in ("gini", "max_to_mean", "theil_t", "atkinson_0_5", "atkinson_2", "lq_norm_2"):
-        for fp in ("carbon_kg", "water_l", "health_usd"):
-            assert f"{slug}_{fp}" in ms
-    assert ms["lq_norm_2_water_l"].unit == "L"
-    assert ms["gini_water_l"].unit == "1"
-
-
-def test_false_switches_a_rule_off_and_the_key_is_still_checked() -> None:
-    assert svc.parse_rule("max_carbon_kg", False, where="") is None
-    with pytest.raises(InputError, match="unknown rule key"):
-        svc.parse_rule("max_carbon", False, where="")
-
-
-def test_no_rule_enabled_is_an_error(tmp_path: Path) -> None:
-    (tmp_path / "fairwatt.toml").write_text("[check]\nmax_carbon_kg = false\n")
-    with pytest.raises(InputError, match="no rules"):
-        svc.load_policy(start=tmp_path)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -28,6 +28,82 @@ from fairwatt.cli._audit_options import (
     run_audit_with_status,
 )
 from fairwatt.cli._common import FormatOpt, OutputOpt, QuietOpt, handle_errors, render
+
+if TYPE_CHECKING:
+    from fairwatt.reporting.report import Report
+    from fairwatt.services.check_rules import RuleOverride
+
+#: The flag of each parameter that check messages name (the services' ``spell`` names).
+_FLAGS = {
+    "logs": "LOGS",
+    "report_file": "--report",
+    "baseline_file": "--baseline",
+    "policy_file": "--policy",
+    "overrides": "--rule",
+    "footprints": "--footprints",
+    "water_model": "--water-model",
+    "by": "--by",
+    "factors": "--factors",
+    "columns": "--column",
+}
+
+
+def _flag(name: str, value: str | None = None) -> str:
+    """How check messages name the parameter ``name`` (set to ``value``): as a flag."""
+    flag = _FLAGS[name]
+    return flag if value is None else f"{flag} {value}"
+
+
+def _rule_override(text: str) -> RuleOverride:
+    """One ``--rule KEY=VALUE``; VALUE is a TOML value, as in a policy file."""
+    from fairwatt.errors import InputError
+    from fairwatt.io.policy import parse_value
+    from fairwatt.services.check_rules import RuleOverride
+
+    key, sep, raw = text.partition("=")
+    key, raw = key.strip(), raw.strip()
+    if not sep or not key or not raw:
+        raise InputError(
+            f"--rule {text!r}: expected KEY=VALUE",
+            hint="e.g. --rule max_carbon_kg=5000 or --rule "
+            "'max_gini_water_l={limit=0.5, severity=\"warning\"}'",
+        )
+    try:
+        value = parse_value(raw)
+    except ValueError:
+        raise InputError(
+            f"--rule {text!r}: {raw!r} is not a number, an inline table or false",
+            hint='e.g. 5000, {limit=5000, severity="warning"} or false',
+        ) from None
+    return RuleOverride(key, value, text)
+
+
+def _emit(
+    results: Report, *, junit: str | None, output: str | None, shown: str, quiet: bool
+) -> None:
+    """Write the results (JUnit, GitHub step summary and annotations, the table, notes);
+    raise :class:`CheckFailedError` (exit 1) when an error rule failed."""
+    import os
+    import sys
+
+    from fairwatt.errors import CheckFailedError
+    from fairwatt.io.writers import write_report
+    from fairwatt.reporting import ci
+
+    if junit is not None:
+        ci.write_junit(results, junit)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        ci.append_step_summary(results, summary)
+        for line in ci.annotation_commands(results):
+            print(line, file=sys.stderr)
+    write_report(ci.compact(results) if shown == "table" else results, output, shown)
+    if not quiet:
+        for n in results.notes:
+            print(f"fairwatt: note: {n}", file=sys.stderr)
+    failed = results.tables["results"].query("status == 'fail'")["rule"].tolist()
+    if failed:
+        raise CheckFailedError(f"{len(failed)} error rule(s) failed: {', '.join(failed)}")
 
 
 @handle_errors
@@ -134,16 +210,16 @@ def check(
     Exit codes: 0 no error rule failed; 1 an error rule failed; 2 invalid policy, input
     or baseline, or a rule the audit cannot evaluate; 3 data unavailable.
     """
-    import os
     import sys
 
-    from fairwatt.errors import CheckFailedError, InputError
-    from fairwatt.io.writers import check_output_path, resolve_format, write_report
+    from fairwatt.errors import InputError
+    from fairwatt.io.writers import check_output_path, resolve_format
     from fairwatt.services import check as svc
     from fairwatt.services.audit import parse_footprints
+    from fairwatt.services.check_metrics import rule_catalog
 
     if list_rules:
-        render(svc.rule_catalog(), output, fmt)
+        render(rule_catalog(spell=_flag), output, fmt)
         return
     check_output_path(output)
     shown = resolve_format(output, fmt, stdout_is_terminal=sys.stdout.isatty())
@@ -201,7 +277,7 @@ def check(
         )
     options = svc.CheckOptions(
         policy_file=policy,
-        rules=rule or [],
+        overrides=[_rule_override(text) for text in rule or []],
         report_file=report,
         baseline_file=baseline,
         warn_only=warn_only,
@@ -209,19 +285,9 @@ def check(
         footprints_given=footprints_ is not None,
     )
     results = svc.run_check(
-        logs or [], options, run=lambda paths, opts: run_audit_with_status(paths, opts, quiet=quiet)
+        logs or [],
+        options,
+        run=lambda paths, opts: run_audit_with_status(paths, opts, quiet=quiet),
+        spell=_flag,
     )
-    if junit is not None:
-        svc.write_junit(results, junit)
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        svc.append_step_summary(results, summary)
-        for line in svc.annotation_commands(results):
-            print(line, file=sys.stderr)
-    write_report(svc.compact(results) if shown == "table" else results, output, shown)
-    if not quiet:
-        for n in results.notes:
-            print(f"fairwatt: note: {n}", file=sys.stderr)
-    failed = results.tables["results"].query("status == 'fail'")["rule"].tolist()
-    if failed:
-        raise CheckFailedError(f"{len(failed)} error rule(s) failed: {', '.join(failed)}")
+    _emit(results, junit=junit, output=output, shown=shown, quiet=quiet)

@@ -198,26 +198,33 @@ class AuditResult:
             },
             dtype="float64",
         )
-        period = meta.get("period") or {}
-        return cls(
-            table=_table(doc["footprint"]),
-            totals=totals,
-            equity=_equity(doc.get("equity"), file=file, what=what),
-            provenance=list(meta.get("provenance") or []),
-            notes=[str(n) for n in doc.get("notes") or []],
-            by=[str(b) for b in meta.get("by") or []],
-            footprints=[str(f) for f in meta.get("footprints") or []],
-            options=dict(meta.get("options") or {}),
-            inputs=[str(i) for i in meta.get("inputs") or []],
-            records=int(meta.get("records") or 0),
-            period_start=_timestamp(period.get("start")),
-            period_end=_timestamp(period.get("end")),
-            units=dict(meta.get("units") or {}),
-            equity_info=dict(meta.get("equity") or {}),
-            fairwatt_version=str(meta.get("fairwatt_version", "")),
-            generated_at=str(meta.get("generated_at", "")),
-            schema_version=int(doc.get("schema_version", 1)),
-        )
+        try:
+            period = meta.get("period") or {}
+            return cls(
+                table=_table(doc["footprint"]),
+                totals=totals,
+                equity=_equity(doc.get("equity"), file=file, what=what),
+                provenance=list(meta.get("provenance") or []),
+                notes=[str(n) for n in doc.get("notes") or []],
+                by=_names(meta, "by", file=file, what=what),
+                footprints=_names(meta, "footprints", file=file, what=what),
+                options=dict(meta.get("options") or {}),
+                inputs=[str(i) for i in meta.get("inputs") or []],
+                records=int(meta.get("records") or 0),
+                period_start=_timestamp(period.get("start")),
+                period_end=_timestamp(period.get("end")),
+                units=dict(meta.get("units") or {}),
+                equity_info=dict(meta.get("equity") or {}),
+                fairwatt_version=str(meta.get("fairwatt_version", "")),
+                generated_at=str(meta.get("generated_at", "")),
+                schema_version=int(doc.get("schema_version", 1)),
+            )
+        except (TypeError, ValueError, AttributeError) as exc:
+            # a field of the wrong shape (a period that is not a table, a bad time, ...)
+            first = (str(exc).splitlines() or [type(exc).__name__])[0]
+            raise InputError(
+                f"{what}: malformed audit document: {first}", file=file, hint=_HINT
+            ) from None
 
 
 def _read_source(source: str | Path, what: str) -> tuple[str, str | None]:
@@ -262,6 +269,19 @@ def _check_document(doc: Any, *, file: str | None, what: str) -> None:
         )
 
 
+def _names(meta: dict[str, Any], key: str, *, file: str | None, what: str) -> list[str]:
+    """``metadata[key]``, a list of names (the grouping keys, the footprints)."""
+    value = meta.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        problem = "has no" if value is None else "has an invalid"
+        raise InputError(
+            f"{what}: the audit's metadata {problem} {key!r} (a list of names)",
+            file=file,
+            hint=_HINT,
+        )
+    return list(value)
+
+
 def _number(value: Any, *, file: str | None, where: str) -> float:
     """A JSON number as float: ``null`` is NaN and ``"inf"``/``"-inf"`` are infinite."""
     if value is None:
@@ -287,7 +307,12 @@ def _table(records: list[dict[str, Any]]) -> pd.DataFrame:
     df = pd.DataFrame(records)
     for key in _TIME_KEYS:
         if key in df.columns:
-            df[key] = pd.to_datetime(df[key], format="ISO8601", utc=True)
+            try:
+                df[key] = pd.to_datetime(df[key], format="ISO8601", utc=True)
+            except ValueError:
+                raise ValueError(
+                    f"the footprint's {key!r} column holds non-ISO-8601 times"
+                ) from None
     return df
 
 

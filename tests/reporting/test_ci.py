@@ -1,0 +1,143 @@
+"""CI outputs of a check's results: workflow commands, step summary, JUnit XML."""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from fairwatt.errors import InputError
+from fairwatt.reporting.ci import (
+    annotation_commands,
+    append_step_summary,
+    compact,
+    escape_data,
+    escape_property,
+    fmt_number,
+    junit_xml,
+    step_summary,
+    write_junit,
+)
+from fairwatt.reporting.report import Report
+
+COLUMNS = ["rule", "name", "severity", "metric", "value", "limit", "unit", "status", "detail"]
+
+
+def results(tmp_path: Path, *, warn_only: bool = False) -> Report:
+    """Three rules: one passes, one fails (set on line 7 of a policy), one warns."""
+    rows = [
+        ("max_water_l", "Water", "error", "water_l", 1010.0, 2000.0, "L", "pass", ""),
+        ("max_carbon_kg", "Carbon: 100%", "error", "carbon_kg", 96.0, 50.0, "kg CO2e", "fail", ""),
+        (
+            "min_jain_index_carbon_kg",
+            "Fairness",
+            "warning",
+            "jain_index_carbon_kg",
+            0.5,
+            0.9,
+            "1",
+            "warn",
+            "across 2 zones",
+        ),
+    ]
+    policy = tmp_path / "pyproject.toml"
+    return Report(
+        title="fairwatt check",
+        tables={"results": pd.DataFrame(rows, columns=COLUMNS)},
+        metadata={
+            "fairwatt_version": "0.1.0",
+            "passed": False,
+            "rules": 3,
+            "failed": 1,
+            "warnings": 1,
+            "warn_only": warn_only,
+            "policy": {"file": str(policy), "locations": {"max_carbon_kg": [str(policy), 7]}},
+            "audit": {
+                "source": "audit.json",
+                "period": {
+                    "start": "2024-01-01T00:00:00+00:00",
+                    "end": "2024-01-02T00:00:00+00:00",
+                },
+                "by": ["zone"],
+            },
+        },
+    )
+
+
+def test_escape_data_and_property() -> None:
+    # GitHub's rules: data escapes %, CR, LF; properties also ':' and ','
+    assert escape_data("50% of\r\nbudget: a, b") == "50%25 of%0D%0Abudget: a, b"
+    assert escape_property("50% of\r\nbudget: a, b") == "50%25 of%0D%0Abudget%3A a%2C b"
+    assert escape_property("%3A") == "%253A"  # an escape sequence in the input stays literal
+
+
+@pytest.mark.parametrize(
+    ("x", "text"),
+    [(96.0, "96"), (1234567.0, "1,234,567"), (0.125, "0.125"), (math.nan, "undefined"),
+     (math.inf, "inf"), (-math.inf, "-inf"), (2 / 3, "0.666667")],
+)  # fmt: skip
+def test_fmt_number(x: float, text: str) -> None:
+    assert fmt_number(x) == text
+
+
+def test_annotations_point_at_the_policy_inside_the_workspace(tmp_path: Path) -> None:
+    lines = annotation_commands(results(tmp_path), workspace=str(tmp_path))
+    assert lines == [
+        "::error file=pyproject.toml,line=7,title=Carbon%3A 100%25"
+        "::max_carbon_kg: carbon_kg = 96 kg CO2e > limit 50 kg CO2e",
+        "::warning title=Fairness::min_jain_index_carbon_kg: jain_index_carbon_kg = 0.5 < "
+        "minimum 0.9 (across 2 zones)",
+    ]
+
+
+def test_annotations_outside_the_workspace_have_no_file(tmp_path: Path) -> None:
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    lines = annotation_commands(results(tmp_path), workspace=str(other))
+    assert lines[0].startswith("::error title=")
+
+
+def test_step_summary(tmp_path: Path) -> None:
+    text = step_summary(results(tmp_path, warn_only=True))
+    assert text.startswith("## fairwatt check: failed\n\n")
+    assert "3 rule(s): 1 passed, 1 failed, 1 warning(s) (--warn-only)." in text
+    assert "Audit of audit.json, 2024-01-01T00:00:00+00:00 to 2024-01-02" in text
+    assert "| ❌ fail | `max_carbon_kg` | Carbon: 100% | 96 | 50 | kg CO2e |  |" in text
+    summary = tmp_path / "summary.md"
+    summary.write_text("# before\n")
+    append_step_summary(results(tmp_path), str(summary))
+    assert summary.read_text().startswith("# before\n## fairwatt check: failed")
+
+
+def test_step_summary_that_cannot_be_written(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot append to GITHUB_STEP_SUMMARY"):
+        append_step_summary(results(tmp_path), str(tmp_path / "missing" / "summary.md"))
+
+
+def test_junit_fails_error_rules_and_passes_warnings(tmp_path: Path) -> None:
+    root = ET.fromstring(junit_xml(results(tmp_path)))
+    assert root.get("tests") == "3" and root.get("failures") == "1"
+    cases = {c.get("classname"): c for c in root.iter("testcase")}
+    failure = cases["fairwatt.check.max_carbon_kg"].find("failure")
+    assert failure is not None and failure.get("type") == "max_carbon_kg"
+    warned = cases["fairwatt.check.min_jain_index_carbon_kg"]
+    assert warned.find("failure") is None
+    out = warned.find("system-out")
+    assert out is not None and (out.text or "").startswith("warning: min_jain_index_carbon_kg")
+    props = {
+        p.get("name"): p.get("value") for p in cases["fairwatt.check.max_water_l"].iter("property")
+    }
+    assert props["value"] == "1010.0" and props["status"] == "pass"
+    path = tmp_path / "junit.xml"
+    write_junit(results(tmp_path), str(path))
+    assert path.read_bytes() == junit_xml(results(tmp_path))
+
+
+def test_compact_keeps_what_a_terminal_needs(tmp_path: Path) -> None:
+    full = results(tmp_path)
+    short = compact(full)
+    assert list(short.tables["results"].columns) == ["status", "rule", "value", "limit", "unit"]
+    assert short.metadata == full.metadata
