@@ -397,7 +397,7 @@ def read_power_breakdown(
     zone = zone or _zone_of(doc, recs)
     period = _period_s(doc, recs, path)
     field = BREAKDOWNS[breakdown]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i, r in _dated(recs, path):
         modes = r.get(field)
         if not isinstance(modes, Mapping):

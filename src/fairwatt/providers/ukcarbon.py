@@ -211,7 +211,7 @@ def read_generation(
         periods, region = _regional_periods(doc, path)
     else:
         periods = data if isinstance(data, list) else []
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i, period in enumerate(periods):
         mix = period.get("generationmix") if isinstance(period, Mapping) else None
         if not isinstance(mix, list) or "from" not in period:
