@@ -163,38 +163,10 @@ def derive(
     gen["fuel"] = map_fuels(gen["fuel"], fuel_table)
     gen = gen[gen["fuel"] != STORAGE]
     gen[value_col] = gen[value_col].astype("float64")
-    wide = gen.pivot_table(
-        index="timestamp", columns="fuel", values=value_col, aggfunc="sum", dropna=False
+    wide = _wide(gen, value_col)
+    out, excluded = _intensities(
+        wide, factor_sets, zone=zone, set_names=set_names or {}, unmatched=unmatched
     )
-    wide.columns = [str(col) for col in wide.columns]
-    # a fuel absent from an hour (or reported as null) generated nothing in it; an hour
-    # with no generation at all gives NaN intensities and is flagged missing
-    wide = wide.fillna(0.0)
-    used = [f for f in wide.columns if (wide[f].fillna(0) > 0).any()]
-    wide = wide[used]
-    out = pd.DataFrame(index=wide.index)
-    total = wide.clip(lower=0).sum(axis=1)
-    excluded: dict[str, dict[str, float]] = {}
-    for column, factors in factor_sets.items():
-        table = {canonical_fuel(k): float(v) for k, v in factors.items()}
-        lacking = [f for f in used if f not in table]
-        shares = {
-            f: round(float((wide[f].clip(lower=0) / total.where(total > 0)).max()), 6)
-            for f in lacking
-        }
-        if lacking and unmatched == "error":
-            label = (set_names or {}).get(column, column)
-            worst = ", ".join(f"{f} (up to {100 * v:.3g} % of an hour)" for f, v in shares.items())
-            raise FactorMissingError(
-                f"no {column} factor for fuel(s) {worst} in the per-fuel set {label!r} "
-                f"(zone {zone})",
-                hint="pass --unmatched-fuels exclude to leave them out of the weighting, "
-                "or choose another per-fuel set with --fuel-factors",
-            )
-        if lacking:
-            excluded[column] = shares
-        keep = [f for f in used if f in table]
-        out[column] = intensity_from_mix(wide[keep], table) if keep else float("nan")
     flags = pd.DataFrame(index=wide.index)
     for flag in ("is_estimated", "is_partial"):
         if flag in gen.columns:
@@ -210,3 +182,54 @@ def derive(
         extra = hourly["timestamp"].map(any_partial).fillna(False).astype(bool)
         hourly["is_partial"] = (hourly["is_partial"] | extra) & ~hourly["is_missing"]
     return hourly, {"excluded_fuels": excluded}
+
+
+def _wide(gen: pd.DataFrame, value_col: str) -> pd.DataFrame:
+    """Generation per interval (rows) and fuel (columns), restricted to the fuels that
+    generated at all in the range."""
+    wide = gen.pivot_table(
+        index="timestamp", columns="fuel", values=value_col, aggfunc="sum", dropna=False
+    )
+    wide.columns = [str(col) for col in wide.columns]
+    # a fuel absent from an hour (or reported as null) generated nothing in it; an hour
+    # with no generation at all gives NaN intensities and is flagged missing
+    wide = wide.fillna(0.0)
+    used = [f for f in wide.columns if (wide[f].fillna(0) > 0).any()]
+    return wide[used]
+
+
+def _intensities(
+    wide: pd.DataFrame,
+    factor_sets: Mapping[str, Mapping[str, float]],
+    *,
+    zone: str,
+    set_names: Mapping[str, str],
+    unmatched: str,
+) -> tuple[pd.DataFrame, dict[str, dict[str, float]]]:
+    """Generation-weighted intensity per interval for each factor set, and the fuels left
+    out of each set's weighting with their largest share of an interval's generation."""
+    used = list(wide.columns)
+    out = pd.DataFrame(index=wide.index)
+    total = wide.clip(lower=0).sum(axis=1)
+    excluded: dict[str, dict[str, float]] = {}
+    for column, factors in factor_sets.items():
+        table = {canonical_fuel(k): float(v) for k, v in factors.items()}
+        lacking = [f for f in used if f not in table]
+        shares = {
+            f: round(float((wide[f].clip(lower=0) / total.where(total > 0)).max()), 6)
+            for f in lacking
+        }
+        if lacking and unmatched == "error":
+            label = set_names.get(column, column)
+            worst = ", ".join(f"{f} (up to {100 * v:.3g} % of an hour)" for f, v in shares.items())
+            raise FactorMissingError(
+                f"no {column} factor for fuel(s) {worst} in the per-fuel set {label!r} "
+                f"(zone {zone})",
+                hint="pass --unmatched-fuels exclude to leave them out of the weighting, "
+                "or choose another per-fuel set with --fuel-factors",
+            )
+        if lacking:
+            excluded[column] = shares
+        keep = [f for f in used if f in table]
+        out[column] = intensity_from_mix(wide[keep], table) if keep else float("nan")
+    return out, excluded
