@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,7 @@ import pandas as pd
 
 from fairwatt.errors import DataUnavailableError
 from fairwatt.providers import _common as c
-from fairwatt.providers.session import expiry_for, register_secret, session_info
+from fairwatt.providers.session import Auth, expiry_for, register_secret, send, session_info
 
 if TYPE_CHECKING:
     import requests
@@ -20,12 +21,13 @@ if TYPE_CHECKING:
 Chunks = list[tuple[pd.Timestamp, pd.Timestamp]]
 
 
-def require_key(value: str | None, *, env: str, missing: str, hint: str) -> str:
+def require_key(value: str | None, env: str, provider: str, what: str, how: str) -> str:
     """The credential ``value`` or the environment variable ``env``, registered for
-    masking; missing is a :class:`~fairwatt.errors.DataUnavailableError`."""
+    masking; missing is a :class:`~fairwatt.errors.DataUnavailableError` ("<provider>: no
+    <what>", hint "set <env> (<how>)")."""
     key = value or os.environ.get(env, "").strip()
     if not key:
-        raise DataUnavailableError(missing, hint=hint)
+        raise DataUnavailableError(f"{provider}: no {what}", hint=f"set {env} ({how})")
     register_secret(key)
     return key
 
@@ -61,6 +63,28 @@ def expire(end: pd.Timestamp | None) -> int:
     """Cache freshness [s] of an answer covering data up to ``end`` (see
     :func:`~fairwatt.providers.http_cache.expiry_for`)."""
     return expiry_for(end.to_pydatetime() if end is not None else None)
+
+
+@dataclass(frozen=True)
+class ProviderApi:
+    """One provider's name and credentials, for :func:`~fairwatt.providers.session.send`."""
+
+    provider: str
+    auth: Auth
+
+    def get(
+        self, session: requests.Session, url: str, end: pd.Timestamp | None, **kwargs: Any
+    ) -> requests.Response:
+        """:func:`~fairwatt.providers.session.send` for data up to ``end`` (which sets how
+        long the answer stays fresh in the cache, see :func:`expire`)."""
+        return send(
+            session,
+            url,
+            provider=self.provider,
+            auth_info=self.auth,
+            expire_after=expire(end),
+            **kwargs,
+        )
 
 
 def within(df: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:

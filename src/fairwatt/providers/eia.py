@@ -24,7 +24,7 @@ import pandas as pd
 
 from fairwatt.providers import _common as c
 from fairwatt.providers import _fetch as f
-from fairwatt.providers.session import Auth, base_url, open_session, send
+from fairwatt.providers.session import Auth, base_url, open_session
 
 if TYPE_CHECKING:
     import requests
@@ -37,17 +37,14 @@ ROUTE = "v2/electricity/rto/fuel-type-data/data/"
 RANGE_SPAN = timedelta(days=14)
 PAGE_ROWS = 5000
 LICENCE = "public domain (U.S. Energy Information Administration, Form EIA-930)"
+_REGISTER = "free key at https://www.eia.gov/opendata/register.php"
+_API = f.ProviderApi(PROVIDER, AUTH)
 _UNITS = {"megawatthours": 1.0, "mwh": 1.0}
 
 
 def resolve_key(value: str | None = None) -> str:
     """The API key: ``value`` or ``EIA_API_KEY``; missing is an error."""
-    return f.require_key(
-        value,
-        env=KEY_ENV,
-        missing="eia: no API key",
-        hint=f"set {KEY_ENV} (free key at https://www.eia.gov/opendata/register.php)",
-    )
+    return f.require_key(value, KEY_ENV, PROVIDER, "API key", _REGISTER)
 
 
 def read_fuel_mix(
@@ -199,14 +196,7 @@ def _pages(
             ("offset", str(offset)),
             ("length", str(PAGE_ROWS)),
         ]
-        resp = send(
-            session,
-            url,
-            provider=PROVIDER,
-            params=params,
-            auth_info=AUTH,
-            expire_after=f.expire(b),
-        )
+        resp = _API.get(session, url, b, params=params)
         df, meta = read_fuel_mix(resp.content, zone=respondent)
         yield df, resp
         offset += meta["rows"]

@@ -31,7 +31,7 @@ from fairwatt.errors import InputError
 from fairwatt.providers import _common as c
 from fairwatt.providers import _fetch as f
 from fairwatt.providers import _parse as p
-from fairwatt.providers.session import Auth, base_url, open_session, send
+from fairwatt.providers.session import Auth, base_url, open_session
 
 if TYPE_CHECKING:
     import requests
@@ -40,6 +40,8 @@ PROVIDER = "electricitymaps"
 DEFAULT_URL = "https://api.electricitymaps.com/v3"
 KEY_ENV = "ELECTRICITYMAPS_API_KEY"
 AUTH = Auth(env=(KEY_ENV,), how="an Electricity Maps API key, sent as the auth-token header")
+_REGISTER = "get a key at https://portal.electricitymaps.com"
+_API = f.ProviderApi(PROVIDER, AUTH)
 RANGE_SPAN = timedelta(days=10)
 LICENCE = "Electricity Maps API terms (commercial; do not redistribute fetched values)"
 EMISSION_FACTOR_TYPES = ("lifecycle", "direct")
@@ -49,12 +51,7 @@ _GRANULARITY_S = {"5_minutes": 300.0, "15_minutes": 900.0, "hourly": 3600.0}
 
 def resolve_key(value: str | None = None) -> str:
     """The API key: ``value`` or ``ELECTRICITYMAPS_API_KEY``; missing is an error."""
-    return f.require_key(
-        value,
-        env=KEY_ENV,
-        missing="electricitymaps: no API key",
-        hint=f"set {KEY_ENV} (get a key at https://portal.electricitymaps.com)",
-    )
+    return f.require_key(value, KEY_ENV, PROVIDER, "API key", _REGISTER)
 
 
 def location_params(zone: str) -> dict[str, str]:
@@ -201,15 +198,7 @@ def _get(
     end: pd.Timestamp | None,
 ) -> requests.Response:
     url = f"{base_url(PROVIDER, DEFAULT_URL)}/{path}"
-    return send(
-        session,
-        url,
-        provider=PROVIDER,
-        params=params,
-        headers={"auth-token": key},
-        auth_info=AUTH,
-        expire_after=f.expire(end),
-    )
+    return _API.get(session, url, end, params=params, headers={"auth-token": key})
 
 
 def _key_for(session: requests.Session, value: str | None) -> str:

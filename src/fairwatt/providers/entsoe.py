@@ -28,7 +28,7 @@ import pandas as pd
 from fairwatt.errors import DataUnavailableError, InputError
 from fairwatt.providers import _common as c
 from fairwatt.providers import _fetch as f
-from fairwatt.providers.session import Auth, base_url, open_session, raise_for_status, send
+from fairwatt.providers.session import Auth, base_url, open_session, raise_for_status
 
 if TYPE_CHECKING:
     import requests
@@ -38,6 +38,8 @@ DEFAULT_URL = "https://web-api.tp.entsoe.eu"
 KEY_ENV = "ENTSOE_API_KEY"
 AUTH = Auth(env=(KEY_ENV,), how="a Transparency Platform security token")
 RANGE_SPAN = timedelta(days=30)
+_REGISTER = "register on transparency.entsoe.eu and request API access"
+_API = f.ProviderApi(PROVIDER, AUTH)
 LICENCE = "ENTSO-E Transparency Platform terms of use (attribution: ENTSO-E Transparency Platform)"
 
 #: Bidding-zone short names -> EIC codes (public identifiers).
@@ -91,12 +93,7 @@ _RESOLUTION_S = {"PT15M": 900, "PT30M": 1800, "PT60M": 3600, "PT1H": 3600}
 
 def resolve_key(value: str | None = None) -> str:
     """The security token: ``value`` or ``ENTSOE_API_KEY``; missing is an error."""
-    return f.require_key(
-        value,
-        env=KEY_ENV,
-        missing="entsoe: no security token",
-        hint=f"set {KEY_ENV} (register on transparency.entsoe.eu and request API access)",
-    )
+    return f.require_key(value, KEY_ENV, PROVIDER, "security token", _REGISTER)
 
 
 def eic(zone: str) -> str:
@@ -352,15 +349,7 @@ def _get_chunk(
         "periodStart": a.strftime("%Y%m%d%H%M"),
         "periodEnd": b.strftime("%Y%m%d%H%M"),
     }
-    resp = send(
-        session,
-        url,
-        provider=PROVIDER,
-        params=params,
-        auth_info=AUTH,
-        expire_after=f.expire(b),
-        ok_statuses=(200, 400),
-    )
+    resp = _API.get(session, url, b, params=params, ok_statuses=(200, 400))
     if resp.status_code == 400:
         if b"Acknowledgement_MarketDocument" in resp.content:
             read_generation(resp.content, zone=zone)  # raises with the reason text

@@ -28,7 +28,7 @@ from fairwatt.errors import InputError
 from fairwatt.providers import _common as c
 from fairwatt.providers import _fetch as f
 from fairwatt.providers import _parse as p
-from fairwatt.providers.session import Auth, base_url, open_session, send
+from fairwatt.providers.session import Auth, base_url, open_session
 
 if TYPE_CHECKING:
     import requests
@@ -38,6 +38,8 @@ DEFAULT_URL = "https://api.carbonintensity.org.uk"
 AUTH = Auth()
 RANGE_SPAN = timedelta(days=14)
 PERIOD_S = 1800.0
+_API = f.ProviderApi(PROVIDER, AUTH)
+_JSON = {"Accept": "application/json"}
 LICENCE = "CC BY 4.0 (National Energy System Operator, Carbon Intensity API)"
 REGIONS = {
     1: "North Scotland",
@@ -274,7 +276,7 @@ def get_intensity(
     tables, responses, metas = [], [], []
     with open_session(session) as sess:
         for a, b in f.each_chunk(pieces, progress):
-            resp = _send(sess, f"{base}/{intensity_path(zone, a, b)}", b)
+            resp = _API.get(sess, f"{base}/{intensity_path(zone, a, b)}", b, headers=_JSON)
             df, meta = read_intensity(resp.content, zone=zone, start=a, end=b)
             tables.append(df)
             responses.append(resp)
@@ -296,17 +298,6 @@ def get_intensity(
     endpoint = f"{base}/intensity" if kind == "national" else f"{base}/regional/intensity/{kind}"
     f.add_request_meta(meta, responses, endpoint, s, e)
     return df, meta
-
-
-def _send(session: requests.Session, url: str, end: pd.Timestamp) -> requests.Response:
-    return send(
-        session,
-        url,
-        provider=PROVIDER,
-        headers={"Accept": "application/json"},
-        auth_info=AUTH,
-        expire_after=f.expire(end),
-    )
 
 
 def get_generation(
@@ -331,7 +322,7 @@ def get_generation(
                 if kind == "national"
                 else intensity_path(zone, a, b)
             )
-            resp = _send(sess, f"{base}/{path}", b)
+            resp = _API.get(sess, f"{base}/{path}", b, headers=_JSON)
             df, meta = read_generation(resp.content, zone=zone)
             frames.append(f.within(df, a, b))
             responses.append(resp)
