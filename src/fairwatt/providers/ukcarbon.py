@@ -171,7 +171,13 @@ def read_intensity(
     if zone is None:
         zone = _zone_of(region)
     df = p.hourly(obs, "carbon_g_per_kwh", zone=zone, period_s=PERIOD_S, start=start, end=end)
-    meta = c.provenance(
+    meta = _provenance(zone, df, source_period_s=PERIOD_S, region=region or None, licence=LICENCE)
+    return df, meta
+
+
+def _provenance(zone: str, df: pd.DataFrame, **extra: Any) -> dict[str, Any]:
+    """Provenance of an intensity table: average intensity, operational factors."""
+    return c.provenance(
         provider=PROVIDER,
         zone=zone,
         signal="intensity",
@@ -179,11 +185,8 @@ def read_intensity(
         emission_factor_type="operational",
         factor_cols=["carbon_g_per_kwh"],
         df=df,
-        source_period_s=PERIOD_S,
-        region=region or None,
-        licence=LICENCE,
+        **extra,
     )
-    return df, meta
 
 
 def read_generation(
@@ -283,17 +286,7 @@ def get_intensity(
             metas.append(meta)
     df = c.concat_tables(tables, ["carbon_g_per_kwh"])
     meta = dict(metas[-1])
-    meta.update(
-        c.provenance(
-            provider=PROVIDER,
-            zone=zone,
-            signal="intensity",
-            signal_kind="average",
-            emission_factor_type="operational",
-            factor_cols=["carbon_g_per_kwh"],
-            df=df,
-        )
-    )
+    meta.update(_provenance(zone, df))
     kind = parse_zone(zone)[0]
     endpoint = f"{base}/intensity" if kind == "national" else f"{base}/regional/intensity/{kind}"
     f.add_request_meta(meta, responses, endpoint, s, e)
