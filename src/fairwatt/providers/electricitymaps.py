@@ -60,7 +60,7 @@ def location_params(zone: str) -> dict[str, str]:
     if not zone:
         raise InputError("empty zone", hint="give a zone key such as DE or gcp:europe-west1")
     if ":" in zone:
-        cloud, region = (p.strip() for p in zone.split(":", 1))
+        cloud, region = (part.strip() for part in zone.split(":", 1))
         if not cloud or not region:
             raise InputError(f"zone {zone!r} is not provider:region", hint="e.g. gcp:europe-west1")
         return {"dataCenterProvider": cloud, "dataCenterRegion": region}

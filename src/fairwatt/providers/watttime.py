@@ -93,11 +93,11 @@ def _points(doc: Mapping[str, Any], path: str | None) -> tuple[list[dict[str, An
         runs = sorted(data, key=lambda run: str(run.get("generated_at", "")))
         latest: dict[str, dict[str, Any]] = {}
         for run in runs:
-            for p in run.get("forecast") or []:
-                latest[str(p.get("point_time"))] = dict(p)
+            for point in run.get("forecast") or []:
+                latest[str(point.get("point_time"))] = dict(point)
         return list(latest.values()), True
     is_forecast = bool(meta.get("generated_at"))
-    return [dict(p) for p in data if isinstance(p, Mapping)], is_forecast
+    return [dict(point) for point in data if isinstance(point, Mapping)], is_forecast
 
 
 def read_signal(
