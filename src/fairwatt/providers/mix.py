@@ -167,11 +167,7 @@ def derive(
     out, excluded = _intensities(
         wide, factor_sets, zone=zone, set_names=set_names or {}, unmatched=unmatched
     )
-    flags = pd.DataFrame(index=wide.index)
-    for flag in ("is_estimated", "is_partial"):
-        if flag in gen.columns:
-            flags[flag] = gen.groupby("timestamp")[flag].any().reindex(wide.index, fill_value=False)
-    obs = out.join(flags).reset_index().rename(columns={"index": "timestamp"})
+    obs = out.join(_flags(gen, wide.index)).reset_index().rename(columns={"index": "timestamp"})
     partial_in = obs.pop("is_partial") if "is_partial" in obs.columns else None
     hourly = c.to_hourly(
         obs, zone=zone, factor_cols=list(factor_sets), period_s=period_s, start=start, end=end
@@ -182,6 +178,16 @@ def derive(
         extra = hourly["timestamp"].map(any_partial).fillna(False).astype(bool)
         hourly["is_partial"] = (hourly["is_partial"] | extra) & ~hourly["is_missing"]
     return hourly, {"excluded_fuels": excluded}
+
+
+def _flags(gen: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
+    """Per interval of ``index``: whether any generation value in it was estimated or
+    partial (only the flags ``gen`` has)."""
+    flags = pd.DataFrame(index=index)
+    for flag in ("is_estimated", "is_partial"):
+        if flag in gen.columns:
+            flags[flag] = gen.groupby("timestamp")[flag].any().reindex(index, fill_value=False)
+    return flags
 
 
 def _wide(gen: pd.DataFrame, value_col: str) -> pd.DataFrame:

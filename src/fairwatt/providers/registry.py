@@ -449,9 +449,7 @@ def fetch_factors(
     list of (DataFrame, dict)
         One canonical hourly table and its provenance per zone, in the order given.
     """
-    zone_list = [zones] if isinstance(zones, str) else list(zones)
-    if not zone_list:
-        raise InputError("no zone given", hint="pass --zone (several times for several zones)")
+    zone_list = _zone_list(zones)
     sp = spec(provider)
     options: dict[str, Any] = {
         "signal": signal,
@@ -473,6 +471,13 @@ def fetch_factors(
             meta["offline"] = offline
             results.append((df, meta))
     return results
+
+
+def _zone_list(zones: Sequence[str] | str) -> list[str]:
+    zone_list = [zones] if isinstance(zones, str) else list(zones)
+    if not zone_list:
+        raise InputError("no zone given", hint="pass --zone (several times for several zones)")
+    return zone_list
 
 
 def _chunk_counter(on_chunk: Callable[[], None] | None) -> c.Progress:
