@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -16,93 +15,98 @@ from fairwatt.cli._common import (
     render,
     stderr_is_terminal,
 )
+from fairwatt.cli.cache import CacheDirOpt
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ProviderArg = Annotated[
     str,
     typer.Argument(help="electricitymaps, watttime, ukcarbon, eia or entsoe.", metavar="PROVIDER"),
 ]
-CacheDirOpt = Annotated[
-    str | None,
+ZoneOpt = Annotated[
+    list[str],
     typer.Option(
-        "--cache-dir",
-        help="HTTP cache folder. Default: FAIRWATT_CACHE_DIR, else the user cache directory.",
-        metavar="DIR",
+        "--zone",
+        "-z",
+        help="Zone in the provider's naming (repeat for several): electricitymaps DE or "
+        "gcp:europe-west1; watttime CAISO_NORTH; ukcarbon GB, GB:13 or GB:RG10; "
+        "eia ERCO; entsoe FR or an EIC code.",
+        metavar="ZONE",
     ),
 ]
+StartOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--start", help="Start, UTC unless an offset is given (ISO 8601).", metavar="TIME"
+    ),
+]
+EndOpt = Annotated[
+    str | None,
+    typer.Option("--end", help="End (exclusive), UTC unless an offset is given.", metavar="TIME"),
+]
+SignalOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--signal",
+        help="electricitymaps: carbon-intensity (default) or power-breakdown; watttime: "
+        "co2_moer (default), co2_aoer or health_damage; ukcarbon: intensity (default) "
+        "or generation; eia, entsoe: fuel-mix.",
+        metavar="SIGNAL",
+    ),
+]
+EmissionFactorTypeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--emission-factor-type",
+        help="lifecycle (default) or direct (Electricity Maps; per-fuel carbon factors "
+        "of fuel-mix signals).",
+        metavar="TYPE",
+    ),
+]
+ForecastOpt = Annotated[
+    bool,
+    typer.Option("--forecast", help="Fetch the current forecast (electricitymaps, watttime)."),
+]
+FuelFactorsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--fuel-factors",
+        help="Fuel-mix signals: COLUMN=DATASET to use another bundled per-fuel set, "
+        "e.g. ewif_l_per_kwh=fuel-ewif-macknick2012-excl-hydro (repeatable).",
+        metavar="COLUMN=DATASET",
+    ),
+]
+UnmatchedFuelsOpt = Annotated[
+    str,
+    typer.Option(
+        "--unmatched-fuels",
+        help="Fuel-mix signals: 'error' when a fuel that generated has no per-fuel "
+        "factor, or 'exclude' to leave it out of the weighting (recorded in the "
+        "provenance).",
+        metavar="POLICY",
+    ),
+]
+OfflineOpt = Annotated[
+    bool,
+    typer.Option("--offline", help="Answer from the cache only; a miss is an error (exit 3)."),
+]
+
+Results = list[tuple["pd.DataFrame", dict[str, Any]]]
 
 
 @handle_errors
 def fetch(
     provider: ProviderArg,
-    zone: Annotated[
-        list[str],
-        typer.Option(
-            "--zone",
-            "-z",
-            help="Zone in the provider's naming (repeat for several): electricitymaps DE or "
-            "gcp:europe-west1; watttime CAISO_NORTH; ukcarbon GB, GB:13 or GB:RG10; "
-            "eia ERCO; entsoe FR or an EIC code.",
-            metavar="ZONE",
-        ),
-    ],
-    start: Annotated[
-        str | None,
-        typer.Option(
-            "--start", help="Start, UTC unless an offset is given (ISO 8601).", metavar="TIME"
-        ),
-    ] = None,
-    end: Annotated[
-        str | None,
-        typer.Option(
-            "--end", help="End (exclusive), UTC unless an offset is given.", metavar="TIME"
-        ),
-    ] = None,
-    signal: Annotated[
-        str | None,
-        typer.Option(
-            "--signal",
-            help="electricitymaps: carbon-intensity (default) or power-breakdown; watttime: "
-            "co2_moer (default), co2_aoer or health_damage; ukcarbon: intensity (default) "
-            "or generation; eia, entsoe: fuel-mix.",
-            metavar="SIGNAL",
-        ),
-    ] = None,
-    emission_factor_type: Annotated[
-        str | None,
-        typer.Option(
-            "--emission-factor-type",
-            help="lifecycle (default) or direct (Electricity Maps; per-fuel carbon factors "
-            "of fuel-mix signals).",
-            metavar="TYPE",
-        ),
-    ] = None,
-    forecast: Annotated[
-        bool,
-        typer.Option("--forecast", help="Fetch the current forecast (electricitymaps, watttime)."),
-    ] = False,
-    fuel_factors: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--fuel-factors",
-            help="Fuel-mix signals: COLUMN=DATASET to use another bundled per-fuel set, "
-            "e.g. ewif_l_per_kwh=fuel-ewif-macknick2012-excl-hydro (repeatable).",
-            metavar="COLUMN=DATASET",
-        ),
-    ] = None,
-    unmatched_fuels: Annotated[
-        str,
-        typer.Option(
-            "--unmatched-fuels",
-            help="Fuel-mix signals: 'error' when a fuel that generated has no per-fuel "
-            "factor, or 'exclude' to leave it out of the weighting (recorded in the "
-            "provenance).",
-            metavar="POLICY",
-        ),
-    ] = "error",
-    offline: Annotated[
-        bool,
-        typer.Option("--offline", help="Answer from the cache only; a miss is an error (exit 3)."),
-    ] = False,
+    zone: ZoneOpt,
+    start: StartOpt = None,
+    end: EndOpt = None,
+    signal: SignalOpt = None,
+    emission_factor_type: EmissionFactorTypeOpt = None,
+    forecast: ForecastOpt = False,
+    fuel_factors: FuelFactorsOpt = None,
+    unmatched_fuels: UnmatchedFuelsOpt = "error",
+    offline: OfflineOpt = False,
     cache_dir: CacheDirOpt = None,
     output: OutputOpt = None,
     fmt: FormatOpt = None,
@@ -123,58 +127,78 @@ def fetch(
     import pandas as pd
 
     from fairwatt.io.writers import check_output_path
-    from fairwatt.providers.registry import count_chunks, fetch_factors, spec
+    from fairwatt.providers.registry import count_chunks, spec
     from fairwatt.reporting.report import Report
 
     sp = spec(provider)
+    overrides = _fuel_factor_overrides(fuel_factors or [])
+    check_output_path(output)
+    total = count_chunks(sp.name, zone, start, end, forecast=forecast)
+    show_bar = not quiet and stderr_is_terminal() and total > 1
+    request = {
+        "zones": zone,
+        "start": start,
+        "end": end,
+        "offline": offline,
+        "cache_dir": cache_dir,
+        "signal": signal,
+        "emission_factor_type": emission_factor_type,
+        "forecast": forecast,
+        "fuel_factors": overrides or None,
+        "unmatched_fuels": unmatched_fuels,
+    }
+    results = _fetch_all(sp.name, request, total=total if show_bar else None)
+    table = pd.concat([df for df, _ in results], ignore_index=True)
+    provenance = [meta for _, meta in results]
+    notes = _notes(provenance)
+    report = Report(
+        title=f"Hourly factors from {sp.title}",
+        tables={"factors": table},
+        metadata={"provenance": provenance},
+        notes=notes,
+    )
+    if output not in (None, "-"):
+        for n in notes:
+            note(n, quiet=quiet)
+    render(report, output, fmt)
+
+
+def _fuel_factor_overrides(items: list[str]) -> dict[str, str]:
+    """``--fuel-factors COLUMN=DATASET`` values as ``{column: dataset}``."""
     overrides: dict[str, str] = {}
-    for item in fuel_factors or []:
+    for item in items:
         column, sep, dataset = item.partition("=")
         if not sep or not column.strip() or not dataset.strip():
             raise typer.BadParameter(
                 f"--fuel-factors expects COLUMN=DATASET, got {item!r}", param_hint="--fuel-factors"
             )
         overrides[column.strip()] = dataset.strip()
-    check_output_path(output)
-    total = count_chunks(sp.name, zone, start, end, forecast=forecast)
-    show_bar = not quiet and stderr_is_terminal() and total > 1
+    return overrides
 
-    def run(
-        on_chunk: Callable[[], None] | None = None,
-    ) -> list[tuple[pd.DataFrame, dict[str, Any]]]:
-        return fetch_factors(
-            sp.name,
-            zone,
-            start,
-            end,
-            offline=offline,
-            cache_dir=cache_dir,
-            signal=signal,
-            emission_factor_type=emission_factor_type,
-            forecast=forecast,
-            fuel_factors=overrides or None,
-            unmatched_fuels=unmatched_fuels,
-            on_chunk=on_chunk,
-        )
 
-    if show_bar:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+def _fetch_all(provider: str, request: dict[str, Any], *, total: int | None) -> Results:
+    """:func:`~fairwatt.providers.registry.fetch_factors`, with a progress bar of
+    ``total`` chunks on stderr unless ``total`` is ``None``."""
+    from fairwatt.providers.registry import fetch_factors
 
-        with Progress(
-            TextColumn(f"{sp.name}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        ) as bar:
-            task = bar.add_task("chunks", total=total)
-            results = run(lambda: bar.advance(task))
-    else:
-        results = run()
+    if total is None:
+        return fetch_factors(provider, **request)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    table = pd.concat([df for df, _ in results], ignore_index=True)
-    provenance = [meta for _, meta in results]
+    with Progress(
+        TextColumn(f"{provider}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("chunks", total=total)
+        return fetch_factors(provider, on_chunk=lambda: bar.advance(task), **request)
+
+
+def _notes(provenance: list[dict[str, Any]]) -> list[str]:
+    """Per zone: fuels left out of a per-fuel weighting, and counts of flagged hours."""
     notes = []
     for meta in provenance:
         flagged = {k: v for k, v in meta.items() if k.endswith("_hours") and v}
@@ -187,13 +211,4 @@ def fetch(
                 + ", ".join(f"{v} {k.removesuffix('_hours')}" for k, v in flagged.items())
                 + " hour(s)"
             )
-    report = Report(
-        title=f"Hourly factors from {sp.title}",
-        tables={"factors": table},
-        metadata={"provenance": provenance},
-        notes=notes,
-    )
-    if output not in (None, "-"):
-        for n in notes:
-            note(n, quiet=quiet)
-    render(report, output, fmt)
+    return notes

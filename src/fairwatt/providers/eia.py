@@ -16,24 +16,15 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from fairwatt.errors import DataUnavailableError
 from fairwatt.providers import _common as c
-from fairwatt.providers.session import (
-    Auth,
-    base_url,
-    expiry_for,
-    open_session,
-    register_secret,
-    send,
-    session_info,
-)
+from fairwatt.providers import _fetch as f
+from fairwatt.providers.session import Auth, base_url, open_session
 
 if TYPE_CHECKING:
     import requests
@@ -46,19 +37,14 @@ ROUTE = "v2/electricity/rto/fuel-type-data/data/"
 RANGE_SPAN = timedelta(days=14)
 PAGE_ROWS = 5000
 LICENCE = "public domain (U.S. Energy Information Administration, Form EIA-930)"
+_REGISTER = "free key at https://www.eia.gov/opendata/register.php"
+_API = f.ProviderApi(PROVIDER, AUTH)
 _UNITS = {"megawatthours": 1.0, "mwh": 1.0}
 
 
 def resolve_key(value: str | None = None) -> str:
     """The API key: ``value`` or ``EIA_API_KEY``; missing is an error."""
-    key = value or os.environ.get(KEY_ENV, "").strip()
-    if not key:
-        raise DataUnavailableError(
-            "eia: no API key",
-            hint=f"set {KEY_ENV} (free key at https://www.eia.gov/opendata/register.php)",
-        )
-    register_secret(key)
-    return key
+    return f.require_key(value, KEY_ENV, PROVIDER, "API key", _REGISTER)
 
 
 def read_fuel_mix(
@@ -161,53 +147,16 @@ def get_fuel_mix(
     progress
         Called with (chunks done, chunks total) after each chunk.
     """
-    s, e = c.hour_range(start, end)
-    base = base_url(PROVIDER, DEFAULT_URL)
-    pieces = list(c.chunks(s, e, RANGE_SPAN))
+    s, e, pieces = f.chunked_range(start, end, RANGE_SPAN)
+    url = f"{base_url(PROVIDER, DEFAULT_URL)}/{ROUTE}"
     frames, responses = [], []
     with open_session(session) as sess:
-        offline = session_info(sess).offline
-        key = (
-            "offline"
-            if offline and not (api_key or os.environ.get(KEY_ENV))
-            else resolve_key(api_key)
-        )
-        for i, (a, b) in enumerate(pieces, 1):
-            # interval starts [a, b) are the periods (a + 1 h) ... b, both ends inclusive
-            offset = 0
-            while True:
-                params = [
-                    ("api_key", key),
-                    ("frequency", "hourly"),
-                    ("data[0]", "value"),
-                    ("facets[respondent][]", respondent),
-                    ("start", _period(a + c.ONE_HOUR)),
-                    ("end", _period(b)),
-                    ("sort[0][column]", "period"),
-                    ("sort[0][direction]", "asc"),
-                    ("offset", str(offset)),
-                    ("length", str(PAGE_ROWS)),
-                ]
-                resp = send(
-                    sess,
-                    f"{base}/{ROUTE}",
-                    provider=PROVIDER,
-                    params=params,
-                    auth_info=AUTH,
-                    expire_after=expiry_for(b.to_pydatetime()),
-                )
-                df, meta = read_fuel_mix(resp.content, zone=respondent)
+        key = f.key_or_offline(sess, api_key, KEY_ENV, resolve_key)
+        for a, b in f.each_chunk(pieces, progress):
+            for df, resp in _pages(sess, url, key, respondent, a, b):
                 frames.append(df)
                 responses.append(resp)
-                offset += meta["rows"]
-                if meta["rows"] == 0 or offset >= meta["total"]:
-                    break
-            if progress:
-                progress(i, len(pieces))
-    df = pd.concat(frames, ignore_index=True)
-    df = df[(df["timestamp"] >= s) & (df["timestamp"] < e)]
-    df = df.drop_duplicates(["timestamp", "fuel"], keep="last")
-    df = df.sort_values(["timestamp", "fuel"]).reset_index(drop=True)
+    df = f.combine_long([f.within(df, s, e) for df in frames], ["timestamp", "fuel"])
     meta = {
         "provider": PROVIDER,
         "zone": respondent,
@@ -218,5 +167,38 @@ def get_fuel_mix(
         "start": s.isoformat(),
         "end": e.isoformat(),
     }
-    c.merge_request_meta(meta, responses, f"{base}/{ROUTE}")
+    c.merge_request_meta(meta, responses, url)
     return df, meta
+
+
+def _pages(
+    session: requests.Session,
+    url: str,
+    key: str,
+    respondent: str,
+    a: pd.Timestamp,
+    b: pd.Timestamp,
+) -> Iterator[tuple[pd.DataFrame, requests.Response]]:
+    """Each page of one chunk (interval starts ``[a, b)``) and its answer, until the
+    server's ``response.total`` rows are read."""
+    # interval starts [a, b) are the periods (a + 1 h) ... b, both ends inclusive
+    offset = 0
+    while True:
+        params = [
+            ("api_key", key),
+            ("frequency", "hourly"),
+            ("data[0]", "value"),
+            ("facets[respondent][]", respondent),
+            ("start", _period(a + c.ONE_HOUR)),
+            ("end", _period(b)),
+            ("sort[0][column]", "period"),
+            ("sort[0][direction]", "asc"),
+            ("offset", str(offset)),
+            ("length", str(PAGE_ROWS)),
+        ]
+        resp = _API.get(session, url, b, params=params)
+        df, meta = read_fuel_mix(resp.content, zone=respondent)
+        yield df, resp
+        offset += meta["rows"]
+        if meta["rows"] == 0 or offset >= meta["total"]:
+            return

@@ -21,23 +21,17 @@ but never redistributes them.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from fairwatt.errors import DataUnavailableError, InputError
+from fairwatt.errors import InputError
 from fairwatt.providers import _common as c
-from fairwatt.providers.session import (
-    Auth,
-    base_url,
-    expiry_for,
-    open_session,
-    register_secret,
-    send,
-)
+from fairwatt.providers import _fetch as f
+from fairwatt.providers import _parse as p
+from fairwatt.providers.session import Auth, base_url, open_session
 
 if TYPE_CHECKING:
     import requests
@@ -46,6 +40,8 @@ PROVIDER = "electricitymaps"
 DEFAULT_URL = "https://api.electricitymaps.com/v3"
 KEY_ENV = "ELECTRICITYMAPS_API_KEY"
 AUTH = Auth(env=(KEY_ENV,), how="an Electricity Maps API key, sent as the auth-token header")
+_REGISTER = "get a key at https://portal.electricitymaps.com"
+_API = f.ProviderApi(PROVIDER, AUTH)
 RANGE_SPAN = timedelta(days=10)
 LICENCE = "Electricity Maps API terms (commercial; do not redistribute fetched values)"
 EMISSION_FACTOR_TYPES = ("lifecycle", "direct")
@@ -55,14 +51,7 @@ _GRANULARITY_S = {"5_minutes": 300.0, "15_minutes": 900.0, "hourly": 3600.0}
 
 def resolve_key(value: str | None = None) -> str:
     """The API key: ``value`` or ``ELECTRICITYMAPS_API_KEY``; missing is an error."""
-    key = value or os.environ.get(KEY_ENV, "").strip()
-    if not key:
-        raise DataUnavailableError(
-            "electricitymaps: no API key",
-            hint=f"set {KEY_ENV} (get a key at https://portal.electricitymaps.com)",
-        )
-    register_secret(key)
-    return key
+    return f.require_key(value, KEY_ENV, PROVIDER, "API key", _REGISTER)
 
 
 def location_params(zone: str) -> dict[str, str]:
@@ -71,7 +60,7 @@ def location_params(zone: str) -> dict[str, str]:
     if not zone:
         raise InputError("empty zone", hint="give a zone key such as DE or gcp:europe-west1")
     if ":" in zone:
-        cloud, region = (p.strip() for p in zone.split(":", 1))
+        cloud, region = (part.strip() for part in zone.split(":", 1))
         if not cloud or not region:
             raise InputError(f"zone {zone!r} is not provider:region", hint="e.g. gcp:europe-west1")
         return {"dataCenterProvider": cloud, "dataCenterRegion": region}
@@ -115,6 +104,21 @@ def _period_s(doc: Mapping[str, Any], recs: list[Mapping[str, Any]], path: str |
     return _GRANULARITY_S[gran]
 
 
+def _zone_of(doc: Mapping[str, Any], recs: list[Mapping[str, Any]]) -> str:
+    return str(doc.get("zone") or (recs[0].get("zone") if recs else "") or "")
+
+
+def _dated(
+    recs: list[Mapping[str, Any]], path: str | None
+) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    """``(i, record)`` for each record, checked on the way to be an object with a
+    ``datetime``."""
+    for i, r in enumerate(recs):
+        if not isinstance(r, Mapping) or "datetime" not in r:
+            raise c.bad_body(PROVIDER, f"record {i} has no 'datetime'", path)
+        yield i, r
+
+
 def read_carbon_intensity(
     source: c.Source,
     *,
@@ -142,34 +146,22 @@ def read_carbon_intensity(
     doc = c.load_json(source, provider=PROVIDER)
     path = c.path_of(source)
     recs, kind = _records(doc, path)
-    zone = zone or str(doc.get("zone") or (recs[0].get("zone") if recs else "") or "")
+    zone = zone or _zone_of(doc, recs)
     period = _period_s(doc, recs, path)
-    rows = []
-    for i, r in enumerate(recs):
-        if not isinstance(r, Mapping) or "datetime" not in r:
-            raise c.bad_body(PROVIDER, f"record {i} has no 'datetime'", path)
-        value = r.get("carbonIntensity")
-        rows.append(
-            {
-                "timestamp": r["datetime"],
-                "carbon_g_per_kwh": float(value) if value is not None else float("nan"),
-                "is_estimated": bool(r.get("isEstimated") or False),
-                "is_forecast": kind == "forecast",
-            }
+    rows = [
+        p.observation(
+            r["datetime"],
+            "carbon_g_per_kwh",
+            p.number(r.get("carbonIntensity")),
+            estimated=bool(r.get("isEstimated") or False),
+            forecast=kind == "forecast",
         )
-    obs = pd.DataFrame(
-        rows, columns=["timestamp", "carbon_g_per_kwh", "is_estimated", "is_forecast"]
-    )
-    obs["timestamp"] = c.parse_times(
-        obs["timestamp"], provider=PROVIDER, path=path, field="datetime"
-    )
+        for _, r in _dated(recs, path)
+    ]
+    obs = p.observations(rows, "carbon_g_per_kwh", provider=PROVIDER, path=path, field="datetime")
     if (obs["carbon_g_per_kwh"] < 0).any():
         raise c.bad_body(PROVIDER, "negative carbon intensity in the answer", path)
-    s = c.to_utc(start, name="start").floor("h") if start is not None else None
-    e = c.to_utc(end, name="end").ceil("h") if end is not None else None
-    df = c.to_hourly(
-        obs, zone=zone, factor_cols=["carbon_g_per_kwh"], period_s=period, start=s, end=e
-    )
+    df = p.hourly(obs, "carbon_g_per_kwh", zone=zone, period_s=period, start=start, end=end)
     ef_types = sorted({str(r["emissionFactorType"]) for r in recs if r.get("emissionFactorType")})
     methods = sorted({str(r["estimationMethod"]) for r in recs if r.get("estimationMethod")})
     meta = c.provenance(
@@ -206,23 +198,11 @@ def _get(
     end: pd.Timestamp | None,
 ) -> requests.Response:
     url = f"{base_url(PROVIDER, DEFAULT_URL)}/{path}"
-    return send(
-        session,
-        url,
-        provider=PROVIDER,
-        params=params,
-        headers={"auth-token": key},
-        auth_info=AUTH,
-        expire_after=expiry_for(end.to_pydatetime() if end is not None else None),
-    )
+    return _API.get(session, url, end, params=params, headers={"auth-token": key})
 
 
 def _key_for(session: requests.Session, value: str | None) -> str:
-    from fairwatt.providers.session import session_info
-
-    if session_info(session).offline and not (value or os.environ.get(KEY_ENV)):
-        return "offline"  # the cache key never includes the key; nothing is sent
-    return resolve_key(value)
+    return f.key_or_offline(session, value, KEY_ENV, resolve_key)
 
 
 def get_carbon_intensity(
@@ -261,21 +241,14 @@ def get_carbon_intensity(
     (DataFrame, dict)
         Canonical hourly table covering exactly ``[start, end)`` and its provenance.
     """
-    s, e = c.hour_range(start, end)
+    s, e, pieces = f.chunked_range(start, end, RANGE_SPAN)
     ef = _check_ef(emission_factor_type)
     loc = location_params(zone)
-    pieces = list(c.chunks(s, e, RANGE_SPAN))
     tables, responses, metas = [], [], []
     with open_session(session) as sess:
         key = _key_for(sess, api_key)
-        for i, (a, b) in enumerate(pieces, 1):
-            params = {
-                **loc,
-                "start": c.iso_z(a),
-                "end": c.iso_z(b),
-                "temporalGranularity": "hourly",
-                "emissionFactorType": ef,
-            }
+        for a, b in f.each_chunk(pieces, progress):
+            params = {**loc, **_range_params(a, b), "emissionFactorType": ef}
             if disable_estimations:
                 params["disableEstimations"] = "true"
             resp = _get(sess, "carbon-intensity/past-range", params, key, b)
@@ -283,15 +256,15 @@ def get_carbon_intensity(
             tables.append(df)
             responses.append(resp)
             metas.append(meta)
-            if progress:
-                progress(i, len(pieces))
     df = c.concat_tables(tables, ["carbon_g_per_kwh"])
     meta = _combine(metas, df, zone=zone, requested_ef=ef)
-    c.merge_request_meta(
-        meta, responses, f"{base_url(PROVIDER, DEFAULT_URL)}/carbon-intensity/past-range"
-    )
-    meta.update(start=s.isoformat(), end=e.isoformat())
+    endpoint = f"{base_url(PROVIDER, DEFAULT_URL)}/carbon-intensity/past-range"
+    f.add_request_meta(meta, responses, endpoint, s, e)
     return df, meta
+
+
+def _range_params(a: pd.Timestamp, b: pd.Timestamp) -> dict[str, str]:
+    return {"start": c.iso_z(a), "end": c.iso_z(b), "temporalGranularity": "hourly"}
 
 
 def _combine(
@@ -410,30 +383,25 @@ def read_power_breakdown(
     doc = c.load_json(source, provider=PROVIDER)
     path = c.path_of(source)
     recs, kind = _records(doc, path)
-    zone = zone or str(doc.get("zone") or (recs[0].get("zone") if recs else "") or "")
+    zone = zone or _zone_of(doc, recs)
     period = _period_s(doc, recs, path)
-    rows = []
     field = BREAKDOWNS[breakdown]
-    for i, r in enumerate(recs):
-        if not isinstance(r, Mapping) or "datetime" not in r:
-            raise c.bad_body(PROVIDER, f"record {i} has no 'datetime'", path)
+    rows: list[dict[str, Any]] = []
+    for i, r in _dated(recs, path):
         modes = r.get(field)
         if not isinstance(modes, Mapping):
             raise c.bad_body(PROVIDER, f"record {i} has no {field!r}", path)
-        for fuel, mw in modes.items():
-            rows.append(
-                {
-                    "timestamp": r["datetime"],
-                    "fuel": str(fuel),
-                    "power_mw": float(mw) if mw is not None else float("nan"),
-                    "is_estimated": bool(r.get("isEstimated") or False),
-                }
-            )
-    df = pd.DataFrame(rows, columns=["timestamp", "fuel", "power_mw", "is_estimated"])
-    df["timestamp"] = c.parse_times(df["timestamp"], provider=PROVIDER, path=path, field="datetime")
-    df.insert(1, "zone", pd.Series([zone] * len(df), dtype="string"))
-    df["fuel"] = df["fuel"].astype("string")
-    df = df.sort_values(["timestamp", "fuel"]).reset_index(drop=True)
+        rows.extend(
+            {
+                "timestamp": r["datetime"],
+                "fuel": str(fuel),
+                "power_mw": p.number(mw),
+                "is_estimated": bool(r.get("isEstimated") or False),
+            }
+            for fuel, mw in modes.items()
+        )
+    columns = ["timestamp", "fuel", "power_mw", "is_estimated"]
+    df = p.long_table(rows, columns, zone=zone, provider=PROVIDER, path=path, field="datetime")
     meta = {
         "provider": PROVIDER,
         "zone": zone,
@@ -459,32 +427,20 @@ def get_power_breakdown(
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Hourly power breakdown of ``zone`` over ``[start, end)``
     (``/power-breakdown/past-range``), as the long table of :func:`read_power_breakdown`."""
-    s, e = c.hour_range(start, end)
+    s, e, pieces = f.chunked_range(start, end, RANGE_SPAN)
     loc = location_params(zone)
-    pieces = list(c.chunks(s, e, RANGE_SPAN))
     frames, responses = [], []
     meta: dict[str, Any] = {}
     with open_session(session) as sess:
         key = _key_for(sess, api_key)
-        for i, (a, b) in enumerate(pieces, 1):
-            params = {
-                **loc,
-                "start": c.iso_z(a),
-                "end": c.iso_z(b),
-                "temporalGranularity": "hourly",
-            }
-            resp = _get(sess, "power-breakdown/past-range", params, key, b)
+        for a, b in f.each_chunk(pieces, progress):
+            resp = _get(sess, "power-breakdown/past-range", {**loc, **_range_params(a, b)}, key, b)
             df, meta = read_power_breakdown(resp.content, zone=zone, breakdown=breakdown)
-            frames.append(df[(df["timestamp"] >= a) & (df["timestamp"] < b)])
+            frames.append(f.within(df, a, b))
             responses.append(resp)
-            if progress:
-                progress(i, len(pieces))
-    df = pd.concat(frames, ignore_index=True) if frames else frames_empty()
-    df = df.drop_duplicates(["timestamp", "fuel"], keep="last").reset_index(drop=True)
-    c.merge_request_meta(
-        meta, responses, f"{base_url(PROVIDER, DEFAULT_URL)}/power-breakdown/past-range"
-    )
-    meta.update(start=s.isoformat(), end=e.isoformat())
+    df = f.combine_long(frames, ["timestamp", "fuel"], sort=False) if frames else frames_empty()
+    endpoint = f"{base_url(PROVIDER, DEFAULT_URL)}/power-breakdown/past-range"
+    f.add_request_meta(meta, responses, endpoint, s, e)
     return df, meta
 
 

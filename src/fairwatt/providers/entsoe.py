@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import xml.etree.ElementTree as ET
 from datetime import timedelta
@@ -28,16 +27,8 @@ import pandas as pd
 
 from fairwatt.errors import DataUnavailableError, InputError
 from fairwatt.providers import _common as c
-from fairwatt.providers.session import (
-    Auth,
-    base_url,
-    expiry_for,
-    open_session,
-    raise_for_status,
-    register_secret,
-    send,
-    session_info,
-)
+from fairwatt.providers import _fetch as f
+from fairwatt.providers.session import Auth, base_url, open_session, raise_for_status
 
 if TYPE_CHECKING:
     import requests
@@ -47,6 +38,8 @@ DEFAULT_URL = "https://web-api.tp.entsoe.eu"
 KEY_ENV = "ENTSOE_API_KEY"
 AUTH = Auth(env=(KEY_ENV,), how="a Transparency Platform security token")
 RANGE_SPAN = timedelta(days=30)
+_REGISTER = "register on transparency.entsoe.eu and request API access"
+_API = f.ProviderApi(PROVIDER, AUTH)
 LICENCE = "ENTSO-E Transparency Platform terms of use (attribution: ENTSO-E Transparency Platform)"
 
 #: Bidding-zone short names -> EIC codes (public identifiers).
@@ -100,14 +93,7 @@ _RESOLUTION_S = {"PT15M": 900, "PT30M": 1800, "PT60M": 3600, "PT1H": 3600}
 
 def resolve_key(value: str | None = None) -> str:
     """The security token: ``value`` or ``ENTSOE_API_KEY``; missing is an error."""
-    key = value or os.environ.get(KEY_ENV, "").strip()
-    if not key:
-        raise DataUnavailableError(
-            "entsoe: no security token",
-            hint=f"set {KEY_ENV} (register on transparency.entsoe.eu and request API access)",
-        )
-    register_secret(key)
-    return key
+    return f.require_key(value, KEY_ENV, PROVIDER, "security token", _REGISTER)
 
 
 def eic(zone: str) -> str:
@@ -186,75 +172,9 @@ def read_generation(
     """
     raw, path = c.read_source(source)
     root = _parse_xml(raw, path)
-    doc_type = _local(root.tag)
-    if doc_type == "Acknowledgement_MarketDocument":
-        raise DataUnavailableError(
-            f"entsoe: {acknowledgement_reason(root)}",
-            hint="check the zone and the time range (ENTSO-E has no data for them)",
-        )
-    if doc_type != "GL_MarketDocument":
-        raise c.bad_body(PROVIDER, f"unexpected document {doc_type!r} (expected A75)", path)
-    rows: list[dict[str, Any]] = []
-    domains: set[str] = set()
-    resolutions: set[str] = set()
-    for ts_el in root:
-        if _local(ts_el.tag) != "TimeSeries":
-            continue
-        if _text(ts_el, "outBiddingZone_Domain.mRID"):
-            continue  # consumption by the unit (pumping, charging)
-        domain = _text(ts_el, "inBiddingZone_Domain.mRID")
-        if domain:
-            domains.add(domain)
-        psr = _text(ts_el, "MktPSRType", "psrType") or "B20"
-        curve = _text(ts_el, "curveType") or "A01"
-        for period in ts_el:
-            if _local(period.tag) != "Period":
-                continue
-            start_s = _text(period, "timeInterval", "start")
-            end_s = _text(period, "timeInterval", "end")
-            res = _text(period, "resolution") or ""
-            if res not in _RESOLUTION_S or start_s is None or end_s is None:
-                raise c.bad_body(PROVIDER, f"unsupported period (resolution {res!r})", path)
-            resolutions.add(res)
-            step = pd.Timedelta(seconds=_RESOLUTION_S[res])
-            p0 = pd.Timestamp(start_s).tz_convert("UTC")
-            p1 = pd.Timestamp(end_s).tz_convert("UTC")
-            n = int((p1 - p0) / step)
-            values: dict[int, float] = {}
-            for pt in period:
-                if _local(pt.tag) != "Point":
-                    continue
-                pos = _text(pt, "position")
-                qty = _text(pt, "quantity")
-                if pos is None or qty is None:
-                    raise c.bad_body(PROVIDER, "a Point without position or quantity", path)
-                values[int(pos)] = float(qty)
-            if curve == "A03":  # positions left out repeat the previous value
-                last = None
-                for k in range(1, n + 1):
-                    if k in values:
-                        last = values[k]
-                    elif last is not None:
-                        values[k] = last
-            for k, mw in values.items():
-                if 1 <= k <= n:
-                    rows.append(
-                        {
-                            "start": p0 + (k - 1) * step,
-                            "psr_type": psr,
-                            "mw": mw,
-                            "period_s": _RESOLUTION_S[res],
-                        }
-                    )
-    obs = pd.DataFrame(rows, columns=["start", "psr_type", "mw", "period_s"])
-    obs["hour"] = pd.to_datetime(obs["start"], utc=True).dt.floor("h")
-    g = obs.groupby(["hour", "psr_type"], sort=True)
-    out = g["mw"].mean().rename("generation_mwh").reset_index()
-    counts = g["mw"].count().to_numpy()
-    expected = (3600 / g["period_s"].max()).round().to_numpy()
-    out["is_partial"] = counts < expected
-    out = out.rename(columns={"hour": "timestamp"})
-    out["timestamp"] = out["timestamp"].astype("datetime64[us, UTC]")
+    _check_document(root, path)
+    rows, domains, resolutions = _observations(root, path)
+    out = _hourly(rows)
     label = zone or (sorted(domains)[0] if domains else "")
     out.insert(1, "zone", pd.Series([label] * len(out), dtype="string"))
     out["fuel"] = pd.Series(
@@ -273,6 +193,103 @@ def read_generation(
         "licence": LICENCE,
     }
     return out.reset_index(drop=True), meta
+
+
+def _check_document(root: ET.Element, path: str | None) -> None:
+    """An acknowledgement ("no matching data") or any document but A75 is an error."""
+    doc_type = _local(root.tag)
+    if doc_type == "Acknowledgement_MarketDocument":
+        raise DataUnavailableError(
+            f"entsoe: {acknowledgement_reason(root)}",
+            hint="check the zone and the time range (ENTSO-E has no data for them)",
+        )
+    if doc_type != "GL_MarketDocument":
+        raise c.bad_body(PROVIDER, f"unexpected document {doc_type!r} (expected A75)", path)
+
+
+def _observations(
+    root: ET.Element, path: str | None
+) -> tuple[list[dict[str, Any]], set[str], set[str]]:
+    """Rows ``{start, psr_type, mw, period_s}`` of every generation series, the bidding
+    zones (EIC) and the resolutions seen."""
+    rows: list[dict[str, Any]] = []
+    domains: set[str] = set()
+    resolutions: set[str] = set()
+    for ts_el in root:
+        if _local(ts_el.tag) != "TimeSeries":
+            continue
+        if _text(ts_el, "outBiddingZone_Domain.mRID"):
+            continue  # consumption by the unit (pumping, charging)
+        domain = _text(ts_el, "inBiddingZone_Domain.mRID")
+        if domain:
+            domains.add(domain)
+        psr = _text(ts_el, "MktPSRType", "psrType") or "B20"
+        curve = _text(ts_el, "curveType") or "A01"
+        for period in ts_el:
+            if _local(period.tag) != "Period":
+                continue
+            res, period_rows = _period_rows(period, psr, curve, path)
+            resolutions.add(res)
+            rows.extend(period_rows)
+    return rows, domains, resolutions
+
+
+def _period_rows(
+    period: ET.Element, psr: str, curve: str, path: str | None
+) -> tuple[str, list[dict[str, Any]]]:
+    """The resolution of one ``Period`` and its rows, one per position."""
+    start_s = _text(period, "timeInterval", "start")
+    end_s = _text(period, "timeInterval", "end")
+    res = _text(period, "resolution") or ""
+    if res not in _RESOLUTION_S or start_s is None or end_s is None:
+        raise c.bad_body(PROVIDER, f"unsupported period (resolution {res!r})", path)
+    step = pd.Timedelta(seconds=_RESOLUTION_S[res])
+    p0 = pd.Timestamp(start_s).tz_convert("UTC")
+    p1 = pd.Timestamp(end_s).tz_convert("UTC")
+    n = int((p1 - p0) / step)
+    values = _points(period, path)
+    if curve == "A03":  # positions left out repeat the previous value
+        last = None
+        for k in range(1, n + 1):
+            if k in values:
+                last = values[k]
+            elif last is not None:
+                values[k] = last
+    rows = [
+        {"start": p0 + (k - 1) * step, "psr_type": psr, "mw": mw, "period_s": _RESOLUTION_S[res]}
+        for k, mw in values.items()
+        if 1 <= k <= n
+    ]
+    return res, rows
+
+
+def _points(period: ET.Element, path: str | None) -> dict[int, float]:
+    """Position -> quantity of the ``Point`` elements of a ``Period``."""
+    values: dict[int, float] = {}
+    for pt in period:
+        if _local(pt.tag) != "Point":
+            continue
+        pos = _text(pt, "position")
+        qty = _text(pt, "quantity")
+        if pos is None or qty is None:
+            raise c.bad_body(PROVIDER, "a Point without position or quantity", path)
+        values[int(pos)] = float(qty)
+    return values
+
+
+def _hourly(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Hourly mean power [MW] = energy [MWh] per hour and production type, flagged
+    ``is_partial`` when the hour holds fewer values than its resolution asks for."""
+    obs = pd.DataFrame(rows, columns=["start", "psr_type", "mw", "period_s"])
+    obs["hour"] = pd.to_datetime(obs["start"], utc=True).dt.floor("h")
+    g = obs.groupby(["hour", "psr_type"], sort=True)
+    out = g["mw"].mean().rename("generation_mwh").reset_index()
+    counts = g["mw"].count().to_numpy()
+    expected = (3600 / g["period_s"].max()).round().to_numpy()
+    out["is_partial"] = counts < expected
+    out = out.rename(columns={"hour": "timestamp"})
+    out["timestamp"] = out["timestamp"].astype("datetime64[us, UTC]")
+    return out
 
 
 def get_generation(
@@ -296,48 +313,45 @@ def get_generation(
         Default: ``ENTSOE_API_KEY``.
     """
     code = eic(zone)
-    s, e = c.hour_range(start, end)
+    s, e, pieces = f.chunked_range(start, end, RANGE_SPAN)
     base = base_url(PROVIDER, DEFAULT_URL)
-    pieces = list(c.chunks(s, e, RANGE_SPAN))
     frames, responses = [], []
     meta: dict[str, Any] = {}
     with open_session(session) as sess:
-        offline = session_info(sess).offline
-        key = (
-            "offline"
-            if offline and not (api_key or os.environ.get(KEY_ENV))
-            else resolve_key(api_key)
-        )
-        for i, (a, b) in enumerate(pieces, 1):
-            params = {
-                "securityToken": key,
-                "documentType": "A75",
-                "processType": "A16",
-                "in_Domain": code,
-                "periodStart": a.strftime("%Y%m%d%H%M"),
-                "periodEnd": b.strftime("%Y%m%d%H%M"),
-            }
-            resp = send(
-                sess,
-                f"{base}/api",
-                provider=PROVIDER,
-                params=params,
-                auth_info=AUTH,
-                expire_after=expiry_for(b.to_pydatetime()),
-                ok_statuses=(200, 400),
-            )
-            if resp.status_code == 400:
-                if b"Acknowledgement_MarketDocument" in resp.content:
-                    read_generation(resp.content, zone=zone)  # raises with the reason text
-                raise_for_status(resp, provider=PROVIDER, auth_info=AUTH, session=sess)
+        key = f.key_or_offline(sess, api_key, KEY_ENV, resolve_key)
+        for a, b in f.each_chunk(pieces, progress):
+            resp = _get_chunk(sess, f"{base}/api", key, code, zone, a, b)
             df, meta = read_generation(resp.content, zone=zone)
-            frames.append(df[(df["timestamp"] >= a) & (df["timestamp"] < b)])
+            frames.append(f.within(df, a, b))
             responses.append(resp)
-            if progress:
-                progress(i, len(pieces))
-    df = pd.concat(frames, ignore_index=True)
-    df = df.drop_duplicates(["timestamp", "psr_type"], keep="last")
-    df = df.sort_values(["timestamp", "psr_type"]).reset_index(drop=True)
+    df = f.combine_long(frames, ["timestamp", "psr_type"])
     meta.update(start=s.isoformat(), end=e.isoformat(), eic=code)
     c.merge_request_meta(meta, responses, f"{base}/api?documentType=A75")
     return df, meta
+
+
+def _get_chunk(
+    session: requests.Session,
+    url: str,
+    key: str,
+    code: str,
+    zone: str,
+    a: pd.Timestamp,
+    b: pd.Timestamp,
+) -> requests.Response:
+    """The A75 answer for ``[a, b)``; an acknowledgement sent with HTTP 400 raises with
+    its reason text."""
+    params = {
+        "securityToken": key,
+        "documentType": "A75",
+        "processType": "A16",
+        "in_Domain": code,
+        "periodStart": a.strftime("%Y%m%d%H%M"),
+        "periodEnd": b.strftime("%Y%m%d%H%M"),
+    }
+    resp = _API.get(session, url, b, params=params, ok_statuses=(200, 400))
+    if resp.status_code == 400:
+        if b"Acknowledgement_MarketDocument" in resp.content:
+            read_generation(resp.content, zone=zone)  # raises with the reason text
+        raise_for_status(resp, provider=PROVIDER, auth_info=AUTH, session=session)
+    return resp

@@ -163,6 +163,36 @@ def derive(
     gen["fuel"] = map_fuels(gen["fuel"], fuel_table)
     gen = gen[gen["fuel"] != STORAGE]
     gen[value_col] = gen[value_col].astype("float64")
+    wide = _wide(gen, value_col)
+    out, excluded = _intensities(
+        wide, factor_sets, zone=zone, set_names=set_names or {}, unmatched=unmatched
+    )
+    obs = out.join(_flags(gen, wide.index)).reset_index().rename(columns={"index": "timestamp"})
+    partial_in = obs.pop("is_partial") if "is_partial" in obs.columns else None
+    hourly = c.to_hourly(
+        obs, zone=zone, factor_cols=list(factor_sets), period_s=period_s, start=start, end=end
+    )
+    if partial_in is not None:
+        hours = pd.Series(partial_in.to_numpy(), index=obs["timestamp"].dt.floor("h"))
+        any_partial = hours.groupby(level=0).any()
+        extra = hourly["timestamp"].map(any_partial).fillna(False).astype(bool)
+        hourly["is_partial"] = (hourly["is_partial"] | extra) & ~hourly["is_missing"]
+    return hourly, {"excluded_fuels": excluded}
+
+
+def _flags(gen: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
+    """Per interval of ``index``: whether any generation value in it was estimated or
+    partial (only the flags ``gen`` has)."""
+    flags = pd.DataFrame(index=index)
+    for flag in ("is_estimated", "is_partial"):
+        if flag in gen.columns:
+            flags[flag] = gen.groupby("timestamp")[flag].any().reindex(index, fill_value=False)
+    return flags
+
+
+def _wide(gen: pd.DataFrame, value_col: str) -> pd.DataFrame:
+    """Generation per interval (rows) and fuel (columns), restricted to the fuels that
+    generated at all in the range."""
     wide = gen.pivot_table(
         index="timestamp", columns="fuel", values=value_col, aggfunc="sum", dropna=False
     )
@@ -171,7 +201,20 @@ def derive(
     # with no generation at all gives NaN intensities and is flagged missing
     wide = wide.fillna(0.0)
     used = [f for f in wide.columns if (wide[f].fillna(0) > 0).any()]
-    wide = wide[used]
+    return wide[used]
+
+
+def _intensities(
+    wide: pd.DataFrame,
+    factor_sets: Mapping[str, Mapping[str, float]],
+    *,
+    zone: str,
+    set_names: Mapping[str, str],
+    unmatched: str,
+) -> tuple[pd.DataFrame, dict[str, dict[str, float]]]:
+    """Generation-weighted intensity per interval for each factor set, and the fuels left
+    out of each set's weighting with their largest share of an interval's generation."""
+    used = list(wide.columns)
     out = pd.DataFrame(index=wide.index)
     total = wide.clip(lower=0).sum(axis=1)
     excluded: dict[str, dict[str, float]] = {}
@@ -183,7 +226,7 @@ def derive(
             for f in lacking
         }
         if lacking and unmatched == "error":
-            label = (set_names or {}).get(column, column)
+            label = set_names.get(column, column)
             worst = ", ".join(f"{f} (up to {100 * v:.3g} % of an hour)" for f, v in shares.items())
             raise FactorMissingError(
                 f"no {column} factor for fuel(s) {worst} in the per-fuel set {label!r} "
@@ -195,18 +238,4 @@ def derive(
             excluded[column] = shares
         keep = [f for f in used if f in table]
         out[column] = intensity_from_mix(wide[keep], table) if keep else float("nan")
-    flags = pd.DataFrame(index=wide.index)
-    for flag in ("is_estimated", "is_partial"):
-        if flag in gen.columns:
-            flags[flag] = gen.groupby("timestamp")[flag].any().reindex(wide.index, fill_value=False)
-    obs = out.join(flags).reset_index().rename(columns={"index": "timestamp"})
-    partial_in = obs.pop("is_partial") if "is_partial" in obs.columns else None
-    hourly = c.to_hourly(
-        obs, zone=zone, factor_cols=list(factor_sets), period_s=period_s, start=start, end=end
-    )
-    if partial_in is not None:
-        hours = pd.Series(partial_in.to_numpy(), index=obs["timestamp"].dt.floor("h"))
-        any_partial = hours.groupby(level=0).any()
-        extra = hourly["timestamp"].map(any_partial).fillna(False).astype(bool)
-        hourly["is_partial"] = (hourly["is_partial"] | extra) & ~hourly["is_missing"]
-    return hourly, {"excluded_fuels": excluded}
+    return out, excluded

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from fairwatt.errors import FactorMissingError, InputError
 from fairwatt.providers import _common as c
+from fairwatt.providers.session import open_session
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -191,15 +192,40 @@ def fuel_factor_sets(
     return sets, prov
 
 
+@dataclass(frozen=True)
+class _MixSource:
+    """Where a provider's fuel mix comes from and how to read it."""
+
+    get: Callable[..., tuple[pd.DataFrame, dict[str, Any]]]
+    value_col: str
+    fuel_table: dict[str, str] | None
+    period_s: float
+
+
+def _mix_source(provider: str) -> _MixSource:
+    """The fuel-mix client function of ``provider`` and the shape of its table."""
+    from fairwatt.providers import eia, electricitymaps, entsoe, mix, ukcarbon
+
+    sources = {
+        "electricitymaps": _MixSource(
+            electricitymaps.get_power_breakdown, "power_mw", mix.ELECTRICITYMAPS_FUELS, 3600.0
+        ),
+        "ukcarbon": _MixSource(
+            ukcarbon.get_generation, "share_pct", mix.UK_FUELS, ukcarbon.PERIOD_S
+        ),
+        "eia": _MixSource(eia.get_fuel_mix, "generation_mwh", mix.EIA_FUELS, 3600.0),
+        "entsoe": _MixSource(entsoe.get_generation, "generation_mwh", None, 3600.0),
+    }
+    return sources[provider]
+
+
 def _derive(
     provider: str,
+    source: _MixSource,
     gen: pd.DataFrame,
     meta: dict[str, Any],
     *,
     zone: str,
-    value_col: str,
-    fuel_table: dict[str, str] | None,
-    period_s: float,
     start: pd.Timestamp,
     end: pd.Timestamp,
     emission_factor_type: str,
@@ -212,11 +238,11 @@ def _derive(
     sets, set_prov = fuel_factor_sets(provider, emission_factor_type, fuel_factors)
     df, info = mix.derive(
         gen,
-        value_col=value_col,
+        value_col=source.value_col,
         zone=zone,
         factor_sets=sets,
-        fuel_table=fuel_table,
-        period_s=period_s,
+        fuel_table=source.fuel_table,
+        period_s=source.period_s,
         start=start,
         end=end,
         set_names={col: p.get("dataset", col) for col, p in set_prov.items()},
@@ -235,21 +261,82 @@ def _derive(
         excluded_fuels=info["excluded_fuels"] or None,
         left_out_of_mix="storage (batteries, pumped hydro) and GB imports",
     )
-    for key in (
-        "endpoint",
-        "retrieved_at",
-        "requests",
-        "from_cache",
-        "licence",
-        "start",
-        "end",
-        "breakdown",
-        "eic",
-        "region",
-    ):
-        if key in meta:
-            out[key] = meta[key]
+    out.update({key: meta[key] for key in _COPIED_META if key in meta})
     return df, out
+
+
+#: Request provenance of the fetched fuel mix that the derived table carries over.
+_COPIED_META = (
+    "endpoint",
+    "retrieved_at",
+    "requests",
+    "from_cache",
+    "licence",
+    "start",
+    "end",
+    "breakdown",
+    "eic",
+    "region",
+)
+
+
+def _check_options(
+    sp: ProviderSpec, signal: str | None, emission_factor_type: str | None, unmatched_fuels: str
+) -> tuple[str, str]:
+    """The signal and emission-factor type to use; unknown values are input errors."""
+    sig = signal or sp.default_signal
+    if sig not in sp.signals:
+        raise InputError(
+            f"{sp.name} has no signal {sig!r}", hint=f"use one of: {', '.join(sp.signals)}"
+        )
+    ef = emission_factor_type or "lifecycle"
+    if ef not in ("lifecycle", "direct"):
+        raise InputError(f"unknown emission-factor type {ef!r}", hint="use lifecycle or direct")
+    if unmatched_fuels not in ("error", "exclude"):
+        raise InputError(
+            f"unknown --unmatched-fuels {unmatched_fuels!r}", hint="use error or exclude"
+        )
+    return sig, ef
+
+
+def _get_forecast(
+    sp: ProviderSpec, zone: str, sig: str, ef: str, session: requests.Session
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    from fairwatt.providers import electricitymaps, watttime
+
+    if sig not in sp.forecast_signals:
+        raise InputError(f"{sp.name} has no forecast for {sig!r}")
+    if sp.name == "watttime":
+        return watttime.get_forecast(zone, signal=sig, session=session)
+    return electricitymaps.get_carbon_intensity_forecast(
+        zone, emission_factor_type=ef, session=session
+    )
+
+
+def _get_factors(
+    sp: ProviderSpec,
+    zone: str,
+    s: pd.Timestamp,
+    e: pd.Timestamp,
+    *,
+    sig: str,
+    ef: str,
+    session: requests.Session,
+    progress: c.Progress | None,
+) -> tuple[pd.DataFrame, dict[str, Any]] | None:
+    """The factor table of a signal the provider gives as factors; ``None`` for fuel-mix
+    signals."""
+    from fairwatt.providers import electricitymaps, ukcarbon, watttime
+
+    if sp.name == "electricitymaps" and sig == "carbon-intensity":
+        return electricitymaps.get_carbon_intensity(
+            zone, s, e, emission_factor_type=ef, session=session, progress=progress
+        )
+    if sp.name == "watttime":
+        return watttime.get_historical(zone, s, e, signal=sig, session=session, progress=progress)
+    if sp.name == "ukcarbon" and sig == "intensity":
+        return ukcarbon.get_intensity(zone, s, e, session=session, progress=progress)
+    return None
 
 
 def fetch_zone(
@@ -267,103 +354,30 @@ def fetch_zone(
     progress: c.Progress | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """One zone's canonical hourly factor table and provenance (see :func:`fetch_factors`)."""
-    from fairwatt.providers import eia, electricitymaps, entsoe, mix, ukcarbon, watttime
-
     sp = spec(provider)
-    sig = signal or sp.default_signal
-    if sig not in sp.signals:
-        raise InputError(
-            f"{sp.name} has no signal {sig!r}", hint=f"use one of: {', '.join(sp.signals)}"
-        )
-    ef = emission_factor_type or "lifecycle"
-    if ef not in ("lifecycle", "direct"):
-        raise InputError(f"unknown emission-factor type {ef!r}", hint="use lifecycle or direct")
-    if unmatched_fuels not in ("error", "exclude"):
-        raise InputError(
-            f"unknown --unmatched-fuels {unmatched_fuels!r}", hint="use error or exclude"
-        )
-    mix_opts: dict[str, Any] = {
-        "emission_factor_type": ef,
-        "signal": sig,
-        "fuel_factors": fuel_factors,
-        "unmatched_fuels": unmatched_fuels,
-    }
+    sig, ef = _check_options(sp, signal, emission_factor_type, unmatched_fuels)
     if forecast:
-        if sig not in sp.forecast_signals:
-            raise InputError(f"{sp.name} has no forecast for {sig!r}")
-        if sp.name == "watttime":
-            return watttime.get_forecast(zone, signal=sig, session=session)
-        return electricitymaps.get_carbon_intensity_forecast(
-            zone, emission_factor_type=ef, session=session
-        )
+        return _get_forecast(sp, zone, sig, ef, session)
     if start is None or end is None:
         raise InputError("--start and --end are required (unless --forecast)")
     s, e = c.hour_range(start, end)
-
-    if sp.name == "electricitymaps":
-        if sig == "carbon-intensity":
-            return electricitymaps.get_carbon_intensity(
-                zone, s, e, emission_factor_type=ef, session=session, progress=progress
-            )
-        gen, meta = electricitymaps.get_power_breakdown(
-            zone, s, e, session=session, progress=progress
-        )
-        return _derive(
-            "electricitymaps",
-            gen,
-            meta,
-            zone=zone,
-            value_col="power_mw",
-            fuel_table=mix.ELECTRICITYMAPS_FUELS,
-            period_s=3600.0,
-            start=s,
-            end=e,
-            **mix_opts,
-        )
-    if sp.name == "watttime":
-        return watttime.get_historical(zone, s, e, signal=sig, session=session, progress=progress)
-    if sp.name == "ukcarbon":
-        if sig == "intensity":
-            return ukcarbon.get_intensity(zone, s, e, session=session, progress=progress)
-        gen, meta = ukcarbon.get_generation(zone, s, e, session=session, progress=progress)
-        return _derive(
-            "ukcarbon",
-            gen,
-            meta,
-            zone=zone,
-            value_col="share_pct",
-            fuel_table=mix.UK_FUELS,
-            period_s=ukcarbon.PERIOD_S,
-            start=s,
-            end=e,
-            **mix_opts,
-        )
-    if sp.name == "eia":
-        gen, meta = eia.get_fuel_mix(zone, s, e, session=session, progress=progress)
-        return _derive(
-            "eia",
-            gen,
-            meta,
-            zone=zone,
-            value_col="generation_mwh",
-            fuel_table=mix.EIA_FUELS,
-            period_s=3600.0,
-            start=s,
-            end=e,
-            **mix_opts,
-        )
-    gen, meta = entsoe.get_generation(zone, s, e, session=session, progress=progress)
+    factors = _get_factors(sp, zone, s, e, sig=sig, ef=ef, session=session, progress=progress)
+    if factors is not None:
+        return factors
+    source = _mix_source(sp.name)
+    gen, meta = source.get(zone, s, e, session=session, progress=progress)
     return _derive(
-        "entsoe",
+        sp.name,
+        source,
         gen,
         meta,
         zone=zone,
-        value_col="generation_mwh",
-        fuel_table=None,
-        period_s=3600.0,
         start=s,
         end=e,
-        **mix_opts,
+        emission_factor_type=ef,
+        signal=sig,
+        fuel_factors=fuel_factors,
+        unmatched_fuels=unmatched_fuels,
     )
 
 
@@ -435,35 +449,21 @@ def fetch_factors(
     list of (DataFrame, dict)
         One canonical hourly table and its provenance per zone, in the order given.
     """
-    from fairwatt.providers.session import open_session
-
-    zone_list = [zones] if isinstance(zones, str) else list(zones)
-    if not zone_list:
-        raise InputError("no zone given", hint="pass --zone (several times for several zones)")
+    zone_list = _zone_list(zones)
     sp = spec(provider)
+    options: dict[str, Any] = {
+        "signal": signal,
+        "emission_factor_type": emission_factor_type,
+        "forecast": forecast,
+        "fuel_factors": fuel_factors,
+        "unmatched_fuels": unmatched_fuels,
+    }
     results = []
     with open_session(session, cache_dir=cache_dir, offline=offline) as sess:
         for zone in zone_list:
-            done = [0]
-
-            def progress(i: int, _n: int, done: list[int] = done) -> None:
-                while done[0] < i:
-                    done[0] += 1
-                    if on_chunk is not None:
-                        on_chunk()
-
+            progress = _chunk_counter(on_chunk)
             df, meta = fetch_zone(
-                sp.name,
-                zone,
-                start,
-                end,
-                session=sess,
-                signal=signal,
-                emission_factor_type=emission_factor_type,
-                forecast=forecast,
-                fuel_factors=fuel_factors,
-                unmatched_fuels=unmatched_fuels,
-                progress=progress,
+                sp.name, zone, start, end, session=sess, progress=progress, **options
             )
             if forecast and on_chunk is not None:
                 on_chunk()
@@ -471,3 +471,24 @@ def fetch_factors(
             meta["offline"] = offline
             results.append((df, meta))
     return results
+
+
+def _zone_list(zones: Sequence[str] | str) -> list[str]:
+    zone_list = [zones] if isinstance(zones, str) else list(zones)
+    if not zone_list:
+        raise InputError("no zone given", hint="pass --zone (several times for several zones)")
+    return zone_list
+
+
+def _chunk_counter(on_chunk: Callable[[], None] | None) -> c.Progress:
+    """A ``progress(done, total)`` callback that calls ``on_chunk`` once per chunk done."""
+    done = 0
+
+    def progress(i: int, _n: int) -> None:
+        nonlocal done
+        while done < i:
+            done += 1
+            if on_chunk is not None:
+                on_chunk()
+
+    return progress

@@ -26,7 +26,9 @@ import pandas as pd
 
 from fairwatt.errors import InputError
 from fairwatt.providers import _common as c
-from fairwatt.providers.session import Auth, base_url, expiry_for, open_session, send
+from fairwatt.providers import _fetch as f
+from fairwatt.providers import _parse as p
+from fairwatt.providers.session import Auth, base_url, open_session
 
 if TYPE_CHECKING:
     import requests
@@ -36,6 +38,8 @@ DEFAULT_URL = "https://api.carbonintensity.org.uk"
 AUTH = Auth()
 RANGE_SPAN = timedelta(days=14)
 PERIOD_S = 1800.0
+_API = f.ProviderApi(PROVIDER, AUTH)
+_JSON = {"Accept": "application/json"}
 LICENCE = "CC BY 4.0 (National Energy System Operator, Carbon Intensity API)"
 REGIONS = {
     1: "North Scotland",
@@ -81,21 +85,27 @@ def _intensity_rows(
     periods: list[Any], path: str | None, *, regional: bool
 ) -> list[dict[str, Any]]:
     rows = []
-    for i, p in enumerate(periods):
-        if not isinstance(p, Mapping) or "from" not in p:
+    for i, period in enumerate(periods):
+        if not isinstance(period, Mapping) or "from" not in period:
             raise c.bad_body(PROVIDER, f"period {i} has no 'from'", path)
-        inten = c.as_mapping(p.get("intensity"))
+        inten = c.as_mapping(period.get("intensity"))
         actual = None if regional else inten.get("actual")
         value = actual if actual is not None else inten.get("forecast")
+        forecast = actual is None and value is not None
         rows.append(
-            {
-                "timestamp": p["from"],
-                "carbon_g_per_kwh": float(value) if value is not None else float("nan"),
-                "is_estimated": False,
-                "is_forecast": actual is None and value is not None,
-            }
+            p.observation(
+                period["from"],
+                "carbon_g_per_kwh",
+                p.number(value),
+                estimated=False,
+                forecast=forecast,
+            )
         )
     return rows
+
+
+def _zone_of(region: Mapping[str, Any]) -> str:
+    return f"GB:{region['regionid']}" if region.get("regionid") else "GB"
 
 
 def _regional_periods(doc: Mapping[str, Any], path: str | None) -> tuple[list[Any], dict[str, Any]]:
@@ -157,18 +167,17 @@ def read_intensity(
     else:
         periods = data if isinstance(data, list) else []
     rows = _intensity_rows(periods, path, regional=regional)
-    obs = pd.DataFrame(
-        rows, columns=["timestamp", "carbon_g_per_kwh", "is_estimated", "is_forecast"]
-    )
-    obs["timestamp"] = c.parse_times(obs["timestamp"], provider=PROVIDER, path=path, field="from")
+    obs = p.observations(rows, "carbon_g_per_kwh", provider=PROVIDER, path=path, field="from")
     if zone is None:
-        zone = f"GB:{region['regionid']}" if region.get("regionid") else "GB"
-    s = c.to_utc(start, name="start").floor("h") if start is not None else None
-    e = c.to_utc(end, name="end").ceil("h") if end is not None else None
-    df = c.to_hourly(
-        obs, zone=zone, factor_cols=["carbon_g_per_kwh"], period_s=PERIOD_S, start=s, end=e
-    )
-    meta = c.provenance(
+        zone = _zone_of(region)
+    df = p.hourly(obs, "carbon_g_per_kwh", zone=zone, period_s=PERIOD_S, start=start, end=end)
+    meta = _provenance(zone, df, source_period_s=PERIOD_S, region=region or None, licence=LICENCE)
+    return df, meta
+
+
+def _provenance(zone: str, df: pd.DataFrame, **extra: Any) -> dict[str, Any]:
+    """Provenance of an intensity table: average intensity, operational factors."""
+    return c.provenance(
         provider=PROVIDER,
         zone=zone,
         signal="intensity",
@@ -176,11 +185,8 @@ def read_intensity(
         emission_factor_type="operational",
         factor_cols=["carbon_g_per_kwh"],
         df=df,
-        source_period_s=PERIOD_S,
-        region=region or None,
-        licence=LICENCE,
+        **extra,
     )
-    return df, meta
 
 
 def read_generation(
@@ -210,27 +216,23 @@ def read_generation(
         periods, region = _regional_periods(doc, path)
     else:
         periods = data if isinstance(data, list) else []
-    rows = []
-    for i, p in enumerate(periods):
-        mix = p.get("generationmix") if isinstance(p, Mapping) else None
-        if not isinstance(mix, list) or "from" not in p:
+    rows: list[dict[str, Any]] = []
+    for i, period in enumerate(periods):
+        mix = period.get("generationmix") if isinstance(period, Mapping) else None
+        if not isinstance(mix, list) or "from" not in period:
             raise c.bad_body(PROVIDER, f"period {i} has no 'from' or 'generationmix'", path)
-        for item in mix:
-            perc = item.get("perc")
-            rows.append(
-                {
-                    "timestamp": p["from"],
-                    "fuel": str(item.get("fuel")),
-                    "share_pct": float(perc) if perc is not None else float("nan"),
-                }
-            )
-    df = pd.DataFrame(rows, columns=["timestamp", "fuel", "share_pct"])
-    df["timestamp"] = c.parse_times(df["timestamp"], provider=PROVIDER, path=path, field="from")
+        rows.extend(
+            {
+                "timestamp": period["from"],
+                "fuel": str(item.get("fuel")),
+                "share_pct": p.number(item.get("perc")),
+            }
+            for item in mix
+        )
     if zone is None:
-        zone = f"GB:{region['regionid']}" if region.get("regionid") else "GB"
-    df.insert(1, "zone", pd.Series([zone] * len(df), dtype="string"))
-    df["fuel"] = df["fuel"].astype("string")
-    df = df.sort_values(["timestamp", "fuel"]).reset_index(drop=True)
+        zone = _zone_of(region)
+    columns = ["timestamp", "fuel", "share_pct"]
+    df = p.long_table(rows, columns, zone=zone, provider=PROVIDER, path=path, field="from")
     meta = {
         "provider": PROVIDER,
         "zone": zone,
@@ -272,43 +274,22 @@ def get_intensity(
         UTC range, widened to whole hours.
     """
     parse_zone(zone)
-    s, e = c.hour_range(start, end)
+    s, e, pieces = f.chunked_range(start, end, RANGE_SPAN)
     base = base_url(PROVIDER, DEFAULT_URL)
-    pieces = list(c.chunks(s, e, RANGE_SPAN))
     tables, responses, metas = [], [], []
     with open_session(session) as sess:
-        for i, (a, b) in enumerate(pieces, 1):
-            resp = send(
-                sess,
-                f"{base}/{intensity_path(zone, a, b)}",
-                provider=PROVIDER,
-                headers={"Accept": "application/json"},
-                auth_info=AUTH,
-                expire_after=expiry_for(b.to_pydatetime()),
-            )
+        for a, b in f.each_chunk(pieces, progress):
+            resp = _API.get(sess, f"{base}/{intensity_path(zone, a, b)}", b, headers=_JSON)
             df, meta = read_intensity(resp.content, zone=zone, start=a, end=b)
             tables.append(df)
             responses.append(resp)
             metas.append(meta)
-            if progress:
-                progress(i, len(pieces))
     df = c.concat_tables(tables, ["carbon_g_per_kwh"])
     meta = dict(metas[-1])
-    meta.update(
-        c.provenance(
-            provider=PROVIDER,
-            zone=zone,
-            signal="intensity",
-            signal_kind="average",
-            emission_factor_type="operational",
-            factor_cols=["carbon_g_per_kwh"],
-            df=df,
-        )
-    )
+    meta.update(_provenance(zone, df))
     kind = parse_zone(zone)[0]
     endpoint = f"{base}/intensity" if kind == "national" else f"{base}/regional/intensity/{kind}"
-    c.merge_request_meta(meta, responses, endpoint)
-    meta.update(start=s.isoformat(), end=e.isoformat())
+    f.add_request_meta(meta, responses, endpoint, s, e)
     return df, meta
 
 
@@ -323,37 +304,22 @@ def get_generation(
     """Half-hourly generation mix [%] of a GB zone over ``[start, end)`` (national:
     ``/generation``; regions: the regional intensity answer, which carries the mix)."""
     kind, _ = parse_zone(zone)
-    s, e = c.hour_range(start, end)
+    s, e, pieces = f.chunked_range(start, end, RANGE_SPAN)
     base = base_url(PROVIDER, DEFAULT_URL)
-    pieces = list(c.chunks(s, e, RANGE_SPAN))
     frames, responses = [], []
     meta: dict[str, Any] = {}
     with open_session(session) as sess:
-        for i, (a, b) in enumerate(pieces, 1):
+        for a, b in f.each_chunk(pieces, progress):
             path = (
                 f"generation/{_fmt(a)}/{_fmt(b)}"
                 if kind == "national"
                 else intensity_path(zone, a, b)
             )
-            resp = send(
-                sess,
-                f"{base}/{path}",
-                provider=PROVIDER,
-                headers={"Accept": "application/json"},
-                auth_info=AUTH,
-                expire_after=expiry_for(b.to_pydatetime()),
-            )
+            resp = _API.get(sess, f"{base}/{path}", b, headers=_JSON)
             df, meta = read_generation(resp.content, zone=zone)
-            frames.append(df[(df["timestamp"] >= a) & (df["timestamp"] < b)])
+            frames.append(f.within(df, a, b))
             responses.append(resp)
-            if progress:
-                progress(i, len(pieces))
-    df = pd.concat(frames, ignore_index=True)
-    df = df.drop_duplicates(["timestamp", "fuel"], keep="last").reset_index(drop=True)
-    c.merge_request_meta(
-        meta,
-        responses,
-        f"{base}/generation" if kind == "national" else f"{base}/regional/intensity",
-    )
-    meta.update(start=s.isoformat(), end=e.isoformat())
+    df = f.combine_long(frames, ["timestamp", "fuel"], sort=False)
+    endpoint = f"{base}/generation" if kind == "national" else f"{base}/regional/intensity"
+    f.add_request_meta(meta, responses, endpoint, s, e)
     return df, meta

@@ -28,10 +28,11 @@ import pandas as pd
 from fairwatt import units
 from fairwatt.errors import DataUnavailableError, InputError
 from fairwatt.providers import _common as c
+from fairwatt.providers import _fetch as f
+from fairwatt.providers import _parse as p
 from fairwatt.providers.session import (
     Auth,
     base_url,
-    expiry_for,
     open_session,
     raise_for_status,
     register_secret,
@@ -92,11 +93,11 @@ def _points(doc: Mapping[str, Any], path: str | None) -> tuple[list[dict[str, An
         runs = sorted(data, key=lambda run: str(run.get("generated_at", "")))
         latest: dict[str, dict[str, Any]] = {}
         for run in runs:
-            for p in run.get("forecast") or []:
-                latest[str(p.get("point_time"))] = dict(p)
+            for point in run.get("forecast") or []:
+                latest[str(point.get("point_time"))] = dict(point)
         return list(latest.values()), True
     is_forecast = bool(meta.get("generated_at"))
-    return [dict(p) for p in data if isinstance(p, Mapping)], is_forecast
+    return [dict(point) for point in data if isinstance(point, Mapping)], is_forecast
 
 
 def read_signal(
@@ -126,13 +127,60 @@ def read_signal(
     """
     doc = c.load_json(source, provider=PROVIDER)
     path = c.path_of(source)
+    _check_answer(doc, path)
+    meta_in = c.as_mapping(doc.get("meta"))
+    signal = str(meta_in.get("signal_type") or "")
+    unit = _unit(meta_in, path)
+    column, factor = UNITS[unit]
+    kind = SIGNALS.get(signal, (column, "marginal" if "moer" in signal else "average"))[1]
+    points, is_forecast = _points(doc, path)
+    rows = []
+    for i, pt in enumerate(points):
+        if "point_time" not in pt:
+            raise c.bad_body(PROVIDER, f"data point {i} has no 'point_time'", path)
+        value = p.number(pt.get("value"), factor)
+        estimated = bool(pt.get("imputed_data_used") or False)
+        rows.append(
+            p.observation(
+                pt["point_time"], column, value, estimated=estimated, forecast=is_forecast
+            )
+        )
+    obs = p.observations(rows, column, provider=PROVIDER, path=path, field="point_time")
+    period = float(meta_in.get("data_point_period_seconds") or 300)
+    zone = zone or str(meta_in.get("region") or "")
+    df = p.hourly(obs, column, zone=zone, period_s=period, start=start, end=end)
+    model = c.as_mapping(meta_in.get("model"))
+    meta = c.provenance(
+        provider=PROVIDER,
+        zone=zone,
+        signal=signal or None,
+        signal_kind=kind,
+        emission_factor_type=_ef_type(column),
+        factor_cols=[column],
+        df=df,
+        source_units=unit,
+        conversion_factor=factor,
+        source_period_s=period,
+        model=model.get("date"),
+        model_type=model.get("type"),
+        generated_at=meta_in.get("generated_at"),
+        warnings=_warnings(meta_in) or None,
+        licence=LICENCE,
+    )
+    return df, meta
+
+
+def _check_answer(doc: Any, path: str | None) -> None:
+    """A body that is not an object, or is an error answer, is a typed error."""
     if not isinstance(doc, Mapping):
         raise c.bad_body(PROVIDER, "expected a JSON object", path)
     if "error" in doc and "data" not in doc:
         message = ": ".join(str(doc[k]) for k in ("error", "message") if doc.get(k))
         raise c.bad_body(PROVIDER, f"the answer is an error: {message}", path)
-    meta_in = c.as_mapping(doc.get("meta"))
-    signal = str(meta_in.get("signal_type") or "")
+
+
+def _unit(meta_in: Mapping[str, Any], path: str | None) -> str:
+    """The answer's ``meta.units``; a signal index or an unknown unit is an error."""
     unit = str(meta_in.get("units") or "")
     if unit == "percentile":
         raise c.bad_body(
@@ -148,55 +196,20 @@ def read_signal(
             path,
             hint=f"known units: {', '.join(UNITS)}",
         )
-    column, factor = UNITS[unit]
-    kind = SIGNALS.get(signal, (column, "marginal" if "moer" in signal else "average"))[1]
-    points, is_forecast = _points(doc, path)
-    rows = []
-    for i, p in enumerate(points):
-        if "point_time" not in p:
-            raise c.bad_body(PROVIDER, f"data point {i} has no 'point_time'", path)
-        value = p.get("value")
-        rows.append(
-            {
-                "timestamp": p["point_time"],
-                column: float(value) * factor if value is not None else float("nan"),
-                "is_estimated": bool(p.get("imputed_data_used") or False),
-                "is_forecast": is_forecast,
-            }
-        )
-    obs = pd.DataFrame(rows, columns=["timestamp", column, "is_estimated", "is_forecast"])
-    obs["timestamp"] = c.parse_times(
-        obs["timestamp"], provider=PROVIDER, path=path, field="point_time"
-    )
-    period = float(meta_in.get("data_point_period_seconds") or 300)
-    zone = zone or str(meta_in.get("region") or "")
-    s = c.to_utc(start, name="start").floor("h") if start is not None else None
-    e = c.to_utc(end, name="end").ceil("h") if end is not None else None
-    df = c.to_hourly(obs, zone=zone, factor_cols=[column], period_s=period, start=s, end=e)
-    model = c.as_mapping(meta_in.get("model"))
-    warnings = [
+    return unit
+
+
+def _warnings(meta_in: Mapping[str, Any]) -> list[str]:
+    return [
         str(w.get("message") or w.get("type"))
         for w in meta_in.get("warnings") or []
         if isinstance(w, Mapping)
     ]
-    meta = c.provenance(
-        provider=PROVIDER,
-        zone=zone,
-        signal=signal or None,
-        signal_kind=kind,
-        emission_factor_type="direct" if column == "carbon_g_per_kwh" else None,
-        factor_cols=[column],
-        df=df,
-        source_units=unit,
-        conversion_factor=factor,
-        source_period_s=period,
-        model=model.get("date"),
-        model_type=model.get("type"),
-        generated_at=meta_in.get("generated_at"),
-        warnings=warnings or None,
-        licence=LICENCE,
-    )
-    return df, meta
+
+
+def _ef_type(column: str) -> str | None:
+    """WattTime's CO2 rates are direct (combustion) emissions."""
+    return "direct" if column == "carbon_g_per_kwh" else None
 
 
 class Client:
@@ -249,7 +262,7 @@ class Client:
     ) -> requests.Response:
         """GET ``path`` with the bearer token; on 401 log in again once and repeat."""
         url = f"{self.base}/{path.lstrip('/')}"
-        expire = expiry_for(end.to_pydatetime() if end is not None else None)
+        expire = f.expire(end)
         if self.offline:
             return send(self.session, url, provider=PROVIDER, params=params, auth_info=AUTH)
         if self.token is None:
@@ -313,22 +326,13 @@ def get_historical(
         Called with (chunks done, chunks total) after each chunk.
     """
     _check_signal(signal)
-    s, e = c.hour_range(start, end)
-    pieces = list(c.chunks(s, e, RANGE_SPAN))
+    s, e, pieces = f.chunked_range(start, end, RANGE_SPAN)
     column = SIGNALS[signal][0]
     tables, responses, metas = [], [], []
     with open_session(session) as sess:
         client = Client(sess, username=username, password=password)
-        for i, (a, b) in enumerate(pieces, 1):
-            params: dict[str, Any] = {
-                "region": region,
-                "start": c.iso_z(a),
-                "end": c.iso_z(b),
-                "signal_type": signal,
-                "include_imputed_marker": "true",
-            }
-            if model:
-                params["model"] = model
+        for a, b in f.each_chunk(pieces, progress):
+            params = {**_range_params(region, a, b, signal), **_model_param(model)}
             resp = client.get("v3/historical", params, end=b)
             df, meta = read_signal(resp.content, zone=region, start=a, end=b)
             if column not in df.columns:
@@ -338,17 +342,41 @@ def get_historical(
             tables.append(df)
             responses.append(resp)
             metas.append(meta)
-            if progress:
-                progress(i, len(pieces))
     df = c.concat_tables(tables, [column])
+    meta = _combine(metas, df, region=region, signal=signal)
+    meta["logins"] = client.logins
+    f.add_request_meta(meta, responses, f"{client.base}/v3/historical", s, e)
+    return df, meta
+
+
+def _range_params(region: str, a: pd.Timestamp, b: pd.Timestamp, signal: str) -> dict[str, Any]:
+    return {
+        "region": region,
+        "start": c.iso_z(a),
+        "end": c.iso_z(b),
+        "signal_type": signal,
+        "include_imputed_marker": "true",
+    }
+
+
+def _model_param(model: str | None) -> dict[str, Any]:
+    return {"model": model} if model else {}
+
+
+def _combine(
+    metas: list[dict[str, Any]], df: pd.DataFrame, *, region: str, signal: str
+) -> dict[str, Any]:
+    """The provenance of the whole range: the last chunk's, with the table's flags and
+    every chunk's warnings."""
+    column, kind = SIGNALS[signal]
     meta = dict(metas[-1]) if metas else {}
     meta.update(
         c.provenance(
             provider=PROVIDER,
             zone=region,
             signal=signal,
-            signal_kind=SIGNALS[signal][1],
-            emission_factor_type="direct" if column == "carbon_g_per_kwh" else None,
+            signal_kind=kind,
+            emission_factor_type=_ef_type(column),
             factor_cols=[column],
             df=df,
             licence=LICENCE,
@@ -357,10 +385,7 @@ def get_historical(
     warnings = sorted({w for m in metas for w in (m.get("warnings") or [])})
     if warnings:
         meta["warnings"] = warnings
-    meta["logins"] = client.logins
-    c.merge_request_meta(meta, responses, f"{client.base}/v3/historical")
-    meta.update(start=s.isoformat(), end=e.isoformat())
-    return df, meta
+    return meta
 
 
 def get_forecast(
@@ -384,9 +409,8 @@ def get_forecast(
             "region": region,
             "signal_type": signal,
             "horizon_hours": int(horizon_hours),
+            **_model_param(model),
         }
-        if model:
-            params["model"] = model
         resp = client.get("v3/forecast", params, end=None)
         df, meta = read_signal(resp.content, zone=region)
     meta["logins"] = client.logins
