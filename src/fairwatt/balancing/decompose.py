@@ -42,9 +42,9 @@ from typing import Any
 
 import numpy as np
 
+from fairwatt.balancing.allocation import Allocation, route_unit_cost
 from fairwatt.balancing.objectives import Objective, evaluate
 from fairwatt.balancing.scenario import Network
-from fairwatt.balancing.solve import Allocation, route_unit_cost
 from fairwatt.errors import InputError
 
 
@@ -230,13 +230,13 @@ def solve_decomposition(
     t0 = time.perf_counter() if started is None else started
     if network.n_groups != 1:
         raise InputError(
-            "the decomposition needs every gateway to reach the same sites (e.g. --mask full)",
-            hint="use --method lp",
+            "the decomposition needs every gateway to reach the same sites (e.g. the full mask)",
+            hint="use method lp",
         )
     if objective.limits or not objective.worst:
         raise InputError(
             "the decomposition handles worst-site objectives without limits",
-            hint="use --method lp",
+            hint="use method lp",
         )
     sc = network.scenario
     if n_blocks is None:

@@ -358,5 +358,5 @@ def explain_infeasible(network: Network, objective: Objective) -> InfeasibleErro
     limits = ", ".join(lim.describe() for lim in objective.limits) or "the objective's terms"
     return InfeasibleError(
         f"objective {objective.name!r}: no allocation meets {limits}",
-        hint="relax the limit (see --sweep for the frontier)",
+        hint="relax the limit (a sweep over it shows the cost of each bound)",
     )
