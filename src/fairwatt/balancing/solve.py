@@ -199,4 +199,3 @@ def solve(
             "lp_value": res.value,
         },
     )
-

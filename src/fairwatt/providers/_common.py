@@ -346,4 +346,3 @@ def merge_request_meta(meta: dict[str, Any], responses: list[Any], endpoint: str
         meta["from_cache"] = sum(1 for r in responses if from_cache(r))
     else:
         meta["retrieved_at"] = now_utc().isoformat()
-
