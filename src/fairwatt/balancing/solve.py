@@ -171,6 +171,13 @@ def solve(
             network, objective, tolerance=tolerance, time_limit=time_limit, started=t0
         )
 
+    return _solve_lp(network, objective, time_limit=time_limit, started=t0)
+
+
+def _solve_lp(
+    network: Network, objective: Objective, *, time_limit: float | None, started: float
+) -> Allocation:
+    """One sparse LP with HiGHS."""
     lp = build_lp(network, objective)
     res = run_highs(lp, time_limit=time_limit)
     if res.status == 2:
@@ -181,8 +188,10 @@ def solve(
             hint="raise the time limit or simplify the scenario",
         )
     n_x = lp.n_flow
-    flow = np.clip(res.x[:n_x], 0.0, lp.hi[:n_x]).reshape(scenario.n_hours, network.n_routes)
-    value = evaluate(objective, scenario, network.site_energy(flow))
+    flow = np.clip(res.x[:n_x], 0.0, lp.hi[:n_x]).reshape(
+        network.scenario.n_hours, network.n_routes
+    )
+    value = evaluate(objective, network.scenario, network.site_energy(flow))
     return Allocation(
         network,
         objective,
@@ -190,7 +199,7 @@ def solve(
         value,
         min(value, res.value),
         "lp",
-        time.perf_counter() - t0,
+        time.perf_counter() - started,
         info={
             "build_seconds": lp.build_seconds,
             "solve_seconds": res.seconds,

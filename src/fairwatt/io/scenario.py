@@ -52,13 +52,11 @@ FACTOR_UNITS: dict[str, dict[str, float]] = {
 #: Footprints a scenario may give intensities for (the factors besides price).
 FOOTPRINTS: tuple[str, ...] = tuple(k for k in FACTOR_UNITS if k != "price")
 
-_KNOWN_KEYS = frozenset(
-    {
-        "title", "sites", "gateways", "timezone", "time_column", "time_format", "mask",
-        "objectives", "weights", "capacity", "demand", "factors", "site_weights", "masks",
-        "nearest", "files", "source",
-    }
-)  # fmt: skip
+_KNOWN_KEYS = frozenset({
+    "title", "sites", "gateways", "timezone", "time_column", "time_format", "mask",
+    "objectives", "weights", "capacity", "demand", "factors", "site_weights", "masks",
+    "nearest", "files", "source",
+})  # fmt: skip
 
 Table = pd.DataFrame | pd.Series
 """One value per entity (Series) or per hour and entity (DataFrame, UTC hourly index)."""
@@ -358,7 +356,7 @@ def _wide_form(
 # --------------------------------------------------------------------------- document
 
 
-def _read_doc(path: str | Path) -> tuple[Path, dict[str, Any]]:
+def _read_doc(path: str | Path) -> tuple[dict[str, Any], _Ctx]:
     p = Path(path)
     if not p.is_file():
         raise InputError(f"scenario file not found: {path}", hint="check the path")
@@ -366,16 +364,14 @@ def _read_doc(path: str | Path) -> tuple[Path, dict[str, Any]]:
         doc = tomllib.loads(p.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"not valid TOML: {exc}", file=str(p)) from None
-    return p, doc
-
-
-def _check_keys(doc: Mapping[str, Any], ctx: _Ctx) -> None:
+    ctx = _Ctx(p, doc)
     unknown = sorted(set(doc) - _KNOWN_KEYS)
     if unknown:
         raise ctx.err(
             f"unknown key(s): {', '.join(unknown)}",
             hint=f"known keys: {', '.join(sorted(_KNOWN_KEYS))}",
         )
+    return doc, ctx
 
 
 def _factor_specs(doc: Mapping[str, Any], ctx: _Ctx) -> dict[str, Any]:
@@ -582,9 +578,8 @@ def read_scenario(path: str | Path) -> ScenarioFile:
         On a missing or malformed file, table, column, unit or value (with the file,
         row and column).
     """
-    p, doc = _read_doc(path)
-    ctx = _Ctx(p, doc)
-    _check_keys(doc, ctx)
+    doc, ctx = _read_doc(path)
+    p = ctx.path
     sites = _names(doc.get("sites"), "sites", ctx)
     gateways = _names(doc["gateways"], "gateways", ctx) if "gateways" in doc else sites
     factors = _factor_specs(doc, ctx)

@@ -492,18 +492,12 @@ def rebalance(
     sweep : Sweep, optional
         Also solve a frontier over an eglb weight or a limit (``result.frontier``).
     online : bool, default False
-        Also run online eGLB on the first eglb objective and report its gap.
-    step : float, optional
-        Online step size, relative to the target cap (default 0.01). [dimensionless]
-    target_cap : mapping of str to float, optional
-        Online target cap per site and hour of each footprint. [t, m³ or US$ per h]
+        Also run online eGLB on the first eglb objective and report its gap; ``step``
+        [dimensionless] and ``target_cap`` per site and hour [t, m³ or US$ per h] tune it
+        (see :func:`fairwatt.balancing.online.online_dmd`).
     method : {"auto", "lp", "decomposition"}, default "auto"
-    tolerance : float, default 1e-4
-        Relative optimality gap at which the decomposition stops. [dimensionless]
-
-    Returns
-    -------
-    RebalanceResult
+        How to solve, and the decomposition's relative gap ``tolerance`` (default 1e-4)
+        [dimensionless]; see :func:`fairwatt.balancing.solve.solve`.
 
     Raises
     ------
@@ -520,9 +514,10 @@ def rebalance(
         loaded = scenario
     else:
         loaded = load_scenario(scenario)
+    objectives = None if objectives is None else tuple(objectives)
     options = RebalanceOptions(
         mask=mask,
-        objectives=None if objectives is None else tuple(objectives),
+        objectives=objectives,
         weights=weights,
         baseline=baseline,
         sweep=sweep,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from fairwatt.balancing.scenario import Scenario
     from fairwatt.services.audit import AuditOptions
 
 
@@ -63,6 +65,107 @@ def _capacity(
             cap_site[i], src = peak[i] * headroom, "peak x headroom"
         sources[src] += 1
     return cap_site, sources
+
+
+@dataclass
+class _Grids:
+    """The audit's site-hour rows as (site, hour) arrays."""
+
+    sites: list[str]
+    hours: pd.DatetimeIndex
+    energy: np.ndarray  # IT energy [MWh]
+    present: np.ndarray  # bool: the site-hour has records
+    price: np.ndarray  # [US$/MWh of IT energy]
+    intensity: dict[str, np.ndarray]  # per MWh of IT energy
+    notes: list[str]
+
+
+def _grids(rows: pd.DataFrame, per_kwh: pd.DataFrame, which: list[str]) -> _Grids:
+    import numpy as np
+    import pandas as pd
+
+    sites = sorted(rows["site"].unique())
+    hours = pd.DatetimeIndex(sorted(rows["hour"].unique()))
+    r_i = rows["site"].map({s: i for i, s in enumerate(sites)}).to_numpy()
+    t_i = pd.Series(np.arange(len(hours)), index=hours).loc[rows["hour"]].to_numpy()
+    shape = (len(sites), len(hours))
+
+    def grid(values: np.ndarray) -> np.ndarray:
+        out = np.zeros(shape)
+        np.add.at(out, (r_i, t_i), values)
+        return out
+
+    def per_kwh_grid(column: str, scale: float = 1.0) -> np.ndarray:
+        values = per_kwh.get(column, pd.Series(0.0, index=rows.index)).to_numpy()
+        return grid(values * scale)
+
+    present = np.zeros(shape, dtype=bool)
+    present[r_i, t_i] = True
+    notes: list[str] = []
+    if "price_usd_per_mwh" in rows and rows["price_usd_per_mwh"].notna().all():
+        price = grid(rows["pue"].to_numpy() * rows["price_usd_per_mwh"].to_numpy())
+    else:
+        price = np.zeros(shape)
+        notes.append("no energy price factor (price_usd_per_mwh) for every site-hour: costs are 0")
+    intensity = {
+        "carbon": per_kwh_grid("carbon_kg"),
+        "water": per_kwh_grid("water_l"),
+        "health": per_kwh_grid("health_usd", units.KWH_PER_MWH),
+    }
+    return _Grids(
+        sites=sites,
+        hours=hours,
+        energy=grid(rows["energy_kwh"].to_numpy()) / units.KWH_PER_MWH,
+        present=present,
+        price=price,
+        intensity={f: v for f, v in intensity.items() if f in which},
+        notes=notes,
+    )
+
+
+def _capacity_grid(
+    cap_site: np.ndarray, energy: np.ndarray, present: np.ndarray, notes: list[str]
+) -> np.ndarray:
+    """Capacity per site and hour [MWh]: raised to the observed energy where that is
+    higher, zero where a site-hour has no records (no factors were joined for it)."""
+    import numpy as np
+
+    capacity = np.repeat(cap_site[:, None], energy.shape[1], axis=1)
+    raised = capacity < energy
+    if raised.any():
+        notes.append(
+            f"{int(raised.any(axis=1).sum())} site(s) ran above the capacity used in some "
+            "hours; their capacity is raised to the observed energy there"
+        )
+        capacity = np.maximum(capacity, energy)
+    if (~present).any():
+        capacity[~present] = 0.0
+        notes.append(
+            f"{int((~present).sum())} site-hours without records cannot receive load "
+            "(no factors were joined for them)"
+        )
+    return capacity
+
+
+def _scenario(g: _Grids, capacity: np.ndarray, flexible: float) -> Scenario:
+    """Every site is a gateway for its flexible share; ``"<site> (fixed)"`` gateways,
+    served only by their own site, carry the rest."""
+    import numpy as np
+
+    from fairwatt.balancing.scenario import Scenario
+
+    n = len(g.sites)
+    return Scenario(
+        sites=tuple(g.sites),
+        gateways=(*g.sites, *(f"{s} (fixed)" for s in g.sites)),
+        capacity=capacity,
+        demand=np.vstack([flexible * g.energy, (1.0 - flexible) * g.energy]),
+        price=g.price,
+        intensity=g.intensity,
+        masks={"flexible": np.hstack([np.ones((n, n), dtype=bool), np.eye(n, dtype=bool)])},
+        nearest=np.concatenate([np.arange(n), np.arange(n)]),
+        hours=g.hours.tz_convert("UTC").tz_localize(None).to_numpy(),
+    )
 
 
 def scenario_from_logs(
@@ -105,10 +208,7 @@ def scenario_from_logs(
     InputError
         On invalid parameters; the audit's errors (missing factors: exit 3) pass through.
     """
-    import numpy as np
-    import pandas as pd
-
-    from fairwatt.balancing.scenario import FOOTPRINTS, Scenario
+    from fairwatt.balancing.scenario import FOOTPRINTS
     from fairwatt.services.audit import footprints, site_hour_table
 
     _check(flexible, headroom, capacity_kw)
@@ -118,72 +218,17 @@ def scenario_from_logs(
     rows, _resolved, reduced, site_info = site_hour_table(list(logs), opts)
     which = [f for f in opts.footprints if f in FOOTPRINTS]
     per_kwh = footprints(rows.assign(energy_kwh=1.0), which, opts.water_model)
-    sites = sorted(rows["site"].unique())
-    hours = pd.DatetimeIndex(sorted(rows["hour"].unique()))
-    r_i = rows["site"].map({s: i for i, s in enumerate(sites)}).to_numpy()
-    t_i = pd.Series(np.arange(len(hours)), index=hours).loc[rows["hour"]].to_numpy()
-    shape = (len(sites), len(hours))
-
-    def grid(values: np.ndarray) -> np.ndarray:
-        out = np.zeros(shape)
-        np.add.at(out, (r_i, t_i), values)
-        return out
-
-    def per_kwh_grid(column: str, scale: float = 1.0) -> np.ndarray:
-        values = per_kwh.get(column, pd.Series(0.0, index=rows.index)).to_numpy()
-        return grid(values * scale)
-
-    present = np.zeros(shape, dtype=bool)
-    present[r_i, t_i] = True
-    energy = grid(rows["energy_kwh"].to_numpy()) / units.KWH_PER_MWH  # IT MWh
-    notes: list[str] = []
-    if "price_usd_per_mwh" in rows and rows["price_usd_per_mwh"].notna().all():
-        price = grid(rows["pue"].to_numpy() * rows["price_usd_per_mwh"].to_numpy())
-    else:
-        price = np.zeros(shape)
-        notes.append("no energy price factor (price_usd_per_mwh) for every site-hour: costs are 0")
-    intensity = {
-        "carbon": per_kwh_grid("carbon_kg"),
-        "water": per_kwh_grid("water_l"),
-        "health": per_kwh_grid("health_usd", units.KWH_PER_MWH),
-    }
-    intensity = {f: v for f, v in intensity.items() if f in which}
-
-    cap_site, sources = _capacity(sites, site_info, energy, headroom, capacity_kw)
-    capacity = np.repeat(cap_site[:, None], len(hours), axis=1)
-    raised = capacity < energy
-    if raised.any():
-        notes.append(
-            f"{int(raised.any(axis=1).sum())} site(s) ran above the capacity used in some "
-            "hours; their capacity is raised to the observed energy there"
-        )
-        capacity = np.maximum(capacity, energy)
-    # a site-hour without records has no factors joined: it cannot receive load
-    if (~present).any():
-        capacity[~present] = 0.0
-        notes.append(
-            f"{int((~present).sum())} site-hours without records cannot receive load "
-            "(no factors were joined for them)"
-        )
+    g = _grids(rows, per_kwh, which)
+    notes = list(g.notes)
+    cap_site, sources = _capacity(g.sites, site_info, g.energy, headroom, capacity_kw)
+    capacity = _capacity_grid(cap_site, g.energy, g.present, notes)
     notes.append(
         f"what-if: {100 * flexible:g} % of each site's hourly load may move; capacity: "
         + ", ".join(f"{n} {k}" for k, n in sources.items() if n)
         + f" (headroom {headroom:g})"
     )
-    n = len(sites)
-    scenario = Scenario(
-        sites=tuple(sites),
-        gateways=(*sites, *(f"{s} (fixed)" for s in sites)),
-        capacity=capacity,
-        demand=np.vstack([flexible * energy, (1.0 - flexible) * energy]),
-        price=price,
-        intensity=intensity,
-        masks={"flexible": np.hstack([np.ones((n, n), dtype=bool), np.eye(n, dtype=bool)])},
-        nearest=np.concatenate([np.arange(n), np.arange(n)]),
-        hours=hours.tz_convert("UTC").tz_localize(None).to_numpy(),
-    )
     return LoadedScenario(
-        scenario=scenario,
+        scenario=_scenario(g, capacity, flexible),
         title=f"what-if on {', '.join(Path(p).name for p in logs)}",
         path=", ".join(logs),
         mask="flexible",
