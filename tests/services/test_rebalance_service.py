@@ -52,6 +52,10 @@ def test_partial_mask_reproduces_cacm_eglb(partial: RebalanceResult) -> None:
     assert partial.frontier is None
     assert partial.options["mask"] == "partial"
     assert partial.schema_version == SCHEMA_VERSION
+    assert repr(partial) == (
+        "RebalanceResult('eGLB benchmark (Li et al., e-Energy 2024)', mask='partial', "
+        "objectives=[min-cost, nearest, eglb])"
+    )
     # per-site totals: 10 sites per objective; demand is met by every objective
     assert len(partial.sites) == 30
     energy = partial.sites.groupby("objective")["energy_mwh"].sum()
@@ -143,6 +147,8 @@ def test_allocation_is_the_hourly_flow(partial: RebalanceResult) -> None:
         ({"weights": {"noise": 1.0}}, "unknown weight 'noise'"),
         ({"objectives": ["status-quo"]}, "what-if on logs"),
         ({"online": True, "target_cap": {"cost": 1.0}}, "target_cap"),
+        ({"method": "simplex"}, "unknown method 'simplex'"),
+        ({"tolerance": 0.0}, "tolerance 0"),
     ],
 )
 def test_parameter_errors(loaded: LoadedScenario, kwargs: dict, message: str) -> None:

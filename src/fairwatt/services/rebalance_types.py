@@ -105,6 +105,14 @@ class RebalanceOptions:
     method: Method = "auto"
     tolerance: float = 1e-4
 
+    def __post_init__(self) -> None:
+        if self.method not in ("auto", "lp", "decomposition"):
+            raise InputError(
+                f"unknown method {self.method!r}", hint="use auto, lp or decomposition"
+            )
+        if not (math.isfinite(self.tolerance) and self.tolerance > 0):
+            raise InputError(f"tolerance {self.tolerance:g}: give a finite number > 0")
+
     def record(self) -> dict[str, Any]:
         """The options as JSON-ready values (objectives by name)."""
         from fairwatt.balancing.objectives import Objective
@@ -248,7 +256,7 @@ def _frame(doc: Mapping[str, Any]) -> pd.DataFrame:
     return df
 
 
-@dataclass
+@dataclass(repr=False)
 class RebalanceResult:
     """What :func:`rebalance` found, as tables with units in the column names.
 
@@ -288,6 +296,12 @@ class RebalanceResult:
     schema_version: int = SCHEMA_VERSION
     outcomes: list[Outcome] = field(default_factory=list, repr=False)
     _allocation: pd.DataFrame | None = field(default=None, init=False, repr=False)
+
+    def __repr__(self) -> str:
+        names = ", ".join(map(str, self.summary.get("objective", [])))
+        sweep = "" if self.frontier is None else f", frontier={len(self.frontier)} points"
+        mask = self.metadata.get("mask")
+        return f"RebalanceResult({self.title!r}, mask={mask!r}, objectives=[{names}]{sweep})"
 
     @property
     def allocation(self) -> pd.DataFrame:
