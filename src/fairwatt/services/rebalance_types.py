@@ -279,6 +279,12 @@ class RebalanceResult:
     notes, metadata, options
         Notes for readers; what the report's JSON carries (scenario, units, weights,
         solver details); the options the call was made with.
+    fairwatt_version, generated_at, schema_version
+        Who wrote the result, when (ISO 8601, UTC), and the version of its JSON form.
+    outcomes : list of Outcome
+        The solved allocations (empty for a result read from JSON).
+    allocation : DataFrame
+        Hourly allocation [MWh], computed from ``outcomes`` on first access.
     """
 
     title: str
