@@ -450,7 +450,9 @@ def _common_hours(frames: list[pd.DataFrame], ctx: _Ctx) -> tuple[pd.DatetimeInd
     return pd.DatetimeIndex(index), notes
 
 
-def _hourly(t: Table, index: pd.DatetimeIndex, names: list[str], label: str, ctx: _Ctx) -> Any:
+def _hourly(
+    t: Table, index: pd.DatetimeIndex, names: list[str], label: str, ctx: _Ctx
+) -> np.ndarray:
     """Values (entities, hours) of a table on ``index``; a gap is an error."""
     if isinstance(t, pd.Series):
         return np.repeat(t.to_numpy(dtype=float)[:, None], len(index), axis=1)
