@@ -4,9 +4,13 @@
   capacity, demand, price and footprint intensities, masks) and :class:`Network`
   (gateways grouped by reachable sites, routes);
 * :mod:`~fairwatt.balancing.objectives` — :class:`Objective` and :class:`Limit`:
-  baselines, eGLB-Off and constraint forms, and their command-line spelling;
+  baselines, eGLB-Off and constraint forms, and their text form (``eglb``,
+  ``ratio:water=1.3``, ...);
+* :mod:`~fairwatt.balancing.lp` — the sparse LP and its HiGHS run, infeasibility reports;
+* :mod:`~fairwatt.balancing.allocation` — :class:`Allocation`, the result every solver
+  returns;
 * :mod:`~fairwatt.balancing.solve` — :func:`solve` (sparse LP with HiGHS, per-hour
-  routing, or the decomposition) and :class:`Allocation`;
+  routing, or the decomposition);
 * :mod:`~fairwatt.balancing.decompose` — Lagrangian decomposition with a certified gap;
 * :mod:`~fairwatt.balancing.online` — online eGLB by dual mirror descent.
 

@@ -42,9 +42,9 @@ from typing import Any
 
 import numpy as np
 
+from fairwatt.balancing.allocation import Allocation, route_unit_cost
 from fairwatt.balancing.objectives import Objective, evaluate
 from fairwatt.balancing.scenario import Network
-from fairwatt.balancing.solve import Allocation, route_unit_cost
 from fairwatt.errors import InputError
 
 
@@ -192,6 +192,101 @@ class _Master:
         return float(h.getInfo().objective_function_value), theta, lam
 
 
+class _CuttingPlane:
+    """The oracle's answers so far (columns of the master), the best dual bound and the
+    dual point it was found at."""
+
+    def __init__(self, oracle: _Oracle, n_blocks: int) -> None:
+        self.oracle = oracle
+        n_f, n_r = oracle.mu.size, oracle.n_r
+        self.master = _Master(oracle.mu, n_blocks, n_r)
+        self.columns: list[_Column] = []
+        self.lower = -math.inf
+        self.best_lam = np.zeros((n_f, n_r))
+        self.seen: set[bytes] = set()
+
+    def add(self, lam: np.ndarray) -> None:
+        """Ask the oracle at ``lam``; keep a new column and a better bound."""
+        col, value = self.oracle(lam)
+        if value > self.lower:
+            self.lower, self.best_lam = value, lam.copy()
+        key = col.full.tobytes() + col.marginal.tobytes() + col.amount.tobytes()
+        if key not in self.seen:
+            self.seen.add(key)
+            self.columns.append(col)
+            self.master.add(col)
+
+    def run(
+        self,
+        *,
+        tolerance: float,
+        time_limit: float | None,
+        started: float,
+        smoothing: float,
+        max_iterations: int,
+    ) -> tuple[float, np.ndarray, dict[str, Any]]:
+        """Iterate until the gap is within ``tolerance`` or a limit is reached; return the
+        master's value (upper bound), its weights theta (K, B) and loop details."""
+        mu = self.oracle.mu
+        n_f, n_r = mu.size, self.oracle.n_r
+        self.add(np.zeros((n_f, n_r)))  # cheapest routing
+        self.add(mu[:, None] * np.full((n_f, n_r), 1.0 / n_r))  # mean weights
+        upper, theta, lam_master = self.master.solve()
+        iterations = 0
+        master_seconds = oracle_seconds = 0.0
+        history = []
+        while iterations < max_iterations:
+            gap = (upper - self.lower) / max(abs(self.lower), 1e-12)
+            history.append((iterations, self.lower, upper))
+            if gap <= tolerance:
+                break
+            if time_limit is not None and time.perf_counter() - started > time_limit:
+                break
+            iterations += 1
+            ts = time.perf_counter()
+            before = self.lower
+            self.add(smoothing * self.best_lam + (1.0 - smoothing) * lam_master)
+            if self.lower <= before and smoothing > 0:
+                # mis-price: the smoothed point did not improve; also cut at the master's point
+                self.add(lam_master)
+            oracle_seconds += time.perf_counter() - ts
+            ts = time.perf_counter()
+            upper, theta, lam_master = self.master.solve()
+            master_seconds += time.perf_counter() - ts
+        info = {
+            "iterations": iterations,
+            "oracle_seconds": oracle_seconds,
+            "master_seconds": master_seconds,
+            "history": history,
+        }
+        return upper, theta, info
+
+    def recover(self, theta: np.ndarray) -> np.ndarray:
+        """Primal recovery: per block, the convex combination the master chose (T, R)."""
+        oracle = self.oracle
+        flow = np.zeros((oracle.n_t, oracle.n_r))
+        block = oracle.block_of_hour
+        for i, col in enumerate(self.columns):
+            w = theta[i]
+            if not (w > 1e-15).any():
+                continue
+            flow += w[block][:, None] * oracle.expand(col)
+        return flow
+
+
+def _check_applies(network: Network, objective: Objective) -> None:
+    if network.n_groups != 1:
+        raise InputError(
+            "the decomposition needs every gateway to reach the same sites (e.g. the full mask)",
+            hint="use method lp",
+        )
+    if objective.limits or not objective.worst:
+        raise InputError(
+            "the decomposition handles worst-site objectives without limits",
+            hint="use method lp",
+        )
+
+
 def solve_decomposition(
     network: Network,
     objective: Objective,
@@ -228,80 +323,23 @@ def solve_decomposition(
         dual value; ``info`` has iterations, columns and timings.
     """
     t0 = time.perf_counter() if started is None else started
-    if network.n_groups != 1:
-        raise InputError(
-            "the decomposition needs every gateway to reach the same sites (e.g. --mask full)",
-            hint="use --method lp",
-        )
-    if objective.limits or not objective.worst:
-        raise InputError(
-            "the decomposition handles worst-site objectives without limits",
-            hint="use --method lp",
-        )
+    _check_applies(network, objective)
     sc = network.scenario
     if n_blocks is None:
         n_blocks = int(min(64, max(1, round(sc.n_hours / 168))))
     n_blocks = max(1, min(n_blocks, sc.n_hours))
-    oracle = _Oracle(network, objective, n_blocks)
-    mu = oracle.mu
-    n_f, n_r = mu.size, network.n_routes
     # footprints of unreachable sites are zero; only reachable ones get a dual weight
-
-    columns: list[_Column] = []
-    lower = -math.inf
-    best_lam = np.zeros((n_f, n_r))
-    seen: set[bytes] = set()
-    master = _Master(mu, n_blocks, n_r)
-
-    def add(lam: np.ndarray) -> float:
-        nonlocal lower, best_lam
-        col, value = oracle(lam)
-        if value > lower:
-            lower, best_lam = value, lam.copy()
-        key = col.full.tobytes() + col.marginal.tobytes() + col.amount.tobytes()
-        if key not in seen:
-            seen.add(key)
-            columns.append(col)
-            master.add(col)
-        return value
-
-    add(np.zeros((n_f, n_r)))  # cheapest routing
-    add(mu[:, None] * np.full((n_f, n_r), 1.0 / n_r))  # mean weights
-    upper, theta, lam_master = master.solve()
-    iterations = 0
-    master_seconds = 0.0
-    oracle_seconds = 0.0
-    history = []
-    while iterations < max_iterations:
-        gap = (upper - lower) / max(abs(lower), 1e-12)
-        history.append((iterations, lower, upper))
-        if gap <= tolerance:
-            break
-        if time_limit is not None and time.perf_counter() - t0 > time_limit:
-            break
-        iterations += 1
-        query = smoothing * best_lam + (1.0 - smoothing) * lam_master
-        ts = time.perf_counter()
-        before = lower
-        add(query)
-        if lower <= before and smoothing > 0:
-            # mis-price: the smoothed point did not improve; also cut at the master's point
-            add(lam_master)
-        oracle_seconds += time.perf_counter() - ts
-        ts = time.perf_counter()
-        upper, theta, lam_master = master.solve()
-        master_seconds += time.perf_counter() - ts
-
-    # primal recovery: per block, the convex combination the master chose
-    flow = np.zeros((sc.n_hours, n_r))
-    block = oracle.block_of_hour
-    for i, col in enumerate(columns):
-        w = theta[i]
-        if not (w > 1e-15).any():
-            continue
-        flow += w[block][:, None] * oracle.expand(col)
+    planes = _CuttingPlane(_Oracle(network, objective, n_blocks), n_blocks)
+    upper, theta, info = planes.run(
+        tolerance=tolerance,
+        time_limit=time_limit,
+        started=t0,
+        smoothing=smoothing,
+        max_iterations=max_iterations,
+    )
+    flow = planes.recover(theta)
     value = evaluate(objective, sc, network.site_energy(flow))
-    seconds = time.perf_counter() - t0
+    lower = planes.lower
     return Allocation(
         network,
         objective,
@@ -309,16 +347,16 @@ def solve_decomposition(
         value,
         min(lower, value),
         "decomposition",
-        seconds,
+        time.perf_counter() - t0,
         info={
-            "iterations": iterations,
-            "columns": len(columns),
+            "iterations": info["iterations"],
+            "columns": len(planes.columns),
             "blocks": n_blocks,
             "upper_bound": upper,
             "lower_bound": lower,
             "certified_gap": max(0.0, (value - lower) / max(abs(lower), 1e-12)),
-            "oracle_seconds": oracle_seconds,
-            "master_seconds": master_seconds,
-            "history": history,
+            "oracle_seconds": info["oracle_seconds"],
+            "master_seconds": info["master_seconds"],
+            "history": info["history"],
         },
     )

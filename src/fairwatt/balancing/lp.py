@@ -26,13 +26,14 @@ References
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from scipy import sparse
 
-from fairwatt.balancing.objectives import Objective
+from fairwatt.balancing.objectives import Limit, Objective
 from fairwatt.balancing.scenario import Network
 from fairwatt.errors import InfeasibleError
 
@@ -92,17 +93,10 @@ class _Rows:
         return a, np.concatenate(self.rhs)
 
 
-def build_lp(network: Network, objective: Objective) -> LinearProgram:
-    """The LP of ``objective`` on ``network`` (sparse, one block per constraint kind)."""
-    t0 = time.perf_counter()
-    sc = network.scenario
-    n_t, n_s, n_r, n_k = sc.n_hours, sc.n_sites, network.n_routes, network.n_groups
-    rs, rg = network.route_site, network.route_group
-    n_x = n_t * n_r
-    t_idx = np.repeat(np.arange(n_t), n_r)  # hour of each x
-    r_idx = np.tile(np.arange(n_r), n_t)  # route of each x
-    s_of_x = rs[r_idx]
-
+def _layout(objective: Objective, n_x: int, n_s: int) -> tuple[dict[str, int], int]:
+    """Offsets of the auxiliary variables after the ``n_x`` flows, and the total count:
+    per-site footprints ``y:f``, epigraphs ``z:f``, ratio means ``m:..``, Gini pairs
+    ``d:..``."""
     coupled = [
         f
         for f in objective.footprints
@@ -117,29 +111,37 @@ def build_lp(network: Network, objective: Objective) -> LinearProgram:
         offsets[f"z:{f}"] = n_vars
         n_vars += 1
     for lim in objective.limits:
-        key = f"{lim.kind}:{lim.footprint}:{lim.bound!r}"
         if lim.kind == "ratio":
-            offsets[f"m:{key}"] = n_vars
+            offsets[f"m:{_limit_key(lim)}"] = n_vars
             n_vars += 1
         elif lim.kind == "gini":
-            offsets[f"d:{key}"] = n_vars
+            offsets[f"d:{_limit_key(lim)}"] = n_vars
             n_vars += n_s * (n_s - 1) // 2
+    return offsets, n_vars
 
-    c = np.zeros(n_vars)
-    c[:n_x] = objective.cost * sc.price[s_of_x, t_idx]
-    for f, mu in objective.mean.items():
-        c[:n_x] += mu / n_s * sc.weighted_intensity(f)[s_of_x, t_idx]
-    for f, mu in objective.worst.items():
-        c[offsets[f"z:{f}"]] = mu
 
-    lo = np.zeros(n_vars)
-    hi = np.full(n_vars, np.inf)
+def _limit_key(lim: Limit) -> str:
+    return f"{lim.kind}:{lim.footprint}:{lim.bound!r}"
 
-    eq = _Rows()
-    ub = _Rows()
+
+def _flow_rows(
+    network: Network, eq: _Rows, ub: _Rows, hi: np.ndarray, t_idx: np.ndarray, r_idx: np.ndarray
+) -> None:
+    """Demand met in every hour and group; site capacity (a column bound for sites with
+    a single route, a row otherwise)."""
+    sc = network.scenario
+    n_t, n_s, n_k = sc.n_hours, sc.n_sites, network.n_groups
+    rs = network.route_site
+    s_of_x = rs[r_idx]
+    n_x = t_idx.size
     # demand: one row per (hour, group)
-    eq.add(t_idx * n_k + rg[r_idx], np.arange(n_x), 1.0, network.group_demand.T.ravel(), n_t * n_k)
-    # capacity: a column bound for single-route sites, a row otherwise
+    eq.add(
+        t_idx * n_k + network.route_group[r_idx],
+        np.arange(n_x),
+        1.0,
+        network.group_demand.T.ravel(),
+        n_t * n_k,
+    )
     routes_per_site = np.bincount(rs, minlength=n_s)
     single = routes_per_site[s_of_x] == 1
     hi[:n_x][single] = sc.capacity[s_of_x[single], t_idx[single]]
@@ -155,10 +157,25 @@ def build_lp(network: Network, objective: Objective) -> LinearProgram:
             sc.capacity[multi_sites].T.ravel(),
             n_t * multi_sites.size,
         )
-    # footprint definitions: sum_t,r w k x - y = 0
-    for f in coupled:
-        y0 = offsets[f"y:{f}"]
-        wk = sc.weighted_intensity(f)[s_of_x, t_idx]
+
+
+def _footprint_rows(
+    network: Network,
+    objective: Objective,
+    offsets: Mapping[str, int],
+    eq: _Rows,
+    ub: _Rows,
+    t_idx: np.ndarray,
+    s_of_x: np.ndarray,
+) -> None:
+    """Per-site footprints ``sum_t,r w k x - y = 0`` and worst-site epigraphs
+    ``y_s - z <= 0``."""
+    sc = network.scenario
+    n_s, n_x = sc.n_sites, t_idx.size
+    for key, y0 in offsets.items():
+        if not key.startswith("y:"):
+            continue
+        wk = sc.weighted_intensity(key[2:])[s_of_x, t_idx]
         eq.add(
             np.concatenate([s_of_x, np.arange(n_s)]),
             np.concatenate([np.arange(n_x), y0 + np.arange(n_s)]),
@@ -166,60 +183,83 @@ def build_lp(network: Network, objective: Objective) -> LinearProgram:
             0.0,
             n_s,
         )
-    # worst-site epigraph: y_s - z <= 0
     for f in objective.worst:
         y0, z = offsets[f"y:{f}"], offsets[f"z:{f}"]
+        _pairs_le(ub, y0 + np.arange(n_s), np.full(n_s, z), -1.0)
+
+
+def _pairs_le(ub: _Rows, a: np.ndarray, b: np.ndarray, coef: float) -> None:
+    """Rows ``v[a_i] + coef * v[b_i] <= 0``, one per pair."""
+    n = a.size
+    rows = np.arange(n)
+    ub.add(
+        np.concatenate([rows, rows]),
+        np.concatenate([a, b]),
+        np.concatenate([np.ones(n), np.full(n, coef)]),
+        0.0,
+        n,
+    )
+
+
+def _limit_rows(
+    lim: Limit, offsets: Mapping[str, int], n_s: int, eq: _Rows, ub: _Rows, hi: np.ndarray
+) -> None:
+    ys = offsets[f"y:{lim.footprint}"] + np.arange(n_s)
+    if lim.kind == "worst":
+        hi[ys] = np.minimum(hi[ys], lim.bound)
+    elif lim.kind == "ratio":
+        m = offsets[f"m:{_limit_key(lim)}"]
+        # S m - sum_s y_s = 0 ; y_s - r m <= 0
+        eq.add(np.zeros(n_s + 1), np.append(ys, m), np.append(-np.ones(n_s), n_s), 0.0, 1)
+        _pairs_le(ub, ys, np.full(n_s, m), -lim.bound)
+    else:  # gini: y_i - y_j - d_ij <= 0, y_j - y_i - d_ij <= 0, sum d - g S sum y <= 0
+        ii, jj = np.triu_indices(n_s, k=1)
+        n_p = ii.size
+        d = offsets[f"d:{_limit_key(lim)}"] + np.arange(n_p)
+        rows = np.arange(n_p)
+        for a, b in ((ys[ii], ys[jj]), (ys[jj], ys[ii])):
+            ub.add(
+                np.concatenate([rows, rows, rows]),
+                np.concatenate([a, b, d]),
+                np.concatenate([np.ones(n_p), -np.ones(n_p), -np.ones(n_p)]),
+                0.0,
+                n_p,
+            )
         ub.add(
-            np.concatenate([np.arange(n_s), np.arange(n_s)]),
-            np.concatenate([y0 + np.arange(n_s), np.full(n_s, z)]),
-            np.concatenate([np.ones(n_s), -np.ones(n_s)]),
+            np.zeros(n_p + n_s),
+            np.concatenate([d, ys]),
+            np.concatenate([np.ones(n_p), np.full(n_s, -lim.bound * n_s)]),
             0.0,
-            n_s,
+            1,
         )
+
+
+def build_lp(network: Network, objective: Objective) -> LinearProgram:
+    """The LP of ``objective`` on ``network`` (sparse, one block per constraint kind)."""
+    t0 = time.perf_counter()
+    sc = network.scenario
+    n_t, n_s, n_r = sc.n_hours, sc.n_sites, network.n_routes
+    n_x = n_t * n_r
+    t_idx = np.repeat(np.arange(n_t), n_r)  # hour of each x
+    r_idx = np.tile(np.arange(n_r), n_t)  # route of each x
+    s_of_x = network.route_site[r_idx]
+    offsets, n_vars = _layout(objective, n_x, n_s)
+
+    c = np.zeros(n_vars)
+    c[:n_x] = objective.cost * sc.price[s_of_x, t_idx]
+    for f, mu in objective.mean.items():
+        c[:n_x] += mu / n_s * sc.weighted_intensity(f)[s_of_x, t_idx]
+    for f, mu in objective.worst.items():
+        c[offsets[f"z:{f}"]] = mu
+    lo = np.zeros(n_vars)
+    hi = np.full(n_vars, np.inf)
+
+    eq = _Rows()
+    ub = _Rows()
+    _flow_rows(network, eq, ub, hi, t_idx, r_idx)
+    _footprint_rows(network, objective, offsets, eq, ub, t_idx, s_of_x)
     for lim in objective.limits:
-        y0 = offsets[f"y:{lim.footprint}"]
-        ys = y0 + np.arange(n_s)
-        key = f"{lim.kind}:{lim.footprint}:{lim.bound!r}"
-        if lim.kind == "worst":
-            hi[ys] = np.minimum(hi[ys], lim.bound)
-        elif lim.kind == "ratio":
-            m = offsets[f"m:{key}"]
-            # S m - sum_s y_s = 0 ; y_s - r m <= 0
-            eq.add(np.zeros(n_s + 1), np.append(ys, m), np.append(-np.ones(n_s), n_s), 0.0, 1)
-            ub.add(
-                np.concatenate([np.arange(n_s), np.arange(n_s)]),
-                np.concatenate([ys, np.full(n_s, m)]),
-                np.concatenate([np.ones(n_s), np.full(n_s, -lim.bound)]),
-                0.0,
-                n_s,
-            )
-        else:  # gini: y_i - y_j - d_ij <= 0, y_j - y_i - d_ij <= 0, sum d - g S sum y <= 0
-            d0 = offsets[f"d:{key}"]
-            ii, jj = np.triu_indices(n_s, k=1)
-            n_p = ii.size
-            d = d0 + np.arange(n_p)
-            rows = np.arange(n_p)
-            ub.add(
-                np.concatenate([rows, rows, rows]),
-                np.concatenate([ys[ii], ys[jj], d]),
-                np.concatenate([np.ones(n_p), -np.ones(n_p), -np.ones(n_p)]),
-                0.0,
-                n_p,
-            )
-            ub.add(
-                np.concatenate([rows, rows, rows]),
-                np.concatenate([ys[jj], ys[ii], d]),
-                np.concatenate([np.ones(n_p), -np.ones(n_p), -np.ones(n_p)]),
-                0.0,
-                n_p,
-            )
-            ub.add(
-                np.zeros(n_p + n_s),
-                np.concatenate([d, ys]),
-                np.concatenate([np.ones(n_p), np.full(n_s, -lim.bound * n_s)]),
-                0.0,
-                1,
-            )
+        _limit_rows(lim, offsets, n_s, eq, ub, hi)
     a_eq, b_eq = eq.matrix(n_vars)
     a_ub, b_ub = ub.matrix(n_vars)
     return LinearProgram(
@@ -358,5 +398,5 @@ def explain_infeasible(network: Network, objective: Objective) -> InfeasibleErro
     limits = ", ".join(lim.describe() for lim in objective.limits) or "the objective's terms"
     return InfeasibleError(
         f"objective {objective.name!r}: no allocation meets {limits}",
-        hint="relax the limit (see --sweep for the frontier)",
+        hint="relax the limit (a sweep over it shows the cost of each bound)",
     )

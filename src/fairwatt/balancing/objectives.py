@@ -273,29 +273,29 @@ OBJECTIVE_HELP = (
 )
 
 
-def parse_weights(text: str, *, what: str = "--weights") -> dict[str, float]:
-    """Parse ``"cost=1,water=60,carbon=1500"`` into a dict (keys: cost or a footprint)."""
+def _terms(text: str, spec: str) -> dict[str, float]:
+    """The ``NAME=NUMBER,...`` part of the objective ``spec`` (names: cost or a footprint)."""
     out: dict[str, float] = {}
     for item in filter(None, (p.strip() for p in text.split(","))):
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or key not in ("cost", *FOOTPRINTS):
             raise InputError(
-                f"cannot read {what} item {item!r}",
+                f"cannot read item {item!r} of objective {spec!r}",
                 hint=f"write NAME=NUMBER with NAME in: cost, {', '.join(FOOTPRINTS)}",
             )
         try:
             number = float(value)
         except ValueError:
-            raise InputError(f"{what}: {key}={value!r} is not a number") from None
+            raise InputError(f"objective {spec!r}: {key}={value!r} is not a number") from None
         if not math.isfinite(number) or number < 0:
-            raise InputError(f"{what}: {key} must be a finite number >= 0")
+            raise InputError(f"objective {spec!r}: {key} must be a finite number >= 0")
         out[key] = number
     return out
 
 
 def parse_objective(spec: str, default_weights: Mapping[str, float] | None = None) -> Objective:
-    """Build an :class:`Objective` from its command-line spelling.
+    """Build an :class:`Objective` from its text form (also the command line's).
 
     Parameters
     ----------
@@ -319,21 +319,21 @@ def parse_objective(spec: str, default_weights: Mapping[str, float] | None = Non
     if head.startswith("min-") and head[4:] in FOOTPRINTS and not rest:
         return min_footprint(head[4:])
     if head in ("avg", "eglb"):
-        weights = parse_weights(rest, what=f"objective {spec!r}") if rest else None
+        weights = _terms(rest, spec) if rest else None
         if weights is None:
             weights = dict(default_weights or {})
         cost = weights.pop("cost", 1.0)
         if not weights and head == "eglb":
             raise InputError(
-                "eglb needs footprint weights",
-                hint="pass --weights water=60,carbon=1500 or set [weights] in the scenario",
+                "objective eglb needs footprint weights",
+                hint="give weights (e.g. water=60, carbon=1500) or set [weights] in the scenario",
             )
         make = weighted_mean if head == "avg" else eglb
         return make(weights, cost=cost, name=spec)
     if head == "min-worst" and rest.strip() in FOOTPRINTS:
         return min_worst(rest.strip(), name=spec)
     if head in LIMIT_KINDS and rest:
-        items = parse_weights(rest, what=f"objective {spec!r}")
+        items = _terms(rest, spec)
         if not items or "cost" in items:
             raise InputError(f"objective {spec!r} needs FOOTPRINT=BOUND items")
         kind = cast("LimitKind", head)  # one of LIMIT_KINDS, checked above

@@ -35,10 +35,11 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from fairwatt.balancing.allocation import Allocation, route_unit_cost
 from fairwatt.balancing.lp import check_reachable_capacity
 from fairwatt.balancing.objectives import Objective, evaluate
 from fairwatt.balancing.scenario import Scenario, compile_network
-from fairwatt.balancing.solve import Allocation, HourSolver, route_unit_cost
+from fairwatt.balancing.solve import HourSolver
 from fairwatt.errors import InputError
 
 #: Default step size (relative to the target cap). [dimensionless]
@@ -91,10 +92,10 @@ def online_dmd(
     if objective.limits:
         raise InputError(
             "the online algorithm handles cost, mean and worst-site terms, not limits",
-            hint="use an eglb objective with --online",
+            hint="use an eglb objective online",
         )
     if not math.isfinite(step) or step < 0:
-        raise InputError("--step must be a finite number >= 0")
+        raise InputError(f"step {step:g}: give a finite number >= 0")
     t0 = time.perf_counter()
     objective.check(scenario)
     network = compile_network(scenario, objective.mask or mask)

@@ -28,15 +28,6 @@ from fairwatt.errors import InputError
 
 #: Footprints a scenario may carry, in report order.
 FOOTPRINTS: tuple[str, ...] = ("carbon", "water", "health")
-#: Unit of each footprint total (and of its weight's denominator).
-FOOTPRINT_UNITS: dict[str, str] = {"carbon": "t", "water": "m3", "health": "usd"}
-#: Unit of each hourly intensity, per MWh of energy.
-INTENSITY_UNITS: dict[str, str] = {
-    "price": "USD/MWh",
-    "carbon": "t/MWh",
-    "water": "m3/MWh",
-    "health": "USD/MWh",
-}
 #: Masks every scenario knows without a matrix.
 BUILTIN_MASKS: tuple[str, ...] = ("full", "nearest")
 

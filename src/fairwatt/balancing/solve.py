@@ -1,27 +1,21 @@
-"""Solve a rebalancing objective on a scenario: dispatch, result and per-hour routing."""
+"""Solve a rebalancing objective on a scenario: dispatch and per-hour routing."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 
+from fairwatt.balancing.allocation import Allocation, route_unit_cost
+from fairwatt.balancing.decompose import solve_decomposition
 from fairwatt.balancing.lp import (
     build_lp,
     check_reachable_capacity,
     explain_infeasible,
     run_highs,
 )
-from fairwatt.balancing.objectives import (
-    Objective,
-    evaluate,
-    limit_violation,
-    site_costs,
-    site_footprints,
-)
+from fairwatt.balancing.objectives import Objective, evaluate
 from fairwatt.balancing.scenario import Network, Scenario, compile_network
 from fairwatt.errors import InfeasibleError
 
@@ -31,78 +25,6 @@ Method = Literal["auto", "lp", "decomposition"]
 #: by the Lagrangian decomposition (``method="auto"``); below it the monolithic LP is
 #: faster.
 DECOMPOSITION_THRESHOLD = 50_000
-
-
-@dataclass(eq=False)
-class Allocation:
-    """An hourly allocation of demand to sites, and how it was obtained.
-
-    Attributes
-    ----------
-    network : Network
-        Scenario and mask the allocation is for.
-    objective : Objective
-    flow : ndarray, shape (T, R)
-        Energy on each route in each hour. [MWh]
-    value : float
-        Objective value of ``flow``.
-    lower_bound : float
-        Certified lower bound on the optimum (equal to ``value`` for an exact solve;
-        below it for the decomposition and the online algorithm's reference).
-    method : str
-        ``lp``, ``per-hour``, ``decomposition`` or ``online``.
-    seconds : float
-        Wall time of build and solve. [s]
-    info : dict
-        Method details (iterations, sizes, timings).
-    """
-
-    network: Network
-    objective: Objective
-    flow: np.ndarray
-    value: float
-    lower_bound: float
-    method: str
-    seconds: float = 0.0
-    info: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def scenario(self) -> Scenario:
-        return self.network.scenario
-
-    @cached_property
-    def site_energy(self) -> np.ndarray:
-        """Energy per site and hour, shape (S, T). [MWh]"""
-        return self.network.site_energy(self.flow)
-
-    @property
-    def gap(self) -> float:
-        """Relative distance between ``value`` and ``lower_bound``. [dimensionless]"""
-        denom = max(abs(self.lower_bound), 1e-12)
-        gap = (self.value - self.lower_bound) / denom
-        return gap if gap > 1e-9 else 0.0
-
-    def site_totals(self) -> dict[str, np.ndarray]:
-        """Per-site totals over the horizon: ``energy`` [MWh], ``cost`` [US$] and each
-        footprint (unweighted; carbon [t], water [m³], health [US$])."""
-        e = self.site_energy
-        return {
-            "energy": e.sum(axis=1),
-            "cost": site_costs(self.scenario, e),
-            **site_footprints(self.scenario, e),
-        }
-
-    def max_violation(self) -> float:
-        """Largest violation of demand, capacity, mask or limits. [MWh or footprint]"""
-        sc, net = self.scenario, self.network
-        served = np.zeros((net.n_groups, sc.n_hours))
-        np.add.at(served, net.route_group, self.flow.T)
-        worst = float(np.abs(served - net.group_demand).max(initial=0.0))
-        worst = max(worst, float((self.site_energy - sc.capacity).max(initial=0.0)))
-        worst = max(worst, float(-self.flow.min(initial=0.0)))
-        for lim in self.objective.limits:
-            worst = max(worst, limit_violation(lim, sc, self.site_energy))
-        return worst
 
 
 # --------------------------------------------------------------------------- per hour
@@ -189,17 +111,6 @@ class HourSolver:
 # --------------------------------------------------------------------------- dispatch
 
 
-def route_unit_cost(network: Network, objective: Objective) -> np.ndarray:
-    """Separable per-route unit cost (T, R): cost weight × price plus the mean terms.
-    [US$/MWh]"""
-    sc = network.scenario
-    rs = network.route_site
-    unit = objective.cost * sc.price[rs].T
-    for f, mu in objective.mean.items():
-        unit = unit + mu / sc.n_sites * sc.weighted_intensity(f)[rs].T
-    return np.ascontiguousarray(unit)
-
-
 def solve(
     scenario: Scenario,
     objective: Objective,
@@ -256,12 +167,17 @@ def solve(
         and scenario.n_hours * network.n_routes > DECOMPOSITION_THRESHOLD
     )
     if use_decomposition:
-        from fairwatt.balancing.decompose import solve_decomposition
-
         return solve_decomposition(
             network, objective, tolerance=tolerance, time_limit=time_limit, started=t0
         )
 
+    return _solve_lp(network, objective, time_limit=time_limit, started=t0)
+
+
+def _solve_lp(
+    network: Network, objective: Objective, *, time_limit: float | None, started: float
+) -> Allocation:
+    """One sparse LP with HiGHS."""
     lp = build_lp(network, objective)
     res = run_highs(lp, time_limit=time_limit)
     if res.status == 2:
@@ -272,8 +188,10 @@ def solve(
             hint="raise the time limit or simplify the scenario",
         )
     n_x = lp.n_flow
-    flow = np.clip(res.x[:n_x], 0.0, lp.hi[:n_x]).reshape(scenario.n_hours, network.n_routes)
-    value = evaluate(objective, scenario, network.site_energy(flow))
+    flow = np.clip(res.x[:n_x], 0.0, lp.hi[:n_x]).reshape(
+        network.scenario.n_hours, network.n_routes
+    )
+    value = evaluate(objective, network.scenario, network.site_energy(flow))
     return Allocation(
         network,
         objective,
@@ -281,7 +199,7 @@ def solve(
         value,
         min(value, res.value),
         "lp",
-        time.perf_counter() - t0,
+        time.perf_counter() - started,
         info={
             "build_seconds": lp.build_seconds,
             "solve_seconds": res.seconds,
@@ -290,10 +208,3 @@ def solve(
             "lp_value": res.value,
         },
     )
-
-
-def solve_nearest(scenario: Scenario) -> Allocation:
-    """The nearest-site baseline: every gateway served at its nearest site."""
-    from fairwatt.balancing.objectives import nearest_site
-
-    return solve(scenario, nearest_site())

@@ -200,9 +200,10 @@ def rebalance(
     """
     import sys
 
+    from fairwatt.cli._parse import parse_sweep, parse_target_cap, parse_weights
     from fairwatt.errors import InputError
     from fairwatt.io.writers import check_output_path, resolve_format
-    from fairwatt.services.rebalance import RebalanceOptions, run_rebalance, run_whatif
+    from fairwatt.services.rebalance import RebalanceOptions, load_scenario, solve_scenario
 
     if (scenario is None) == (logs is None):
         raise InputError(
@@ -222,17 +223,18 @@ def rebalance(
     options = RebalanceOptions(
         mask=mask,
         objectives=objective or None,
-        weights=weights,
+        weights=parse_weights(weights) if weights else None,
         baseline=baseline,
-        sweep=sweep,
+        sweep=parse_sweep(sweep) if sweep else None,
         online=online,
         step=step,
-        target_cap=target_cap,
+        target_cap=parse_target_cap(target_cap),
         method=cast("Method", method),  # checked above
         tolerance=tolerance,
     )
     if logs is not None:
         from fairwatt.services.audit import parse_footprints
+        from fairwatt.services.whatif import run_whatif
 
         audit_options = build_audit_options(
             sites=sites,
@@ -258,11 +260,11 @@ def rebalance(
         )
     else:
         assert scenario is not None
-        result = run_rebalance(scenario, options)
+        result = solve_scenario(load_scenario(scenario), options)
     if resolved in ("csv", "parquet"):
-        for line in result.report.notes:
+        for line in result.notes:
             note(line, quiet=quiet)
-    render(result.report, output, fmt)
+    render(result.to_report(), output, fmt)
     if allocation is not None:
         render(result.allocation_report(), allocation, None)
         note(f"hourly allocation written to {allocation}", quiet=quiet or allocation == "-")

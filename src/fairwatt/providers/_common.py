@@ -22,7 +22,6 @@ an hour without observations is a row with NaN factors and ``is_missing=True``.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -354,7 +353,3 @@ def merge_request_meta(meta: dict[str, Any], responses: list[Any], endpoint: str
         meta["from_cache"] = sum(1 for r in responses if from_cache(r))
     else:
         meta["retrieved_at"] = now_utc().isoformat()
-
-
-def text_buffer(raw: bytes) -> io.BytesIO:
-    return io.BytesIO(raw)

@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 from fairwatt.cli.app import app
 from fairwatt.errors import InputError
 from fairwatt.services.audit import AuditOptions
-from fairwatt.services.rebalance import RebalanceOptions, run_whatif, scenario_from_logs
+from fairwatt.services.rebalance import RebalanceOptions
+from fairwatt.services.whatif import run_whatif, scenario_from_logs
 
 AUDIT = Path(__file__).resolve().parents[2] / "sample_inputs" / "eglb" / "audit"
 LOG = str(AUDIT / "energy.csv")
@@ -42,18 +43,19 @@ def test_fully_flexible_log_reproduces_r6(audit_options: AuditOptions) -> None:
         [LOG],
         audit_options,
         RebalanceOptions(
-            objectives=["status-quo", "min-cost", "eglb"], weights="cost=1,water=60,carbon=1500"
+            objectives=["status-quo", "min-cost", "eglb"],
+            weights={"cost": 1.0, "water": 60.0, "carbon": 1500.0},
         ),
         flexible=1.0,
         capacity_kw=1000.0,
     )
-    summary = result.report.tables["summary"].set_index("objective")
+    summary = result.summary.set_index("objective")
     assert summary.loc["min-cost", "objective_value"] == pytest.approx(291_698.6063, rel=1e-6)
     assert summary.loc["eglb", "objective_value"] == pytest.approx(623_661.3525, rel=1e-6)
     # the status quo is the nearest-site allocation: water max/avg 1.445 (R6)
     assert summary.loc["status-quo", "water_max_to_mean"] == pytest.approx(1.445, abs=1e-3)
     assert summary.loc["min-cost", "water_max_to_mean"] == pytest.approx(1.710, abs=1e-3)
-    assert result.report.metadata["baseline"] == "status-quo"
+    assert result.metadata["baseline"] == "status-quo"
 
 
 def test_flexible_share_and_capacity_are_respected(audit_options: AuditOptions) -> None:
@@ -73,14 +75,17 @@ def test_flexible_share_and_capacity_are_respected(audit_options: AuditOptions) 
     status_quo = result.outcomes[0].allocation.site_energy
     np.testing.assert_allclose(status_quo, observed, atol=1e-9)
     # balanced default weights, and eGLB lowers the worst water site against the status quo
-    assert any("balanced at the status quo" in n for n in result.report.notes)
-    ineq = result.report.tables["inequity"].set_index(["objective", "footprint"])
+    assert any("balanced at the status quo" in n for n in result.notes)
+    ineq = result.inequity.set_index(["objective", "footprint"])
     assert ineq.loc[("eglb", "water"), "worst"] < ineq.loc[("status-quo", "water"), "worst"]
 
 
 def test_nothing_flexible_changes_nothing(audit_options: AuditOptions) -> None:
     result = run_whatif(
-        [LOG], audit_options, RebalanceOptions(weights="water=60,carbon=1500"), flexible=0.0
+        [LOG],
+        audit_options,
+        RebalanceOptions(weights={"water": 60.0, "carbon": 1500.0}),
+        flexible=0.0,
     )
     base = result.outcomes[0].allocation.site_energy
     for outcome in result.outcomes[1:]:

@@ -225,3 +225,51 @@ def test_mask_with_a_repeated_site_row_is_refused(tmp_path: Path) -> None:
     tables = {**_tables(), "mask.csv": pd.DataFrame({"site": ["x", "y", "x"], "u": 1, "v": 1})}
     with pytest.raises(InputError, match="more than one row for site 'x'"):
         load_scenario(_write(tmp_path, toml, tables))
+
+
+def test_site_named_na_is_a_name(tmp_path: Path) -> None:
+    """Namibia's code NA in CSV cells (long factor table, mask file) and headers is a
+    name, not a missing value; an empty cell is still missing."""
+    toml = """
+timezone = "UTC"
+sites = ["NA", "ZA"]
+gateways = ["NA", "BW"]
+[capacity]
+value = 1.0
+[demand]
+file = "demand.csv"
+[factors.price]
+file = "price.csv"
+column = "usd_per_mwh"
+[masks.south]
+file = "mask.csv"
+[nearest]
+NA = "NA"
+BW = "ZA"
+"""
+    tables = {
+        "demand.csv": pd.DataFrame({"timestamp": HOURS, "NA": [0.5, 0.6, 0.7], "BW": 0.1}),
+        "price.csv": pd.DataFrame(
+            {
+                "timestamp": HOURS * 2,
+                "site": ["NA"] * 3 + ["ZA"] * 3,
+                "usd_per_mwh": [10.0, 11.0, 12.0, 20.0, 21.0, 22.0],
+            }
+        ),
+        "mask.csv": pd.DataFrame({"site": ["NA", "ZA"], "NA": [1, 1], "BW": [0, 1]}),
+    }
+    sc = load_scenario(_write(tmp_path, toml, tables)).scenario
+    assert sc.sites == ("NA", "ZA")
+    assert sc.gateways == ("NA", "BW")
+    np.testing.assert_allclose(sc.price, [[10.0, 11.0, 12.0], [20.0, 21.0, 22.0]])
+    np.testing.assert_allclose(sc.demand[0], [0.5, 0.6, 0.7])
+    np.testing.assert_array_equal(sc.mask("south"), [[True, False], [True, True]])
+    np.testing.assert_array_equal(sc.nearest_sites(), [0, 1])
+
+    (tmp_path / "demand.csv").write_text(
+        "timestamp,NA,BW\n"
+        + "".join(f"{h},{v},0.1\n" for h, v in zip(HOURS, ["0.5", "", "0.7"], strict=True))
+    )
+    with pytest.raises(InputError, match="not a finite number") as err:
+        load_scenario(tmp_path / "scenario.toml")
+    assert "row 3" in str(err.value)
