@@ -10,7 +10,9 @@ accepts another unit spelling, or names a footprint output column takes it from 
   PUE and on-site WUE, bundled health-damage components);
 * :data:`OUTPUTS` — the footprint columns an audit writes, with their unit and formula;
 * :data:`FOOTPRINTS`, :data:`REQUIRED_FACTOR`, :data:`OPTIONAL_FACTORS` — the footprints
-  and the factors each one needs.
+  and the factors each one needs;
+* :data:`SCENARIO_ENERGY_UNITS`, :data:`SCENARIO_FACTOR_UNITS` — the units a rebalancing
+  scenario file may use, with their conversion to the balancing units.
 
 Unit labels have one spelling each: ``gCO2e/kWh``, ``L/kWh``, ``US$/MWh``, ``kgCO2e``,
 ``L``, ``US$``, ``kWh``. Pure data: this module imports only :mod:`fairwatt.units`.
@@ -23,9 +25,14 @@ from dataclasses import dataclass
 from fairwatt.units import (
     G_PER_KG,
     GAL_PER_MWH_TO_L_PER_KWH,
+    KG_PER_LB,
+    KG_PER_TONNE,
     KWH_PER_MWH,
     L_PER_M3,
+    L_PER_US_GAL,
     LB_PER_MWH_TO_G_PER_KWH,
+    W_PER_KW,
+    WH_PER_KWH,
 )
 
 G_PER_KWH = "gCO2e/kWh"
@@ -268,3 +275,30 @@ def unit_of(column: str) -> str:
         if column in table:
             return table[column].unit
     return OUTPUTS[column].unit
+
+
+#: Scenario tables (rebalancing works in MWh per hour): energy unit -> multiplier to
+#: MWh. Power units mean the average over the hour.
+SCENARIO_ENERGY_UNITS: dict[str, float] = {
+    "MWh": 1.0,
+    "kWh": 1.0 / KWH_PER_MWH,
+    "Wh": 1.0 / (KWH_PER_MWH * WH_PER_KWH),
+    "GWh": KWH_PER_MWH,
+    "MW": 1.0,
+    "kW": 1.0 / KWH_PER_MWH,
+    "W": 1.0 / (KWH_PER_MWH * W_PER_KW),
+}
+#: Scenario intensities: unit -> multiplier to the balancing unit of each factor
+#: (price and health US$/MWh, carbon t/MWh, water m³/MWh).
+SCENARIO_FACTOR_UNITS: dict[str, dict[str, float]] = {
+    "price": {"USD/MWh": 1.0, "USD/kWh": KWH_PER_MWH},
+    "carbon": {
+        "t/MWh": 1.0, "kg/kWh": 1.0, "kg/MWh": 1.0 / KG_PER_TONNE,
+        "g/kWh": 1.0 / KG_PER_TONNE, "lb/MWh": KG_PER_LB / KG_PER_TONNE,
+    },
+    "water": {
+        "m3/MWh": 1.0, "L/kWh": 1.0, "L/MWh": 1.0 / L_PER_M3,
+        "gal/MWh": L_PER_US_GAL / L_PER_M3,
+    },
+    "health": {"USD/MWh": 1.0, "USD/kWh": KWH_PER_MWH},
+}  # fmt: skip

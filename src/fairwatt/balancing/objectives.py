@@ -31,8 +31,9 @@ from typing import Literal, cast
 
 import numpy as np
 
-from fairwatt.balancing.scenario import FOOTPRINTS, Scenario
+from fairwatt.balancing.scenario import Scenario
 from fairwatt.errors import InputError
+from fairwatt.schema import FOOTPRINTS
 
 LimitKind = Literal["worst", "ratio", "gini"]
 LIMIT_KINDS: tuple[str, ...] = ("worst", "ratio", "gini")

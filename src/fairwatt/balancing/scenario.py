@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 
 from fairwatt.errors import InputError
+from fairwatt.schema import FOOTPRINTS
 
 #: Footprints a scenario may carry, in report order.
-FOOTPRINTS: tuple[str, ...] = ("carbon", "water", "health")
 #: Masks every scenario knows without a matrix.
 BUILTIN_MASKS: tuple[str, ...] = ("full", "nearest")
 

@@ -23,34 +23,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fairwatt import units
 from fairwatt.errors import InputError
-
-#: Energy per hour: multiplier to MWh. Power units mean the average over the hour.
-ENERGY_UNITS: dict[str, float] = {
-    "MWh": 1.0,
-    "kWh": 1.0 / units.KWH_PER_MWH,
-    "Wh": 1.0 / (units.KWH_PER_MWH * units.WH_PER_KWH),
-    "GWh": units.KWH_PER_MWH,
-    "MW": 1.0,
-    "kW": 1.0 / units.KWH_PER_MWH,
-    "W": 1.0 / (units.KWH_PER_MWH * units.W_PER_KW),
-}
-#: Intensity units: multiplier to the balancing unit of each factor.
-FACTOR_UNITS: dict[str, dict[str, float]] = {
-    "price": {"USD/MWh": 1.0, "USD/kWh": units.KWH_PER_MWH},
-    "carbon": {
-        "t/MWh": 1.0, "kg/kWh": 1.0, "kg/MWh": 1.0 / units.KG_PER_TONNE,
-        "g/kWh": 1.0 / units.KG_PER_TONNE, "lb/MWh": units.KG_PER_LB / units.KG_PER_TONNE,
-    },
-    "water": {
-        "m3/MWh": 1.0, "L/kWh": 1.0, "L/MWh": 1.0 / units.L_PER_M3,
-        "gal/MWh": units.L_PER_US_GAL / units.L_PER_M3,
-    },
-    "health": {"USD/MWh": 1.0, "USD/kWh": units.KWH_PER_MWH},
-}  # fmt: skip
-#: Footprints a scenario may give intensities for (the factors besides price).
-FOOTPRINTS: tuple[str, ...] = tuple(k for k in FACTOR_UNITS if k != "price")
+from fairwatt.io.tables import first_row_number, read_table
+from fairwatt.io.times import to_utc
+from fairwatt.schema import FOOTPRINTS
+from fairwatt.schema import SCENARIO_ENERGY_UNITS as ENERGY_UNITS
+from fairwatt.schema import SCENARIO_FACTOR_UNITS as FACTOR_UNITS
 
 _KNOWN_KEYS = frozenset({
     "title", "sites", "gateways", "timezone", "time_column", "time_format", "mask",
@@ -119,13 +97,7 @@ def _read_table(path: Path, ctx: _Ctx, section: str) -> pd.DataFrame:
             section=section,
             hint="paths are relative to the scenario file",
         )
-    try:
-        if path.suffix.lower() in (".parquet", ".pq"):
-            return pd.read_parquet(path)
-        # only empty cells are missing: "NA" (Namibia) is a name
-        return pd.read_csv(path, keep_default_na=False, na_values=[""])
-    except Exception as exc:  # pandas/pyarrow raise many types for unreadable files
-        raise InputError(f"cannot read table: {exc}", file=str(path)) from None
+    return read_table(path, what="scenario table")
 
 
 def _column(df: pd.DataFrame, name: str, path: Path) -> str:
@@ -141,52 +113,36 @@ def _column(df: pd.DataFrame, name: str, path: Path) -> str:
     )
 
 
-def _parse_times(raw: pd.Series, fmt: Any, path: Path, col: str) -> pd.Series:
-    try:
-        return pd.to_datetime(raw, format=fmt, utc=False) if fmt else pd.to_datetime(raw, utc=False)
-    except (ValueError, TypeError):
-        coerced = pd.to_datetime(raw, format=fmt, errors="coerce", utc=False) if fmt else None
-        bad = 0 if coerced is None else int(coerced.isna().to_numpy().argmax())
-        raise InputError(
-            f"cannot read timestamp {raw.iloc[bad]!r}",
-            file=str(path),
-            row=bad + 2,
-            column=col,
-            hint="set time_format in the scenario (strptime codes)",
-        ) from None
-
-
-def _hours(df: pd.DataFrame, path: Path, spec: Mapping[str, Any], ctx: _Ctx) -> pd.DatetimeIndex:
-    """UTC hour starts of a table's rows, validated."""
+def _hours(
+    df: pd.DataFrame,
+    path: Path,
+    spec: Mapping[str, Any],
+    ctx: _Ctx,
+    series: pd.Series | None = None,
+) -> pd.DatetimeIndex:
+    """UTC hour starts of a table's rows, validated (the time rule of
+    :mod:`fairwatt.io.times`; ``series`` splits a long table by entity)."""
     col = _column(df, str(spec.get("time_column", ctx.time_column)), path)
     raw = df[col]
-    ts = _parse_times(raw, spec.get("time_format", ctx.time_format), path, col)
-    if ts.isna().any():
-        bad = int(ts.isna().to_numpy().argmax())
-        raise InputError("missing timestamp", file=str(path), row=bad + 2, column=col)
-    if ts.dt.tz is None:
-        tz = spec.get("timezone", ctx.timezone)
-        if not tz:
-            raise InputError(
-                "timestamps have no time zone",
-                file=str(path),
-                column=col,
-                hint='set timezone = "UTC" (or the IANA zone of the data) in the scenario',
-            )
-        try:
-            ts = ts.dt.tz_localize(str(tz), ambiguous="raise", nonexistent="raise")
-        except Exception as exc:  # invalid zone names or DST gaps
-            raise InputError(
-                f"cannot place timestamps in {tz!r}: {exc}", file=str(path), column=col
-            ) from None
-    ts = ts.dt.tz_convert("UTC")
+    tz = spec.get("timezone", ctx.timezone)
+    fmt = spec.get("time_format", ctx.time_format)
+    ts = to_utc(
+        raw,
+        tz=str(tz) if tz else None,
+        file=str(path),
+        column=col,
+        format=str(fmt) if fmt else None,
+        series=series,
+        first_row=first_row_number(path),
+        zone_hint='set timezone = "UTC" (or the IANA zone of the data) in the scenario',
+    )
     off_hour = (ts.dt.minute != 0) | (ts.dt.second != 0) | (ts.dt.microsecond != 0)
     if off_hour.any():
         bad = int(off_hour.to_numpy().argmax())
         raise InputError(
             f"timestamp {raw.iloc[bad]!r} is not the start of an hour",
             file=str(path),
-            row=bad + 2,
+            row=bad + first_row_number(path),
             column=col,
             hint="scenario tables are hourly, labelled by the hour's start",
         )
@@ -317,7 +273,7 @@ def _long_form(
 ) -> pd.DataFrame:
     ecol = _column(df, entity_col, path)
     vcol = _column(df, str(spec.get("column", "value")), path)
-    hours = _hours(df, path, spec, ctx)
+    hours = _hours(df, path, spec, ctx, series=df[ecol])
     long = pd.DataFrame(
         {
             "hour": hours,

@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fairwatt.balancing.scenario import FOOTPRINTS
 from fairwatt.errors import InfeasibleError, InputError
+from fairwatt.schema import FOOTPRINTS
 from fairwatt.services.rebalance_types import (
     SCHEMA_VERSION,
     LoadedScenario,

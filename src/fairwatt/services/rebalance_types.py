@@ -73,7 +73,7 @@ class Sweep:
     kind: SweepKind = "weight"
 
     def __post_init__(self) -> None:
-        from fairwatt.balancing.scenario import FOOTPRINTS
+        from fairwatt.schema import FOOTPRINTS
 
         if self.kind not in get_args(SweepKind):
             raise InputError(

@@ -208,7 +208,7 @@ def scenario_from_logs(
     InputError
         On invalid parameters; the audit's errors (missing factors: exit 3) pass through.
     """
-    from fairwatt.balancing.scenario import FOOTPRINTS
+    from fairwatt.schema import FOOTPRINTS
     from fairwatt.services.audit import footprints, site_hour_table
 
     _check(flexible, headroom, capacity_kw)
