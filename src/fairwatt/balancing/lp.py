@@ -12,7 +12,8 @@ Variables, for hours ``t`` and routes ``r = (site s_r, gateway group k_r)``:
 
 Constraints: demand of each group met every hour; site capacity every hour (a column
 bound when only one group can reach the site); limits. The problem is handed to HiGHS
-[2]_ through :func:`scipy.optimize.linprog`.
+[2]_ through :func:`scipy.optimize.linprog`. Whether demand can be served at all is
+decided beforehand, hour by hour, in :mod:`fairwatt.balancing.capacity`.
 
 References
 ----------
@@ -33,6 +34,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from fairwatt.balancing.capacity import shortfall, shortfall_error
 from fairwatt.balancing.objectives import Limit, Objective
 from fairwatt.balancing.scenario import Network
 from fairwatt.errors import InfeasibleError
@@ -317,84 +319,16 @@ def run_highs(
 # --------------------------------------------------------------------------- feasibility
 
 
-def check_reachable_capacity(network: Network) -> None:
-    """Raise :class:`InfeasibleError` naming the first hour and gateway whose demand
-    exceeds the capacity of every site it may use (a fast, necessary check)."""
-    sc = network.scenario
-    reach_cap = network.mask.T.astype(np.float64) @ sc.capacity  # (G, T)
-    tol = 1e-9 * np.maximum(1.0, sc.demand)
-    short = sc.demand > reach_cap + tol
-    if short.any():
-        t = int(np.flatnonzero(short.any(axis=0))[0])
-        g = int(np.flatnonzero(short[:, t])[0])
-        allowed = [sc.sites[s] for s in np.flatnonzero(network.mask[:, g])]
-        raise InfeasibleError(
-            f"{sc.hour_label(t)}: gateway {sc.gateways[g]!r} needs {sc.demand[g, t]:.6g} MWh "
-            f"but the sites it may use ({_names(allowed)}) can take only "
-            f"{reach_cap[g, t]:.6g} MWh",
-            hint="raise capacity, widen the mask or lower demand",
-        )
-    group_cap = np.stack(
-        [sc.capacity[np.flatnonzero(network.mask[:, g[0]])].sum(axis=0) for g in network.groups]
-    )
-    short = network.group_demand > group_cap + 1e-9 * np.maximum(1.0, network.group_demand)
-    if short.any():
-        t = int(np.flatnonzero(short.any(axis=0))[0])
-        k = int(np.flatnonzero(short[:, t])[0])
-        raise InfeasibleError(
-            f"{sc.hour_label(t)}: gateways {network.group_label(k)} together need "
-            f"{network.group_demand[k, t]:.6g} MWh but the sites they may use can take only "
-            f"{group_cap[k, t]:.6g} MWh",
-            hint="raise capacity, widen the mask or lower demand",
-        )
-
-
-def _names(names: list[str], limit: int = 4) -> str:
-    if len(names) <= limit:
-        return ", ".join(names)
-    return ", ".join(names[:limit]) + f" and {len(names) - limit} more"
-
-
 def explain_infeasible(network: Network, objective: Objective) -> InfeasibleError:
     """Find why the LP of ``objective`` has no solution.
 
-    Solves the demand-relaxed LP (minimise unserved energy); the first hour and gateway
-    group left unserved is named. When all demand can be served, the objective's
-    limits are what cannot be met.
+    When demand cannot be served in some hour (an exact hourly max-flow,
+    :func:`fairwatt.balancing.capacity.shortfall`) the error names those hours and their
+    bottleneck; otherwise the objective's limits are what cannot be met.
     """
-    sc = network.scenario
-    n_t, n_k, n_r = sc.n_hours, network.n_groups, network.n_routes
-    base = build_lp(network, Objective(name="feasibility", cost=0.0))
-    n_x = base.n_flow
-    n_u = n_t * n_k
-    c = np.concatenate([np.zeros(n_x), np.ones(n_u)])
-    slack = sparse.identity(n_u, format="csr")
-    a_eq = sparse.hstack([base.a_eq, slack], format="csr")
-    a_ub = sparse.hstack([base.a_ub, sparse.csr_array((base.a_ub.shape[0], n_u))], format="csr")
-    relaxed = LinearProgram(
-        c=c,
-        a_ub=a_ub,
-        b_ub=base.b_ub,
-        a_eq=a_eq,
-        b_eq=base.b_eq,
-        lo=np.zeros(n_x + n_u),
-        hi=np.concatenate([base.hi, np.full(n_u, np.inf)]),
-        n_flow=n_x,
-    )
-    res = run_highs(relaxed)
-    if res.x is not None:
-        unmet = res.x[n_x:].reshape(n_t, n_k)
-        tol = 1e-7 * max(1.0, float(network.group_demand.max(initial=0.0)))
-        if (unmet > tol).any():
-            t = int(np.flatnonzero((unmet > tol).any(axis=1))[0])
-            k = int(np.argmax(unmet[t]))
-            return InfeasibleError(
-                f"{sc.hour_label(t)}: gateway(s) {network.group_label(k)} cannot be served: "
-                f"{unmet[t, k]:.6g} MWh of {network.group_demand[k, t]:.6g} MWh find no "
-                f"site with spare capacity under mask {network.mask_name!r} "
-                f"({n_r} routes)",
-                hint="raise capacity, widen the mask or lower demand",
-            )
+    short = shortfall(network)
+    if short.hours.size:
+        return shortfall_error(short)
     limits = ", ".join(lim.describe() for lim in objective.limits) or "the objective's terms"
     return InfeasibleError(
         f"objective {objective.name!r}: no allocation meets {limits}",

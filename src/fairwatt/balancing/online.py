@@ -36,7 +36,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from fairwatt.balancing.allocation import Allocation, route_unit_cost
-from fairwatt.balancing.lp import check_reachable_capacity
+from fairwatt.balancing.capacity import check_reachable_capacity
 from fairwatt.balancing.objectives import Objective, evaluate
 from fairwatt.balancing.scenario import Scenario, compile_network
 from fairwatt.balancing.solve import HourSolver

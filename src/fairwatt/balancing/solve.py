@@ -8,13 +8,9 @@ from typing import Literal
 import numpy as np
 
 from fairwatt.balancing.allocation import Allocation, route_unit_cost
+from fairwatt.balancing.capacity import check_reachable_capacity
 from fairwatt.balancing.decompose import solve_decomposition
-from fairwatt.balancing.lp import (
-    build_lp,
-    check_reachable_capacity,
-    explain_infeasible,
-    run_highs,
-)
+from fairwatt.balancing.lp import build_lp, explain_infeasible, run_highs
 from fairwatt.balancing.objectives import Objective, evaluate
 from fairwatt.balancing.scenario import Network, Scenario, compile_network
 from fairwatt.errors import InfeasibleError

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, cast
+import functools
+import re
+from collections.abc import Callable, Collection, Mapping
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import typer
 
@@ -20,12 +23,71 @@ from fairwatt.cli._audit_options import (
     build_audit_options,
 )
 from fairwatt.cli._common import FormatOpt, OutputOpt, QuietOpt, handle_errors, note, render
+from fairwatt.errors import FairwattError
 
 if TYPE_CHECKING:
     from fairwatt.balancing.solve import Method
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Parameters as the library's messages name them, and the flag a user types for each.
+PARAMETER_FLAGS: dict[str, str] = {
+    "online": "--online",
+    "step": "--step",
+    "flexible": "--flexible",
+    "weights": "--weights",
+    "weight": "--weights",
+    "sweep": "--sweep",
+    "method": "--method",
+}
+# A parameter name stands for its option when it opens the text or follows one of these.
+_LEAD = r"(^|\b(?:use|unknown|give|with|without)\s+)"
+
+
+def flag_names(text: str, parameters: Collection[str]) -> str:
+    """``text`` with the names of ``parameters`` written as their flags
+    (``step -1: ...`` -> ``--step -1: ...``, ``use method lp`` -> ``use --method lp``)."""
+    for p in parameters:
+        pattern = rf"{_LEAD}{re.escape(p)}(?![\w-])"
+        text = re.sub(pattern, rf"\g<1>{PARAMETER_FLAGS[p]}", text)
+    return text
+
+
+def _passed(params: Mapping[str, Any]) -> set[str]:
+    """Parameters whose messages are about options the user gave (``flexible`` and
+    ``method`` always have a value in effect)."""
+    passed = {"flexible", "method"}
+    if params.get("online"):
+        passed.add("online")
+    if params.get("step") is not None:
+        passed.add("step")
+    if params.get("weights") is not None:
+        passed |= {"weights", "weight"}
+    if params.get("sweep") is not None:
+        passed.add("sweep")
+    return passed
+
+
+def with_flag_names(fn: F) -> F:
+    """Show the library's errors with flag names: in the message for options the user
+    passed, in the hint (what to do) for every rebalance option."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except FairwattError as exc:
+            exc.message = flag_names(exc.message, _passed(kwargs))
+            if exc.hint:
+                exc.hint = flag_names(exc.hint, PARAMETER_FLAGS)
+            exc.args = (exc.message,)
+            raise
+
+    return wrapper  # type: ignore[return-value]
+
 
 @handle_errors
+@with_flag_names
 def rebalance(
     scenario: Annotated[
         str | None,

@@ -264,6 +264,27 @@ def _target_cap(caps: Mapping[str, float] | None) -> dict[str, float] | None:
     return {k: float(v) for k, v in caps.items()}
 
 
+def _is_eglb(objective: Objective) -> bool:
+    return objective.name.partition(":")[0].strip().lower() == "eglb"
+
+
+def _online_target(objectives: Sequence[Objective]) -> Objective:
+    """The objective run online: the first with worst-site terms and no limits, else the
+    first eglb objective whose footprint weights are all zero (online it is per-hour
+    cost-minimising routing, the algorithm without its equity term)."""
+    target = next((o for o in objectives if o.worst and not o.limits), None)
+    if target is None:
+        target = next((o for o in objectives if _is_eglb(o) and not o.limits), None)
+    if target is None:
+        names = ", ".join(o.name for o in objectives)
+        raise InputError(
+            f"online runs an eglb objective (cost + weighted worst-site footprints) and "
+            f"none is among the objectives ({names})",
+            hint="add the objective eglb (with weights, or [weights] in the scenario)",
+        )
+    return target
+
+
 def _online(
     loaded: LoadedScenario,
     options: RebalanceOptions,
@@ -273,12 +294,7 @@ def _online(
 ) -> tuple[Outcome, dict[str, Any]]:
     from fairwatt.balancing.online import DEFAULT_STEP, online_dmd
 
-    target = next((o for o in objectives if o.worst and not o.limits), None)
-    if target is None:
-        raise InputError(
-            "online needs an eglb objective",
-            hint="add the objective eglb (with weights, or [weights] in the scenario)",
-        )
+    target = _online_target(objectives)
     step = DEFAULT_STEP if options.step is None else options.step
     caps = _target_cap(options.target_cap)
     alloc = online_dmd(loaded.scenario, target, mask, step=step, target_cap=caps)
@@ -288,6 +304,8 @@ def _online(
         if offline.lower_bound
         else math.nan
     )
+    if -1e-9 < gap < 0.0:  # the online value is never below the optimum: solver noise
+        gap = 0.0
     alloc.lower_bound = offline.lower_bound
     info = {
         "objective": target.name,
@@ -296,9 +314,23 @@ def _online(
         "online_value": alloc.value,
         "offline_value": offline.value,
         "gap_to_offline": gap,
+        "equity_weights": dict(target.worst),
     }
     description = f"online dual mirror descent on {target.describe()}"
     return Outcome(f"{target.name} (online)", alloc, description, gap), info
+
+
+def _online_note(info: Mapping[str, Any]) -> str:
+    text = (
+        f"online eGLB ({info['objective']}, step {info['step']:g}) is "
+        f"{100 * info['gap_to_offline']:.2f} % above the offline optimum"
+    )
+    if not info["equity_weights"]:
+        text += (
+            "; every footprint weight of the objective is 0, so online it is per-hour "
+            "cost-minimising routing (no equity term)"
+        )
+    return text
 
 
 # --------------------------------------------------------------------------- tables
@@ -421,10 +453,7 @@ def solve_scenario(loaded: LoadedScenario, options: RebalanceOptions) -> Rebalan
         online_outcome, info = _online(loaded, options, objectives, mask, outcomes)
         outcomes.append(online_outcome)
         metadata["online"] = info
-        notes.append(
-            f"online eGLB ({info['objective']}, step {info['step']:g}) is "
-            f"{100 * info['gap_to_offline']:.2f} % above the offline optimum"
-        )
+        notes.append(_online_note(info))
     tables = _tables(outcomes, outcomes[0])
     frontier = None
     if options.sweep is not None:
