@@ -139,8 +139,12 @@ def test_infeasible_exit_code_4(tmp_path: Path) -> None:
     path.write_text(toml)
     result = runner.invoke(app, ["rebalance", str(path)])
     assert result.exit_code == 4
-    assert result.stderr.startswith("fairwatt: error: hour 2022-09-22T00:00Z: gateways")
-    assert "can take only 2 MWh" in result.stderr
+    assert result.stderr.startswith(
+        "fairwatt: error: demand cannot be served in 457 of 457 hours under mask 'full'"
+    )
+    assert "hour 2022-09-22T00:00Z: all gateways together need 9.970 MWh against 2.000 MWh" in (
+        result.stderr
+    )
     assert result.stdout == ""
 
 

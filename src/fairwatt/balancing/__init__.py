@@ -6,7 +6,9 @@
 * :mod:`~fairwatt.balancing.objectives` — :class:`Objective` and :class:`Limit`:
   baselines, eGLB-Off and constraint forms, and their text form (``eglb``,
   ``ratio:water=1.3``, ...);
-* :mod:`~fairwatt.balancing.lp` — the sparse LP and its HiGHS run, infeasibility reports;
+* :mod:`~fairwatt.balancing.capacity` — can demand be served: the exact hourly
+  max-flow shortfall and its bottleneck (infeasibility messages);
+* :mod:`~fairwatt.balancing.lp` — the sparse LP and its HiGHS run;
 * :mod:`~fairwatt.balancing.allocation` — :class:`Allocation`, the result every solver
   returns;
 * :mod:`~fairwatt.balancing.solve` — :func:`solve` (sparse LP with HiGHS, per-hour

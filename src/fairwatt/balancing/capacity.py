@@ -220,15 +220,20 @@ def describe_hour(network: Network, t: int) -> str:
     groups, sites = bottleneck(network, t)
     need = float(network.group_demand[groups, t].sum())
     have = float(sc.capacity[sites, t].sum())
-    gateways = [sc.gateways[int(g)] for k in groups for g in network.groups[int(k)]]
-    where = f"at the sites {_names([sc.sites[int(s)] for s in sites])}"
-    if groups.size == network.n_groups:
-        who = "all gateways together need"
-        where = "reachable"
+    gateways = [
+        sc.gateways[int(g)]
+        for k in groups
+        for g in network.groups[int(k)]
+        if sc.demand[int(g), t] > 0
+    ]
+    site_names = _names([sc.sites[int(s)] for s in sites])
+    if len(gateways) == int((sc.demand[:, t] > 0).sum()):
+        who, where = "all gateways together need", "reachable"
     elif len(gateways) == 1:
-        who = f"gateway {gateways[0]!r} needs"
+        who, where = f"gateway {gateways[0]!r} needs", f"at the sites it may use ({site_names})"
     else:
         who = f"gateways {_names(gateways)} together need"
+        where = f"at the sites they may use ({site_names})"
     return f"{sc.hour_label(t)}: {who} {_mwh(need)} against {_mwh(have)} {where}"
 
 

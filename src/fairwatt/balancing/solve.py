@@ -138,7 +138,8 @@ def solve(
     Raises
     ------
     InfeasibleError
-        When demand cannot be met (naming the hour and gateway) or no allocation meets
+        When demand cannot be met in some hours (naming how many, the first ones and
+        their bottleneck; see :mod:`fairwatt.balancing.capacity`) or no allocation meets
         the limits.
     InputError
         When the objective needs a footprint the scenario lacks, or a mask is unknown.

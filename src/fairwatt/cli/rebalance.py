@@ -251,8 +251,8 @@ def rebalance(
     Solves each objective as a sparse LP with HiGHS and reports, per
     objective, the cost, per-site energy and footprints, and the inequity
     (max/mean, Gini) of every footprint before (the baseline) and after.
-    Exit code 4 when demand cannot be served (the hour and gateway are
-    named) or limits cannot be met.
+    Exit code 4 when demand cannot be served (the number of such hours,
+    the first ones and their bottleneck are named) or limits cannot be met.
 
     With --logs (and no SCENARIO), the observed load is the status quo
     ("before") and a --flexible share of each hour's load may move to any

@@ -521,7 +521,9 @@ def rebalance(
     sweep : Sweep, optional
         Also solve a frontier over an eglb weight or a limit (``result.frontier``).
     online : bool, default False
-        Also run online eGLB on the first eglb objective and report its gap; ``step``
+        Also run online eGLB on the first eglb objective with a footprint weight (else on
+        an eglb objective whose footprint weights are all zero: per-hour cost-minimising
+        routing) and report its gap; ``step``
         [dimensionless] and ``target_cap`` per site and hour [t, m³ or US$ per h] tune it
         (see :func:`fairwatt.balancing.online.online_dmd`).
     method : {"auto", "lp", "decomposition"}, default "auto"
@@ -533,7 +535,9 @@ def rebalance(
     InputError
         On an unknown mask or objective, or invalid weights or options (exit 2).
     InfeasibleError
-        When demand cannot be served or limits cannot be met (exit 4).
+        When demand cannot be served in some hours (the message gives their number, the
+        first ones and each one's bottleneck: demand against reachable capacity) or
+        limits cannot be met (exit 4).
     """
     from fairwatt.balancing.scenario import Scenario
 
