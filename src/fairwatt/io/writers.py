@@ -1,14 +1,16 @@
-"""Write reports as a rich table, CSV, Parquet, JSON or Markdown, atomically."""
+"""Write reports as a rich table, CSV, Parquet, JSON or Markdown, atomically.
+
+Where files go (symbolic links, FIFOs, devices, early checks): :mod:`fairwatt.io.outputs`.
+Text from the data is made safe for spreadsheets (CSV) and Markdown tables:
+:mod:`fairwatt.io.escaping`.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import os
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -16,7 +18,19 @@ import numpy as np
 import pandas as pd
 
 from fairwatt.errors import InputError
+from fairwatt.io.escaping import markdown_cell, one_line, spreadsheet_safe_frame
+from fairwatt.io.outputs import atomic_path, check_output_path, is_stdout
 from fairwatt.reporting.report import Report
+
+__all__ = [
+    "FORMATS",
+    "atomic_path",
+    "check_output_path",
+    "report_to_json",
+    "report_to_markdown",
+    "resolve_format",
+    "write_report",
+]
 
 FORMATS = ("table", "csv", "parquet", "json", "markdown")
 _EXTENSIONS = {
@@ -32,13 +46,14 @@ _EXTENSIONS = {
 
 def resolve_format(output: str | None, fmt: str | None, *, stdout_is_terminal: bool) -> str:
     """The output format: ``fmt`` if given, else from ``output``'s extension, else
-    ``table`` on a terminal and ``csv`` when stdout is a pipe or file."""
+    ``table`` on a terminal and ``csv`` when stdout is a pipe or file (``/dev/stdout``
+    counts as stdout)."""
     if fmt is not None:
         if fmt not in FORMATS:
             raise InputError(f"unknown format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
         return fmt
-    if output not in (None, "-"):
-        suffix = Path(output).suffix.lower()
+    if not is_stdout(output):
+        suffix = Path(str(output)).suffix.lower()
         if suffix in _EXTENSIONS:
             return _EXTENSIONS[suffix]
         raise InputError(
@@ -46,35 +61,6 @@ def resolve_format(output: str | None, fmt: str | None, *, stdout_is_terminal: b
             hint=f"pass --format ({', '.join(FORMATS)})",
         )
     return "table" if stdout_is_terminal else "csv"
-
-
-def check_output_path(output: str | None) -> None:
-    """Fail early (before any work) when ``output`` cannot be written."""
-    if output in (None, "-"):
-        return
-    parent = Path(output).resolve().parent
-    if not parent.is_dir():
-        raise InputError(
-            f"output folder does not exist: {parent}", hint="create it or choose another -o path"
-        )
-    if Path(output).is_dir():
-        raise InputError(f"output path is a folder: {output}", hint="give a file name")
-
-
-@contextlib.contextmanager
-def atomic_path(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; rename it over ``target`` on success,
-    remove it on failure, so no half-written file is ever left behind."""
-    target = Path(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.replace(tmp_path, target)
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
 
 
 def _json_default(value: Any) -> Any:
@@ -139,18 +125,21 @@ def _format_cell(value: Any) -> str:
     return str(value)
 
 
+def _md_row(values: Any) -> str:
+    return "| " + " | ".join(markdown_cell(_format_cell(v)) for v in values) + " |"
+
+
 def report_to_markdown(report: Report) -> str:
-    lines = [f"# {report.title}", ""]
+    """The report as Markdown; ``|`` and line breaks in the data are escaped in tables."""
+    lines = [f"# {one_line(report.title)}", ""]
     for name, df in report.tables.items():
-        lines += [f"## {name}", ""]
-        cols = [str(c) for c in df.columns]
-        lines.append("| " + " | ".join(cols) + " |")
-        lines.append("|" + "|".join("---" for _ in cols) + "|")
-        for row in df.itertuples(index=False):
-            lines.append("| " + " | ".join(_format_cell(v) for v in row) + " |")
+        lines += [f"## {one_line(str(name))}", ""]
+        lines.append(_md_row(df.columns))
+        lines.append("|" + "|".join("---" for _ in df.columns) + "|")
+        lines += [_md_row(row) for row in df.itertuples(index=False)]
         lines.append("")
     if report.notes:
-        lines += ["## Notes", ""] + [f"- {n}" for n in report.notes] + [""]
+        lines += ["## Notes", ""] + [f"- {one_line(n)}" for n in report.notes] + [""]
     sources = [s for s in report.metadata.get("provenance", []) if "dataset" in s]
     if sources:
         cols = [
@@ -168,15 +157,8 @@ def report_to_markdown(report: Report) -> str:
             )
             if any(c in s for s in sources)
         ]
-        lines += [
-            "## Provenance",
-            "",
-            "| " + " | ".join(cols) + " |",
-            "|" + "|".join("---" for _ in cols) + "|",
-        ]
-        lines += [
-            "| " + " | ".join(_format_cell(s.get(c, "")) for c in cols) + " |" for s in sources
-        ]
+        lines += ["## Provenance", "", _md_row(cols), "|" + "|".join("---" for _ in cols) + "|"]
+        lines += [_md_row(s.get(c, "") for c in cols) for s in sources]
         lines += ["", "Sources, licences and site factors: see the JSON output's metadata.", ""]
     return "\n".join(lines)
 
@@ -184,18 +166,21 @@ def report_to_markdown(report: Report) -> str:
 def _print_rich(report: Report, stream: IO[str]) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
+    # Text(), not str: "[...]" in the data is shown as is, never read as rich markup
     console = Console(file=stream, soft_wrap=False)
     for name, df in report.tables.items():
-        table = Table(title=f"{report.title} — {name}" if len(report.tables) > 1 else report.title)
+        title = f"{report.title} — {name}" if len(report.tables) > 1 else report.title
+        table = Table(title=Text(title))
         for col in df.columns:
             numeric = pd.api.types.is_numeric_dtype(df[col])
-            table.add_column(str(col), justify="right" if numeric else "left")
+            table.add_column(Text(str(col)), justify="right" if numeric else "left")
         for row in df.itertuples(index=False):
-            table.add_row(*(_format_cell(v) for v in row))
+            table.add_row(*(Text(_format_cell(v)) for v in row))
         console.print(table)
     for n in report.notes:
-        console.print(f"note: {n}", style="dim")
+        console.print(Text(f"note: {n}", style="dim"))
 
 
 def _write_parquet(report: Report, path: Path) -> None:
@@ -218,7 +203,7 @@ def _write_parquet(report: Report, path: Path) -> None:
 
 def write_report(report: Report, output: str | None, fmt: str) -> None:
     """Write ``report`` in ``fmt`` to ``output`` (a path, or ``None``/``'-'`` for stdout)."""
-    to_stdout = output in (None, "-")
+    to_stdout = is_stdout(output)
     if fmt == "parquet":
         if to_stdout:
             if sys.stdout.isatty():
@@ -236,7 +221,7 @@ def write_report(report: Report, output: str | None, fmt: str) -> None:
         return
 
     if fmt == "csv":
-        main = report.main.copy()
+        main = spreadsheet_safe_frame(report.main)
         for col in main.columns:  # times are written in UTC, with their offset
             if isinstance(main[col].dtype, pd.DatetimeTZDtype):
                 main[col] = main[col].dt.tz_convert("UTC")
