@@ -75,7 +75,7 @@ def test_symlink_target_is_replaced_and_the_link_kept(tmp_path: Path) -> None:
     link.symlink_to(real)
     check_output_path(str(link))
     write(link, "new\n")
-    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert link.is_symlink() and link.readlink() == real
     assert real.read_text() == "new\n" and stat.S_IMODE(real.stat().st_mode) == 0o640
     assert leftovers(tmp_path) == [] and leftovers(tmp_path / "real") == []
 
@@ -137,7 +137,7 @@ def test_socket_and_folder_are_refused(tmp_path: Path) -> None:
     with socket.socket(socket.AF_UNIX) as sock:
         sock.bind(str(path))
         for call in (check_output_path, lambda p: write(p, "x")):
-            with pytest.raises(InputError, match="refusing to write to .*s.sock: it is a socket"):
+            with pytest.raises(InputError, match=r"refusing to write to .*s\.sock: it is a socket"):
                 call(str(path))
         assert stat.S_ISSOCK(path.lstat().st_mode)
     with pytest.raises(InputError, match="output path is a folder"):
@@ -145,22 +145,24 @@ def test_socket_and_folder_are_refused(tmp_path: Path) -> None:
 
 
 def test_missing_folder_or_a_file_as_folder(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="output folder does not exist: .*missing"):
+    with pytest.raises(InputError, match=r"output folder does not exist: .*missing"):
         check_output_path(str(tmp_path / "missing" / "out.csv"))
     (tmp_path / "file.txt").write_text("not a folder\n")
-    with pytest.raises(InputError, match="output folder is not a folder: .*file.txt"):
+    with pytest.raises(InputError, match=r"output folder is not a folder: .*file\.txt"):
         check_output_path(str(tmp_path / "file.txt" / "out.csv"))
-    with pytest.raises(InputError, match="file.txt"):
+    with pytest.raises(InputError, match=r"file\.txt"):
         write(tmp_path / "file.txt" / "out.csv", "x")
 
 
 def test_write_error_is_one_input_error_and_leaves_nothing(tmp_path: Path) -> None:
     target = tmp_path / "out.csv"
     target.write_text("old\n")
-    with pytest.raises(InputError, match="cannot write .*out.csv: No space left"):
-        with atomic_path(target) as tmp:
-            tmp.write_text("partial")
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    with (
+        pytest.raises(InputError, match=r"cannot write .*out\.csv: No space left"),
+        atomic_path(target) as tmp,
+    ):
+        tmp.write_text("partial")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     assert target.read_text() == "old\n" and leftovers(tmp_path) == []
 
 

@@ -2,7 +2,8 @@
 
 * CSV opened in a spreadsheet: a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab
   or a carriage return can run as a formula ("CSV injection"); such text cells get a
-  leading ``'``, as OWASP recommends, unless they are plain numbers such as ``-5``.
+  leading ``'``, as OWASP recommends, unless they are plain numbers such as ``-5`` (or a
+  lone ``-``).
 * Markdown tables: ``|`` ends a cell and a line break ends the row; they are escaped as
   ``\\|`` and ``<br>`` (and ``\\`` as ``\\\\``, so that an escape in the data cannot undo ours).
 """
@@ -24,7 +25,11 @@ def spreadsheet_safe(text: str) -> str:
     >>> spreadsheet_safe("=HYPERLINK(\\"http://x\\")"), spreadsheet_safe("-5")
     ('\\'=HYPERLINK("http://x")', '-5')
     """
-    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+    if (
+        text.startswith(_FORMULA_START)
+        and text not in ("-", "+")
+        and not _PLAIN_NUMBER.fullmatch(text)
+    ):
         return "'" + text
     return text
 

@@ -62,6 +62,18 @@ def is_stdout(output: str | None) -> bool:
     return output in (None, "-") or _descriptor(str(output)) == 1
 
 
+def is_stream(output: str | None) -> bool:
+    """Whether ``output`` is written straight into, not replaced: standard output, an
+    open descriptor, a character device or a FIFO (symbolic links followed)."""
+    if is_stdout(output) or _descriptor(str(output)) is not None:
+        return True
+    try:
+        mode = Path(str(output)).stat().st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
+
+
 @dataclass(frozen=True)
 class _Target:
     """An output destination: ``kind`` is ``new`` or ``file`` (written by atomic rename

@@ -19,7 +19,7 @@ import pandas as pd
 
 from fairwatt.errors import InputError
 from fairwatt.io.escaping import markdown_cell, one_line, spreadsheet_safe_frame
-from fairwatt.io.outputs import atomic_path, check_output_path, is_stdout
+from fairwatt.io.outputs import atomic_path, check_output_path, is_stdout, is_stream
 from fairwatt.reporting.report import Report
 
 __all__ = [
@@ -47,7 +47,7 @@ _EXTENSIONS = {
 def resolve_format(output: str | None, fmt: str | None, *, stdout_is_terminal: bool) -> str:
     """The output format: ``fmt`` if given, else from ``output``'s extension, else
     ``table`` on a terminal and ``csv`` when stdout is a pipe or file (``/dev/stdout``
-    counts as stdout)."""
+    counts as stdout; other streams such as ``/dev/null`` or a FIFO get ``csv``)."""
     if fmt is not None:
         if fmt not in FORMATS:
             raise InputError(f"unknown format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
@@ -56,6 +56,8 @@ def resolve_format(output: str | None, fmt: str | None, *, stdout_is_terminal: b
         suffix = Path(str(output)).suffix.lower()
         if suffix in _EXTENSIONS:
             return _EXTENSIONS[suffix]
+        if is_stream(output):
+            return "csv"
         raise InputError(
             f"cannot infer the output format from {output!r}",
             hint=f"pass --format ({', '.join(FORMATS)})",
@@ -201,6 +203,18 @@ def _write_parquet(report: Report, path: Path) -> None:
     pq.write_table(table.replace_schema_metadata(meta), path)
 
 
+def _csv_quoting(df: pd.DataFrame) -> int:
+    """Quote every text cell if one holds a carriage return: Python's CSV writer (before
+    3.12) leaves such a cell unquoted, and readers would split the row there."""
+    import csv
+
+    cells = [str(c) for c in df.columns]
+    for col in df.columns:
+        if not pd.api.types.is_numeric_dtype(df[col]):
+            cells += [v for v in df[col] if isinstance(v, str)]
+    return csv.QUOTE_NONNUMERIC if any("\r" in t for t in cells) else csv.QUOTE_MINIMAL
+
+
 def write_report(report: Report, output: str | None, fmt: str) -> None:
     """Write ``report`` in ``fmt`` to ``output`` (a path, or ``None``/``'-'`` for stdout)."""
     to_stdout = is_stdout(output)
@@ -226,7 +240,12 @@ def write_report(report: Report, output: str | None, fmt: str) -> None:
             if isinstance(main[col].dtype, pd.DatetimeTZDtype):
                 main[col] = main[col].dt.tz_convert("UTC")
         # 12 significant digits: exact to 1e-12 relative, without binary noise (0.1 + 0.2)
-        text = main.to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%S+00:00", float_format="%.12g")
+        text = main.to_csv(
+            index=False,
+            date_format="%Y-%m-%dT%H:%M:%S+00:00",
+            float_format="%.12g",
+            quoting=_csv_quoting(main),
+        )
     elif fmt == "json":
         text = report_to_json(report)
     elif fmt == "markdown":
