@@ -30,6 +30,7 @@ import secrets
 import shutil
 import signal
 import stat
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -215,6 +216,9 @@ def _copy_into(tmp: Path, target: _Target) -> None:
     """Copy the finished ``tmp`` into a stream or an open descriptor (never creating or
     truncating a file)."""
     if target.fd is not None:
+        for stream in (sys.stdout, sys.stderr):  # what Python still holds goes first
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
         fd = os.dup(target.fd)
     else:
         fd = os.open(target.path, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))

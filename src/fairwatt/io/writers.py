@@ -12,7 +12,7 @@ import math
 import sys
 import tempfile
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -203,7 +203,7 @@ def _write_parquet(report: Report, path: Path) -> None:
     pq.write_table(table.replace_schema_metadata(meta), path)
 
 
-def _csv_quoting(df: pd.DataFrame) -> int:
+def _csv_quoting(df: pd.DataFrame) -> Literal[0, 2]:
     """Quote every text cell if one holds a carriage return: Python's CSV writer (before
     3.12) leaves such a cell unquoted, and readers would split the row there."""
     import csv
