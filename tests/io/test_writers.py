@@ -77,10 +77,10 @@ def test_markdown_escapes_pipes_and_line_breaks() -> None:
     # header, rule and one line per site, each with exactly 4 cell borders
     assert len(rows) == 2 + len(sites)
     assert {unescaped_pipes(r) for r in rows} == {4}
-    assert "| a\\|b |" in text and "| c<br>d |" in text and "| e<br>f\\| |" in text
+    assert "| a\\|b |" in text and "| c d |" in text and "| e f\\| |" in text
     assert "| back\\\\\\|slash |" in text
     assert "- worst site: a|b" in text  # a list item, not a table: left as it is
-    assert markdown_cell("x\ny") == "x<br>y"
+    assert markdown_cell("x\ny") == "x y"
 
 
 def test_markdown_title_and_notes_stay_on_one_line() -> None:

@@ -156,7 +156,7 @@ def test_step_summary_escapes_pipes_and_line_breaks(tmp_path: Path) -> None:
     assert len(rows) == 2 + 3  # header, rule, one row per rule: no row split or added
     borders = {len(re.findall(r"(?<!\\)\|", row)) for row in rows}
     assert borders == {8}
-    assert "| Carbon \\| sites |" in text and "worst site a\\|b<br>then c |" in text
+    assert "| Carbon \\| sites |" in text and "worst site a\\|b then c |" in text
     assert "Audit of runs\\|2024.json," in text
 
 

@@ -4,8 +4,9 @@
   or a carriage return can run as a formula ("CSV injection"); such text cells get a
   leading ``'``, as OWASP recommends, unless they are plain numbers such as ``-5`` (or a
   lone ``-``).
-* Markdown tables: ``|`` ends a cell and a line break ends the row; they are escaped as
-  ``\\|`` and ``<br>`` (and ``\\`` as ``\\\\``, so that an escape in the data cannot undo ours).
+* Markdown tables: ``|`` ends a cell and a line break ends the row; ``|`` is escaped as
+  ``\\|`` (and ``\\`` as ``\\\\``, so that an escape in the data cannot undo ours), a line
+  break becomes a space.
 """
 
 from __future__ import annotations
@@ -56,7 +57,6 @@ def markdown_cell(text: str) -> str:
     """``text`` as the content of a Markdown (GitHub) table cell.
 
     >>> markdown_cell("a|b\\nc")
-    'a\\\\|b<br>c'
+    'a\\\\|b c'
     """
-    escaped = text.replace("\\", "\\\\").replace("|", "\\|")
-    return _LINE_BREAK.sub("<br>", escaped)
+    return one_line(text).replace("\\", "\\\\").replace("|", "\\|")

@@ -117,8 +117,8 @@ def annotation_commands(results: Report, *, workspace: str | None = None) -> lis
 
 
 def _md_cell(value: Any) -> str:
-    """Text from the data in the summary: ``|`` and line breaks escaped (``\\|``,
-    ``<br>``), so that a site id or a file name cannot break the table."""
+    """Text from the data in the summary, ``|`` escaped (``\\|``) and line breaks as
+    spaces, so that a site id or a file name cannot break the table."""
     return markdown_cell(str(value))
 
 
