@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -141,3 +142,28 @@ def test_compact_keeps_what_a_terminal_needs(tmp_path: Path) -> None:
     short = compact(full)
     assert list(short.tables["results"].columns) == ["status", "rule", "value", "limit", "unit"]
     assert short.metadata == full.metadata
+
+
+def test_step_summary_escapes_pipes_and_line_breaks(tmp_path: Path) -> None:
+    res = results(tmp_path)
+    table = res.tables["results"].copy()
+    table.loc[1, "detail"] = "worst site a|b\nthen c"
+    table.loc[1, "name"] = "Carbon | sites"
+    res.tables["results"] = table
+    res.metadata["audit"]["source"] = "runs|2024.json"
+    text = step_summary(res)
+    rows = [line for line in text.splitlines() if line.startswith("|")]
+    assert len(rows) == 2 + 3  # header, rule, one row per rule: no row split or added
+    borders = {len(re.findall(r"(?<!\\)\|", row)) for row in rows}
+    assert borders == {8}
+    assert "| Carbon \\| sites |" in text and "worst site a\\|b then c |" in text
+    assert "Audit of runs\\|2024.json," in text
+
+
+def test_junit_into_a_symlink_keeps_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "junit-real.xml"
+    real.write_text("old")
+    link = tmp_path / "junit.xml"
+    link.symlink_to(real)
+    write_junit(results(tmp_path), str(link))
+    assert link.is_symlink() and ET.parse(real).getroot().tag == "testsuites"

@@ -1,22 +1,36 @@
-"""Write reports as a rich table, CSV, Parquet, JSON or Markdown, atomically."""
+"""Write reports as a rich table, CSV, Parquet, JSON or Markdown, atomically.
+
+Where files go (symbolic links, FIFOs, devices, early checks): :mod:`fairwatt.io.outputs`.
+Text from the data is made safe for spreadsheets (CSV) and Markdown tables:
+:mod:`fairwatt.io.escaping`.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import os
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any, Literal, cast
 
 import numpy as np
 import pandas as pd
 
 from fairwatt.errors import InputError
+from fairwatt.io.escaping import markdown_cell, one_line, spreadsheet_safe_frame
+from fairwatt.io.outputs import atomic_path, check_output_path, is_stdout, is_stream
 from fairwatt.reporting.report import Report
+
+__all__ = [
+    "FORMATS",
+    "atomic_path",
+    "check_output_path",
+    "report_to_json",
+    "report_to_markdown",
+    "resolve_format",
+    "write_report",
+]
 
 FORMATS = ("table", "csv", "parquet", "json", "markdown")
 _EXTENSIONS = {
@@ -32,49 +46,23 @@ _EXTENSIONS = {
 
 def resolve_format(output: str | None, fmt: str | None, *, stdout_is_terminal: bool) -> str:
     """The output format: ``fmt`` if given, else from ``output``'s extension, else
-    ``table`` on a terminal and ``csv`` when stdout is a pipe or file."""
+    ``table`` on a terminal and ``csv`` when stdout is a pipe or file (``/dev/stdout``
+    counts as stdout; other streams such as ``/dev/null`` or a FIFO get ``csv``)."""
     if fmt is not None:
         if fmt not in FORMATS:
             raise InputError(f"unknown format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
         return fmt
-    if output not in (None, "-"):
-        suffix = Path(output).suffix.lower()
+    if not is_stdout(output):
+        suffix = Path(str(output)).suffix.lower()
         if suffix in _EXTENSIONS:
             return _EXTENSIONS[suffix]
+        if is_stream(output):
+            return "csv"
         raise InputError(
             f"cannot infer the output format from {output!r}",
             hint=f"pass --format ({', '.join(FORMATS)})",
         )
     return "table" if stdout_is_terminal else "csv"
-
-
-def check_output_path(output: str | None) -> None:
-    """Fail early (before any work) when ``output`` cannot be written."""
-    if output in (None, "-"):
-        return
-    parent = Path(output).resolve().parent
-    if not parent.is_dir():
-        raise InputError(
-            f"output folder does not exist: {parent}", hint="create it or choose another -o path"
-        )
-    if Path(output).is_dir():
-        raise InputError(f"output path is a folder: {output}", hint="give a file name")
-
-
-@contextlib.contextmanager
-def atomic_path(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; rename it over ``target`` on success,
-    remove it on failure, so no half-written file is ever left behind."""
-    target = Path(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.replace(tmp_path, target)
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
 
 
 def _json_default(value: Any) -> Any:
@@ -139,18 +127,21 @@ def _format_cell(value: Any) -> str:
     return str(value)
 
 
+def _md_row(values: Any) -> str:
+    return "| " + " | ".join(markdown_cell(_format_cell(v)) for v in values) + " |"
+
+
 def report_to_markdown(report: Report) -> str:
-    lines = [f"# {report.title}", ""]
+    """The report as Markdown; ``|`` and line breaks in the data are escaped in tables."""
+    lines = [f"# {one_line(report.title)}", ""]
     for name, df in report.tables.items():
-        lines += [f"## {name}", ""]
-        cols = [str(c) for c in df.columns]
-        lines.append("| " + " | ".join(cols) + " |")
-        lines.append("|" + "|".join("---" for _ in cols) + "|")
-        for row in df.itertuples(index=False):
-            lines.append("| " + " | ".join(_format_cell(v) for v in row) + " |")
+        lines += [f"## {one_line(str(name))}", ""]
+        lines.append(_md_row(df.columns))
+        lines.append("|" + "|".join("---" for _ in df.columns) + "|")
+        lines += [_md_row(row) for row in df.itertuples(index=False)]
         lines.append("")
     if report.notes:
-        lines += ["## Notes", ""] + [f"- {n}" for n in report.notes] + [""]
+        lines += ["## Notes", ""] + [f"- {one_line(n)}" for n in report.notes] + [""]
     sources = [s for s in report.metadata.get("provenance", []) if "dataset" in s]
     if sources:
         cols = [
@@ -168,15 +159,8 @@ def report_to_markdown(report: Report) -> str:
             )
             if any(c in s for s in sources)
         ]
-        lines += [
-            "## Provenance",
-            "",
-            "| " + " | ".join(cols) + " |",
-            "|" + "|".join("---" for _ in cols) + "|",
-        ]
-        lines += [
-            "| " + " | ".join(_format_cell(s.get(c, "")) for c in cols) + " |" for s in sources
-        ]
+        lines += ["## Provenance", "", _md_row(cols), "|" + "|".join("---" for _ in cols) + "|"]
+        lines += [_md_row(s.get(c, "") for c in cols) for s in sources]
         lines += ["", "Sources, licences and site factors: see the JSON output's metadata.", ""]
     return "\n".join(lines)
 
@@ -184,18 +168,21 @@ def report_to_markdown(report: Report) -> str:
 def _print_rich(report: Report, stream: IO[str]) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
+    # Text(), not str: "[...]" in the data is shown as is, never read as rich markup
     console = Console(file=stream, soft_wrap=False)
     for name, df in report.tables.items():
-        table = Table(title=f"{report.title} — {name}" if len(report.tables) > 1 else report.title)
+        title = f"{report.title} — {name}" if len(report.tables) > 1 else report.title
+        table = Table(title=Text(title))
         for col in df.columns:
             numeric = pd.api.types.is_numeric_dtype(df[col])
-            table.add_column(str(col), justify="right" if numeric else "left")
+            table.add_column(Text(str(col)), justify="right" if numeric else "left")
         for row in df.itertuples(index=False):
-            table.add_row(*(_format_cell(v) for v in row))
+            table.add_row(*(Text(_format_cell(v)) for v in row))
         console.print(table)
     for n in report.notes:
-        console.print(f"note: {n}", style="dim")
+        console.print(Text(f"note: {n}", style="dim"))
 
 
 def _write_parquet(report: Report, path: Path) -> None:
@@ -216,9 +203,21 @@ def _write_parquet(report: Report, path: Path) -> None:
     pq.write_table(table.replace_schema_metadata(meta), path)
 
 
+def _csv_quoting(df: pd.DataFrame) -> Literal[0, 2]:
+    """Quote every text cell if one holds a carriage return: Python's CSV writer (before
+    3.12) leaves such a cell unquoted, and readers would split the row there."""
+    import csv
+
+    cells = [str(c) for c in df.columns]
+    for col in df.columns:
+        if not pd.api.types.is_numeric_dtype(df[col]):
+            cells += [v for v in df[col] if isinstance(v, str)]
+    return csv.QUOTE_NONNUMERIC if any("\r" in t for t in cells) else csv.QUOTE_MINIMAL
+
+
 def write_report(report: Report, output: str | None, fmt: str) -> None:
     """Write ``report`` in ``fmt`` to ``output`` (a path, or ``None``/``'-'`` for stdout)."""
-    to_stdout = output in (None, "-")
+    to_stdout = is_stdout(output)
     if fmt == "parquet":
         if to_stdout:
             if sys.stdout.isatty():
@@ -236,12 +235,17 @@ def write_report(report: Report, output: str | None, fmt: str) -> None:
         return
 
     if fmt == "csv":
-        main = report.main.copy()
+        main = spreadsheet_safe_frame(report.main)
         for col in main.columns:  # times are written in UTC, with their offset
             if isinstance(main[col].dtype, pd.DatetimeTZDtype):
                 main[col] = main[col].dt.tz_convert("UTC")
         # 12 significant digits: exact to 1e-12 relative, without binary noise (0.1 + 0.2)
-        text = main.to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%S+00:00", float_format="%.12g")
+        text = main.to_csv(
+            index=False,
+            date_format="%Y-%m-%dT%H:%M:%S+00:00",
+            float_format="%.12g",
+            quoting=_csv_quoting(main),
+        )
     elif fmt == "json":
         text = report_to_json(report)
     elif fmt == "markdown":

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from fairwatt.errors import InputError
+from fairwatt.io.escaping import markdown_cell
 
 if TYPE_CHECKING:
     from fairwatt.reporting.report import Report
@@ -116,8 +117,9 @@ def annotation_commands(results: Report, *, workspace: str | None = None) -> lis
 
 
 def _md_cell(value: Any) -> str:
-    text = str(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
-    return text.replace("|", "\\|")
+    """Text from the data in the summary, ``|`` escaped (``\\|``) and line breaks as
+    spaces, so that a site id or a file name cannot break the table."""
+    return markdown_cell(str(value))
 
 
 def step_summary(results: Report) -> str:
@@ -137,8 +139,8 @@ def step_summary(results: Report) -> str:
     period = audit.get("period") or {}
     if period:
         lines.append(
-            f"Audit of {_md_cell(audit.get('source'))}, {period.get('start')} to "
-            f"{period.get('end')}, by {','.join(audit.get('by', []))}."
+            f"Audit of {_md_cell(audit.get('source'))}, {_md_cell(period.get('start'))} to "
+            f"{_md_cell(period.get('end'))}, by {_md_cell(','.join(audit.get('by', [])))}."
         )
     if "baseline" in meta:
         lines.append(f"Baseline: {_md_cell(meta['baseline']['source'])}.")
@@ -150,7 +152,7 @@ def step_summary(results: Report) -> str:
     for row in _rows(results):
         cells = [
             mark.get(row["status"], row["status"]),
-            f"`{row['rule']}`",
+            f"`{_md_cell(row['rule'])}`",
             _md_cell(row["name"]),
             fmt_number(row["value"]),
             fmt_number(row["limit"]),
