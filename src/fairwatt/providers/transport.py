@@ -102,7 +102,9 @@ class RetryPolicy:
         ``FAIRWATT_HTTP_RETRY_AFTER_MAX`` and ``FAIRWATT_HTTP_BUDGET``."""
         budget = _env_float(BUDGET_ENV, DEFAULT_BUDGET)
         if budget <= 0:
-            raise InputError(f"{BUDGET_ENV}={budget:g} must be positive", hint=f"unset {BUDGET_ENV}")
+            raise InputError(
+                f"{BUDGET_ENV}={budget:g} must be positive", hint=f"unset {BUDGET_ENV}"
+            )
         return cls(
             retries=int(_env_float("FAIRWATT_HTTP_RETRIES", DEFAULT_RETRIES)),
             backoff_factor=_env_float("FAIRWATT_HTTP_BACKOFF", DEFAULT_BACKOFF),

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -134,11 +135,14 @@ def read_signal(
     column, factor = UNITS[unit]
     kind = SIGNALS.get(signal, (column, "marginal" if "moer" in signal else "average"))[1]
     points, is_forecast = _points(doc, path)
+    zone = zone or str(meta_in.get("region") or "")
     rows = []
     for i, pt in enumerate(points):
         if "point_time" not in pt:
             raise c.bad_body(PROVIDER, f"data point {i} has no 'point_time'", path)
-        value = p.number(pt.get("value"), factor)
+        value = p.number(
+            pt.get("value"), factor, provider=PROVIDER, zone=zone, at=pt["point_time"], path=path
+        )
         estimated = bool(pt.get("imputed_data_used") or False)
         rows.append(
             p.observation(
@@ -146,8 +150,9 @@ def read_signal(
             )
         )
     obs = p.observations(rows, column, provider=PROVIDER, path=path, field="point_time")
-    period = float(meta_in.get("data_point_period_seconds") or 300)
-    zone = zone or str(meta_in.get("region") or "")
+    period = p.number(
+        meta_in.get("data_point_period_seconds") or 300, provider=PROVIDER, zone=zone, path=path
+    )
     df = p.hourly(obs, column, zone=zone, period_s=period, start=start, end=end)
     model = c.as_mapping(meta_in.get("model"))
     meta = c.provenance(
@@ -334,7 +339,8 @@ def get_historical(
         for a, b in f.each_chunk(pieces, progress):
             params = {**_range_params(region, a, b, signal), **_model_param(model)}
             resp = client.get("v3/historical", params, end=b)
-            df, meta = read_signal(resp.content, zone=region, start=a, end=b)
+            read = partial(read_signal, zone=region, start=a, end=b)
+            df, meta = f.read_answer(sess, resp, read, provider=PROVIDER, what=f.span(region, a, b))
             if column not in df.columns:
                 raise DataUnavailableError(
                     f"watttime: asked for {signal} but the answer holds {meta.get('source_units')}"
@@ -412,7 +418,8 @@ def get_forecast(
             **_model_param(model),
         }
         resp = client.get("v3/forecast", params, end=None)
-        df, meta = read_signal(resp.content, zone=region)
+        read = partial(read_signal, zone=region)
+        df, meta = f.read_answer(sess, resp, read, provider=PROVIDER, what=f.span(region))
     meta["logins"] = client.logins
     c.merge_request_meta(meta, [resp], f"{client.base}/v3/forecast")
     return df, meta
