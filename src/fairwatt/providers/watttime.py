@@ -34,6 +34,7 @@ from fairwatt.providers import _parse as p
 from fairwatt.providers.session import (
     Auth,
     base_url,
+    from_cache,
     open_session,
     raise_for_status,
     register_secret,
@@ -262,6 +263,24 @@ class Client:
         self.logins += 1
         return self.token
 
+    def _fresh_from_cache(self, url: str, params: Mapping[str, Any]) -> requests.Response | None:
+        """The cached answer to ``url`` if it is still fresh (the token is not part of the
+        cache key), else ``None``."""
+        if getattr(self.session, "cache", None) is None:
+            return None
+        resp = send(
+            self.session,
+            url,
+            provider=PROVIDER,
+            params=params,
+            auth_info=AUTH,
+            cache_only=True,
+            ok_statuses=(200, 504),
+        )
+        if resp.status_code == 200 and from_cache(resp) and not getattr(resp, "is_expired", True):
+            return resp
+        return None
+
     def get(
         self, path: str, params: Mapping[str, Any], *, end: pd.Timestamp | None
     ) -> requests.Response:
@@ -271,6 +290,9 @@ class Client:
         if self.offline:
             return send(self.session, url, provider=PROVIDER, params=params, auth_info=AUTH)
         if self.token is None:
+            cached = self._fresh_from_cache(url, params)
+            if cached is not None:  # no login needed for an answer already at hand
+                return cached
             self.login()
         for attempt in (1, 2):
             resp = send(
