@@ -7,12 +7,14 @@ functions (parse a file, buffer or bytes); both return ``(DataFrame, metadata)``
 """
 
 from fairwatt.providers._common import FACTOR_COLUMNS, FLAG_COLUMNS, HOURLY_RULE
+from fairwatt.providers._fetch import NoDataError
 from fairwatt.providers.registry import PROVIDERS, ProviderSpec, fetch_factors
 
 __all__ = [
     "FACTOR_COLUMNS",
     "FLAG_COLUMNS",
     "HOURLY_RULE",
+    "NoDataError",
     "PROVIDERS",
     "ProviderSpec",
     "fetch_factors",
