@@ -6,13 +6,21 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from provider_bodies import eia_page, em_past_range, entsoe_a75, uk_intensity, wt_historical
+from provider_bodies import (
+    eia_page,
+    em_past_range,
+    entsoe_a75,
+    uk_intensity,
+    wt_historical,
+)
+from provider_bodies import expire_everything as _expire_everything
 from pytest_httpserver import HTTPServer
 from typer.testing import CliRunner
 from werkzeug import Request, Response
@@ -21,7 +29,7 @@ from fairwatt.cli.app import app
 from fairwatt.errors import DataUnavailableError
 from fairwatt.providers import eia, electricitymaps, entsoe, ukcarbon, watttime
 from fairwatt.providers.registry import fetch_factors
-from fairwatt.providers.session import CACHE_FILE, cache_summary
+from fairwatt.providers.session import cache_summary
 
 runner = CliRunner()
 UK_PATH = "/intensity/2024-01-01T00:00Z/2024-01-01T02:00Z"
@@ -241,19 +249,6 @@ def test_userinfo_in_a_mirror_url_never_leaks(
 # 5. stale-if-error ----------------------------------------------------------------------
 
 
-def _expire_everything(cache_dir: Path) -> None:
-    from datetime import UTC, datetime, timedelta
-
-    from requests_cache.backends.sqlite import SQLiteCache
-
-    cache = SQLiteCache(str(cache_dir / CACHE_FILE))
-    for key in list(cache.responses.keys()):
-        resp = cache.responses[key]
-        resp.expires = datetime.now(UTC) - timedelta(days=1)
-        cache.responses[key] = resp
-    cache.close()
-
-
 def test_stale_answer_is_one_quiet_note(
     httpserver: HTTPServer, cache_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -296,14 +291,19 @@ def test_hanging_provider_stops_at_the_time_budget(
     monkeypatch.setenv("FAIRWATT_HTTP_BUDGET", "0.6")
     monkeypatch.setenv("FAIRWATT_HTTP_TIMEOUT", "5,5")
 
+    release = threading.Event()
+
     def hang(_: Request) -> Response:
-        time.sleep(1.5)
+        release.wait(3.0)
         return Response(UK_BODY, content_type="application/json")
 
     httpserver.expect_request(UK_PATH).respond_with_handler(hang)
     t0 = time.monotonic()
     res = runner.invoke(app, UK_ARGS)
     elapsed = time.monotonic() - t0
+    release.set()
+    while not httpserver.log and time.monotonic() - t0 < 5:  # let the server finish
+        time.sleep(0.01)
     assert res.exit_code == 3
     line = _one_line_error(res.stderr)
     assert "ukcarbon: no usable answer from" in line and "time budget of 0.6 s" in line

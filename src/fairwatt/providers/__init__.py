@@ -14,8 +14,8 @@ __all__ = [
     "FACTOR_COLUMNS",
     "FLAG_COLUMNS",
     "HOURLY_RULE",
-    "NoDataError",
     "PROVIDERS",
+    "NoDataError",
     "ProviderSpec",
     "fetch_factors",
 ]

@@ -81,33 +81,7 @@ def read_fuel_mix(
     resp = doc.get("response") if isinstance(doc, Mapping) else None
     if not isinstance(resp, Mapping) or not isinstance(resp.get("data"), list):
         raise c.bad_body(PROVIDER, "no 'response.data' list", path)
-    rows = []
-    for i, r in enumerate(resp["data"]):
-        if not isinstance(r, Mapping) or "period" not in r or "fueltype" not in r:
-            raise c.bad_body(PROVIDER, f"row {i} has no 'period' or 'fueltype'", path)
-        unit = str(r.get("value-units") or "megawatthours").lower()
-        if unit not in _UNITS:
-            raise c.bad_body(PROVIDER, f"row {i}: unknown unit {unit!r}", path)
-        raw: Any = r.get("value")  # a number, a numeric string, null or "W" (withheld)
-        respondent = str(r.get("respondent") or zone or "")
-        value = p.number(
-            raw,
-            _UNITS[unit],
-            provider=PROVIDER,
-            zone=respondent,
-            at=r["period"],
-            path=path,
-            withheld=WITHHELD,
-        )
-        rows.append(
-            {
-                "period": r["period"],
-                "zone": respondent,
-                "fuel": str(r["fueltype"]),
-                "generation_mwh": value,
-                "is_withheld": p.withheld(raw, WITHHELD),
-            }
-        )
+    rows = _rows(resp["data"], zone, path)
     columns = ["period", "zone", "fuel", "generation_mwh", "is_withheld"]
     df = pd.DataFrame(rows, columns=columns)
     df["is_withheld"] = df["is_withheld"].astype(bool)
@@ -135,6 +109,39 @@ def read_fuel_mix(
         "licence": LICENCE,
     }
     return df, meta
+
+
+def _rows(data: list[Any], zone: str | None, path: str | None) -> list[dict[str, Any]]:
+    """One row per record of ``response.data``: period, respondent, fuel, generation [MWh]
+    (NaN when null or withheld) and whether it was withheld."""
+    rows = []
+    for i, r in enumerate(data):
+        if not isinstance(r, Mapping) or "period" not in r or "fueltype" not in r:
+            raise c.bad_body(PROVIDER, f"row {i} has no 'period' or 'fueltype'", path)
+        unit = str(r.get("value-units") or "megawatthours").lower()
+        if unit not in _UNITS:
+            raise c.bad_body(PROVIDER, f"row {i}: unknown unit {unit!r}", path)
+        raw: Any = r.get("value")  # a number, a numeric string, null or "W" (withheld)
+        respondent = str(r.get("respondent") or zone or "")
+        value = p.number(
+            raw,
+            _UNITS[unit],
+            provider=PROVIDER,
+            zone=respondent,
+            at=r["period"],
+            path=path,
+            withheld=WITHHELD,
+        )
+        rows.append(
+            {
+                "period": r["period"],
+                "zone": respondent,
+                "fuel": str(r["fueltype"]),
+                "generation_mwh": value,
+                "is_withheld": p.withheld(raw, WITHHELD),
+            }
+        )
+    return rows
 
 
 def _period(ts: pd.Timestamp) -> str:

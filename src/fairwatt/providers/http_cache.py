@@ -75,7 +75,6 @@ def cached_session(
 ) -> tuple[requests_cache.CachedSession, Path | None]:
     """A ``CachedSession`` on the SQLite cache (created if missing) and the cache file's
     path; with ``use_cache=False`` an in-memory session with caching disabled and ``None``."""
-    import requests_cache
 
     session_class = _session_class()
     if not use_cache:
