@@ -147,9 +147,7 @@ def base_url(provider: str, default: str) -> str:
     env = f"FAIRWATT_{provider.upper()}_URL"
     url = os.environ.get(env, "").strip() or default
     if urlsplit(url).scheme not in ("http", "https"):
-        raise InputError(
-            f"{env}={redact(url)!r} is not an http(s) URL", hint=f"fix or unset {env}"
-        )
+        raise InputError(f"{env}={redact(url)!r} is not an http(s) URL", hint=f"fix or unset {env}")
     return url.rstrip("/")
 
 
