@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -223,3 +223,17 @@ def entsoe_a75(
         "</time_Period.timeInterval>" + "".join(parts) + "</GL_MarketDocument>"
     )
     return doc.encode()
+
+
+def expire_everything(cache_dir: Path) -> None:
+    """Mark every answer in the HTTP cache of ``cache_dir`` as expired a day ago."""
+    from requests_cache.backends.sqlite import SQLiteCache
+
+    from fairwatt.providers.session import CACHE_FILE
+
+    cache = SQLiteCache(str(cache_dir / CACHE_FILE))
+    for key in list(cache.responses.keys()):
+        resp = cache.responses[key]
+        resp.expires = datetime.now(UTC) - timedelta(days=1)
+        cache.responses[key] = resp
+    cache.close()

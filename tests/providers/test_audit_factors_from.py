@@ -81,3 +81,28 @@ def test_offline_cache_miss_is_exit_3(tmp_path: Path) -> None:
     )
     assert res.exit_code == 3
     assert res.stderr.startswith("fairwatt: error:")
+
+
+def test_provider_without_any_data_is_exit_3_unless_fallback_annual(
+    httpserver: HTTPServer, key: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    httpserver.expect_request("/v3/carbon-intensity/past-range").respond_with_json(
+        {"zone": "BE", "data": [], "temporalGranularity": "hourly"}
+    )
+    log = tmp_path / "log.csv"
+    log.write_text("timestamp,site,energy_kwh\n2024-01-01T00:00:00Z,gcp:europe-west1,10\n")
+    args = ["audit", str(log), "--footprints", "carbon", "-f", "json"]
+    res = runner.invoke(app, [*args, "--factors-from", "electricitymaps"])
+    assert res.exit_code == 3
+    line = res.stderr.strip()
+    assert line.startswith("fairwatt: error: electricitymaps has no data for gcp:europe-west1")
+    assert "--fallback annual" in line and len(line.splitlines()) == 1
+    # with --fallback annual: the annual factors, said on stderr and in the provenance
+    res = runner.invoke(app, [*args, "--factors-from", "electricitymaps", "--fallback", "annual"])
+    assert res.exit_code == 0, res.stderr
+    notes = [r.getMessage() for r in caplog.records if r.name.startswith("fairwatt")]
+    assert any("using annual factors (--fallback annual)" in n for n in notes)
+    doc = json.loads(res.stdout)
+    carbon = [p for p in doc["metadata"]["provenance"] if p.get("factor") == "carbon_g_per_kwh"]
+    assert carbon and all(p["fallback"] for p in carbon)
+    assert doc["footprint"][0]["carbon_kg"] > 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -203,13 +204,18 @@ def test_missing_key(httpserver: HTTPServer) -> None:
     assert httpserver.log == []
 
 
-def test_empty_range_answer_is_all_missing(httpserver: HTTPServer, key: str) -> None:
-    httpserver.expect_request("/v3/carbon-intensity/past-range").respond_with_json(
-        {"zone": "DE", "data": [], "temporalGranularity": "hourly"}
+def test_empty_range_answer_is_an_error_and_not_cached(httpserver: HTTPServer, key: str) -> None:
+    empty = {"zone": "DE", "data": [], "temporalGranularity": "hourly"}
+    # parsed offline, an empty answer is a table of missing hours ...
+    df, _ = em.read_carbon_intensity(
+        json.dumps(empty).encode(), start="2024-01-01T00:00Z", end="2024-01-01T03:00Z"
     )
-    df, meta = em.get_carbon_intensity("DE", "2024-01-01T00:00Z", "2024-01-01T03:00Z")
     assert df["is_missing"].tolist() == [True, True, True]
-    assert meta["missing_hours"] == 3
+    # ... fetched, it is rejected (exit 3) and never replayed from the cache
+    httpserver.expect_ordered_request("/v3/carbon-intensity/past-range").respond_with_json(empty)
+    with pytest.raises(DataUnavailableError, match=r"holds no data for zone DE") as err:
+        em.get_carbon_intensity("DE", "2024-01-01T00:00Z", "2024-01-01T03:00Z")
+    assert err.value.exit_code == 3
 
 
 def test_bad_emission_factor_type() -> None:

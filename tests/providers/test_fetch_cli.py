@@ -206,7 +206,9 @@ def test_progress_bar_on_a_terminal(
         ("2024-01-01T00:00Z", "2024-01-15T00:00Z"),
         ("2024-01-15T00:00Z", "2024-01-21T00:00Z"),
     ):
-        httpserver.expect_request(f"/intensity/{a}/{b}").respond_with_json({"data": []})
+        httpserver.expect_request(f"/intensity/{a}/{b}").respond_with_data(
+            uk_intensity(a, [100], [100]), content_type="application/json"
+        )
     args = [
         "factors",
         "fetch",

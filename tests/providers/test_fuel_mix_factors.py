@@ -7,7 +7,7 @@ import pytest
 from provider_bodies import eia_page, em_power_breakdown_range, entsoe_a75, uk_generation
 from pytest_httpserver import HTTPServer
 
-from fairwatt.errors import FactorMissingError, InputError
+from fairwatt.errors import DataUnavailableError, FactorMissingError, InputError
 from fairwatt.providers import mix
 from fairwatt.providers.registry import fetch_factors, fuel_factor_sets
 
@@ -227,14 +227,14 @@ def test_uk_generation_mix(httpserver: HTTPServer) -> None:
     assert not df["is_partial"].any()
 
 
-def test_eia_empty_answer_is_all_missing(
+def test_eia_empty_answer_is_an_error_and_not_cached(
     httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("EIA_API_KEY", "eia-test-key-1234")
     httpserver.expect_request("/v2/electricity/rto/fuel-type-data/data/").respond_with_data(
         eia_page("ERCO", [], total=0), content_type="application/json"
     )
-    [(df, meta)] = fetch_factors("eia", "ERCO", "2024-01-01T00:00Z", "2024-01-01T02:00Z")
-    assert df["is_missing"].tolist() == [True, True]
-    assert df[["carbon_g_per_kwh", "ewif_l_per_kwh"]].isna().all().all()
-    assert meta["missing_hours"] == 2
+    for _ in range(2):  # asked again: the empty answer was not cached
+        with pytest.raises(DataUnavailableError, match="holds no data for zone ERCO"):
+            fetch_factors("eia", "ERCO", "2024-01-01T00:00Z", "2024-01-01T02:00Z")
+    assert len(httpserver.log) == 2

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from provider_bodies import eia_page, em_past_range, uk_intensity
+from provider_bodies import expire_everything as _expire_everything
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -269,17 +270,6 @@ def test_stale_answer_is_served_when_the_refresh_fails(
     assert again.equals(first)
     assert meta["from_cache"] == 1
     assert len(httpserver.log) == 1 + 3  # one fill, then a refresh tried 1 + 2 times
-
-
-def _expire_everything(cache_dir: Path) -> None:
-    from requests_cache.backends.sqlite import SQLiteCache
-
-    cache = SQLiteCache(str(cache_dir / CACHE_FILE))
-    for key in list(cache.responses.keys()):
-        resp = cache.responses[key]
-        resp.expires = datetime.now(UTC) - timedelta(days=1)
-        cache.responses[key] = resp
-    cache.close()
 
 
 def test_cache_info_and_clear(httpserver: HTTPServer, cache_dir: Path) -> None:

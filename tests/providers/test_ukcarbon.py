@@ -147,10 +147,12 @@ def test_http_400_with_message(httpserver: HTTPServer) -> None:
         uk.get_intensity("GB", "2024-01-01", "2024-01-02")
 
 
-def test_no_data_answer_gives_missing_hours(httpserver: HTTPServer) -> None:
+def test_no_data_answer_is_an_error_and_not_cached(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/intensity/2024-01-01T00:00Z/2024-01-01T03:00Z").respond_with_json(
         {"data": []}
     )
-    df, meta = uk.get_intensity("GB", "2024-01-01T00:00Z", "2024-01-01T03:00Z")
-    assert df["is_missing"].all() and df["carbon_g_per_kwh"].isna().all()
-    assert meta["missing_hours"] == 3
+    for _ in range(2):  # asked again: the empty answer was not cached
+        with pytest.raises(DataUnavailableError, match="holds no data for zone GB") as err:
+            uk.get_intensity("GB", "2024-01-01T00:00Z", "2024-01-01T03:00Z")
+        assert err.value.exit_code == 3
+    assert len(httpserver.log) == 2

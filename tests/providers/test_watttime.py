@@ -210,10 +210,32 @@ def test_request_parameters_and_cache(httpserver: HTTPServer, creds: None) -> No
     df2, meta2 = wt.get_historical(
         "CAISO_NORTH", "2024-01-01T00:00Z", "2024-01-01T02:00Z", signal="co2_aoer"
     )
-    # served from the cache; only a (never cached) login went out
-    assert [r.path for r, _ in httpserver.log[n:]] == ["/login"]
-    assert meta2["from_cache"] == 1
+    # served from the cache: no request at all, not even a login
+    assert httpserver.log[n:] == []
+    assert meta2["from_cache"] == 1 and meta2["logins"] == 0
     assert df2.equals(df)
+
+
+def test_cached_answer_needs_no_login(
+    httpserver: HTTPServer, creds: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _serve_login(httpserver, TOKENS)
+    httpserver.expect_request("/v3/historical").respond_with_data(
+        wt_historical("CAISO_NORTH", "2024-01-01", [500.0] * 24), content_type="application/json"
+    )
+    first, _ = wt.get_historical("CAISO_NORTH", "2024-01-01T00:00Z", "2024-01-01T02:00Z")
+    # the login endpoint goes down and the credentials are unset: the cache still answers
+    httpserver.clear()
+    httpserver.expect_request("/login").respond_with_data("down", status=503)
+    monkeypatch.delenv("WATTTIME_USER")
+    monkeypatch.delenv("WATTTIME_PASSWORD")
+    again, meta = wt.get_historical("CAISO_NORTH", "2024-01-01T00:00Z", "2024-01-01T02:00Z")
+    assert again.equals(first)
+    assert meta["logins"] == 0 and meta["from_cache"] == 1
+    assert httpserver.log == []
+    # a range not in the cache still needs the login, and says so
+    with pytest.raises(DataUnavailableError, match="no credentials"):
+        wt.get_historical("CAISO_NORTH", "2024-01-03T00:00Z", "2024-01-03T02:00Z")
 
 
 def test_forecast(httpserver: HTTPServer, creds: None) -> None:

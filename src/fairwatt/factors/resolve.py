@@ -93,6 +93,10 @@ class _LayerIndex:
     def has(self, key: str, factor: str) -> bool:
         if key not in self.keys:
             return False
+        if self.layer.origin == "provider":
+            # fetched for this key: its gaps are reported (or filled with --fallback
+            # annual and flagged), never silently replaced by a coarser layer
+            return True
         return bool(self.group(key)[factor].notna().any())
 
     def lookup(

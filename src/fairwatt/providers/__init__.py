@@ -7,6 +7,7 @@ functions (parse a file, buffer or bytes); both return ``(DataFrame, metadata)``
 """
 
 from fairwatt.providers._common import FACTOR_COLUMNS, FLAG_COLUMNS, HOURLY_RULE
+from fairwatt.providers._fetch import NoDataError
 from fairwatt.providers.registry import PROVIDERS, ProviderSpec, fetch_factors
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "FLAG_COLUMNS",
     "HOURLY_RULE",
     "PROVIDERS",
+    "NoDataError",
     "ProviderSpec",
     "fetch_factors",
 ]

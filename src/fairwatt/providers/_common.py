@@ -343,9 +343,9 @@ def provenance(
 
 def merge_request_meta(meta: dict[str, Any], responses: list[Any], endpoint: str) -> None:
     """Add endpoint, retrieval time and cache use of the HTTP answers to ``meta``."""
-    from fairwatt.providers.session import from_cache, retrieved_at
+    from fairwatt.providers.session import from_cache, public_url, retrieved_at
 
-    meta["endpoint"] = endpoint
+    meta["endpoint"] = public_url(endpoint)
     if responses:
         times = [retrieved_at(r) for r in responses]
         meta["retrieved_at"] = min(times).isoformat()

@@ -11,14 +11,78 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from fairwatt.errors import DataUnavailableError
+from fairwatt.errors import DataUnavailableError, FairwattError
 from fairwatt.providers import _common as c
-from fairwatt.providers.session import Auth, expiry_for, register_secret, send, session_info
+from fairwatt.providers.session import (
+    Auth,
+    describe,
+    expiry_for,
+    register_secret,
+    send,
+    session_info,
+)
 
 if TYPE_CHECKING:
     import requests
 
 Chunks = list[tuple[pd.Timestamp, pd.Timestamp]]
+Parsed = tuple[pd.DataFrame, dict[str, Any]]
+
+#: hint of an answer that was rejected (and so not cached)
+REJECTED_HINT = "the answer was not cached, so the next run asks the provider again"
+
+
+class NoDataError(DataUnavailableError):
+    """A provider answered, but the answer holds no data for the request."""
+
+
+def read_answer(
+    session: requests.Session,
+    response: requests.Response,
+    read: Callable[[bytes], Parsed],
+    *,
+    provider: str,
+    what: str,
+) -> Parsed:
+    """``read(body)`` of an answer that passed the provider's checks.
+
+    An answer that does not parse, holds a malformed value, or holds no data at all
+    (``what`` says for what, e.g. ``"zone GB, 2024-01-01 to 2024-01-08"``) is removed from
+    the cache, so it is never replayed, and reported as what was wrong with it.
+    """
+    where = describe(str(response.url or ""))
+    try:
+        df, meta = read(response.content)
+        if df.empty or ("is_missing" in df.columns and bool(df["is_missing"].all())):
+            raise NoDataError(
+                f"{provider}: the answer from {where} holds no data for {what}",
+                hint="check the zone and the time range (the answer was not cached)",
+            )
+    except FairwattError as exc:
+        forget(session, response)
+        if isinstance(exc, DataUnavailableError) and not isinstance(exc, NoDataError):
+            exc.message = f"{exc.message} (answer from {where})"
+            exc.hint = exc.hint if "not cached" in (exc.hint or "") else REJECTED_HINT
+        raise
+    except Exception:
+        forget(session, response)
+        raise
+    return df, meta
+
+
+def forget(session: requests.Session, response: requests.Response) -> None:
+    """Remove ``response`` from the session's cache (a rejected answer is never replayed)."""
+    key = getattr(response, "cache_key", None)
+    cache = getattr(session, "cache", None)
+    if key and cache is not None:
+        cache.delete(key)
+
+
+def span(zone: str, a: pd.Timestamp | None = None, b: pd.Timestamp | None = None) -> str:
+    """``"zone Z, A to B"`` for messages."""
+    if a is None or b is None:
+        return f"zone {zone}"
+    return f"zone {zone}, {a.isoformat()} to {b.isoformat()}"
 
 
 def require_key(value: str | None, env: str, provider: str, what: str, how: str) -> str:
@@ -85,6 +149,22 @@ class ProviderApi:
             expire_after=expire(end),
             **kwargs,
         )
+
+    def fetch(
+        self,
+        session: requests.Session,
+        url: str,
+        end: pd.Timestamp | None,
+        read: Callable[[bytes], Parsed],
+        *,
+        what: str,
+        **kwargs: Any,
+    ) -> tuple[pd.DataFrame, dict[str, Any], requests.Response]:
+        """:meth:`get`, then :func:`read_answer` of the answer: the parsed table, its
+        metadata and the answer."""
+        resp = self.get(session, url, end, **kwargs)
+        df, meta = read_answer(session, resp, read, provider=self.provider, what=what)
+        return df, meta, resp
 
 
 def within(df: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:

@@ -7,6 +7,8 @@ fuel-mix readers build a long table per fuel (:func:`long_table`).
 
 from __future__ import annotations
 
+import math
+from collections.abc import Collection
 from typing import Any
 
 import pandas as pd
@@ -14,9 +16,51 @@ import pandas as pd
 from fairwatt.providers import _common as c
 
 
-def number(value: Any, factor: float = 1.0) -> float:
-    """``value`` as a float, times ``factor``; ``None`` (JSON null) becomes NaN."""
-    return float(value) * factor if value is not None else float("nan")
+def number(
+    value: Any,
+    factor: float = 1.0,
+    *,
+    provider: str,
+    zone: Any = None,
+    at: Any = None,
+    path: str | None = None,
+    withheld: Collection[str] = (),
+) -> float:
+    """The one parse of a provider value: ``value`` as a float, times ``factor``.
+
+    ``None`` (JSON null) and a documented withheld marker (``withheld``, e.g. EIA's
+    ``"W"``) become NaN — the caller flags such hours missing, never zero. A number, or a
+    string holding one, is accepted; anything else (text, booleans, infinities, objects)
+    is a typed error naming the provider, zone, time and the value (see
+    :func:`~fairwatt.providers._common.bad_body`).
+    """
+    if value is None or (isinstance(value, str) and value.strip() in withheld):
+        return float("nan")
+    if not isinstance(value, bool):
+        try:
+            x = float(value)
+        except (TypeError, ValueError):
+            x = math.inf
+        if math.isfinite(x):
+            return x * factor
+    shown = repr(value)
+    shown = shown if len(shown) <= 40 else shown[:39] + "…"
+    where = " ".join(
+        part
+        for part in (f"zone {zone}" if zone else "", f"at {at}" if at is not None else "")
+        if part
+    )
+    raise c.bad_body(
+        provider,
+        f"the value {shown}{' for ' + where if where else ''} is not a number",
+        path,
+        hint="the answer was not cached; report it to the provider if it persists",
+    )
+
+
+def withheld(value: Any, markers: Collection[str]) -> bool:
+    """True when ``value`` is one of the provider's documented withheld markers."""
+    return isinstance(value, str) and value.strip() in markers
 
 
 def observation(

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from fairwatt.providers import _common as c
 from fairwatt.providers import _fetch as f
+from fairwatt.providers import _parse as p
 from fairwatt.providers.session import Auth, base_url, open_session
 
 if TYPE_CHECKING:
@@ -40,6 +42,8 @@ LICENCE = "public domain (U.S. Energy Information Administration, Form EIA-930)"
 _REGISTER = "free key at https://www.eia.gov/opendata/register.php"
 _API = f.ProviderApi(PROVIDER, AUTH)
 _UNITS = {"megawatthours": 1.0, "mwh": 1.0}
+#: EIA-930's marker of a value withheld to protect a respondent's data
+WITHHELD = ("W",)
 
 
 def resolve_key(value: str | None = None) -> str:
@@ -59,7 +63,9 @@ def read_fuel_mix(
     (DataFrame, dict)
         Columns ``timestamp`` (UTC interval **start** = ``period`` − 1 h), ``zone``
         (respondent), ``fuel`` (EIA fuel code, e.g. ``COL``, ``NG``, ``SUN``),
-        ``generation_mwh`` [MWh]; metadata holds ``total`` (rows on the server for the
+        ``generation_mwh`` [MWh; NaN when null or withheld], ``is_withheld`` (the value was
+        EIA's withheld marker ``W``: the hour's mix is unknown and it is flagged missing,
+        never counted as zero); metadata holds ``total`` (rows on the server for the
         query), ``rows`` (rows in this page) and the description.
     """
     doc = c.load_json(source, provider=PROVIDER)
@@ -75,24 +81,10 @@ def read_fuel_mix(
     resp = doc.get("response") if isinstance(doc, Mapping) else None
     if not isinstance(resp, Mapping) or not isinstance(resp.get("data"), list):
         raise c.bad_body(PROVIDER, "no 'response.data' list", path)
-    rows = []
-    for i, r in enumerate(resp["data"]):
-        if not isinstance(r, Mapping) or "period" not in r or "fueltype" not in r:
-            raise c.bad_body(PROVIDER, f"row {i} has no 'period' or 'fueltype'", path)
-        unit = str(r.get("value-units") or "megawatthours").lower()
-        if unit not in _UNITS:
-            raise c.bad_body(PROVIDER, f"row {i}: unknown unit {unit!r}", path)
-        raw: Any = r.get("value")  # a number, a numeric string or null
-        value = pd.to_numeric(raw, errors="coerce")
-        rows.append(
-            {
-                "period": r["period"],
-                "zone": str(r.get("respondent") or zone or ""),
-                "fuel": str(r["fueltype"]),
-                "generation_mwh": float(value) * _UNITS[unit] if pd.notna(value) else float("nan"),
-            }
-        )
-    df = pd.DataFrame(rows, columns=["period", "zone", "fuel", "generation_mwh"])
+    rows = _rows(resp["data"], zone, path)
+    columns = ["period", "zone", "fuel", "generation_mwh", "is_withheld"]
+    df = pd.DataFrame(rows, columns=columns)
+    df["is_withheld"] = df["is_withheld"].astype(bool)
     end = c.parse_times(df["period"], provider=PROVIDER, path=path, field="period")
     df.insert(0, "timestamp", (end - c.ONE_HOUR).astype("datetime64[us, UTC]"))
     df = df.drop(columns="period")
@@ -117,6 +109,39 @@ def read_fuel_mix(
         "licence": LICENCE,
     }
     return df, meta
+
+
+def _rows(data: list[Any], zone: str | None, path: str | None) -> list[dict[str, Any]]:
+    """One row per record of ``response.data``: period, respondent, fuel, generation [MWh]
+    (NaN when null or withheld) and whether it was withheld."""
+    rows = []
+    for i, r in enumerate(data):
+        if not isinstance(r, Mapping) or "period" not in r or "fueltype" not in r:
+            raise c.bad_body(PROVIDER, f"row {i} has no 'period' or 'fueltype'", path)
+        unit = str(r.get("value-units") or "megawatthours").lower()
+        if unit not in _UNITS:
+            raise c.bad_body(PROVIDER, f"row {i}: unknown unit {unit!r}", path)
+        raw: Any = r.get("value")  # a number, a numeric string, null or "W" (withheld)
+        respondent = str(r.get("respondent") or zone or "")
+        value = p.number(
+            raw,
+            _UNITS[unit],
+            provider=PROVIDER,
+            zone=respondent,
+            at=r["period"],
+            path=path,
+            withheld=WITHHELD,
+        )
+        rows.append(
+            {
+                "period": r["period"],
+                "zone": respondent,
+                "fuel": str(r["fueltype"]),
+                "generation_mwh": value,
+                "is_withheld": p.withheld(raw, WITHHELD),
+            }
+        )
+    return rows
 
 
 def _period(ts: pd.Timestamp) -> str:
@@ -196,8 +221,9 @@ def _pages(
             ("offset", str(offset)),
             ("length", str(PAGE_ROWS)),
         ]
-        resp = _API.get(session, url, b, params=params)
-        df, meta = read_fuel_mix(resp.content, zone=respondent)
+        read = partial(read_fuel_mix, zone=respondent)
+        what = f.span(respondent, a, b)
+        df, meta, resp = _API.fetch(session, url, b, read, what=what, params=params)
         yield df, resp
         offset += meta["rows"]
         if meta["rows"] == 0 or offset >= meta["total"]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -152,7 +153,9 @@ def read_carbon_intensity(
         p.observation(
             r["datetime"],
             "carbon_g_per_kwh",
-            p.number(r.get("carbonIntensity")),
+            p.number(
+                r.get("carbonIntensity"), provider=PROVIDER, zone=zone, at=r["datetime"], path=path
+            ),
             estimated=bool(r.get("isEstimated") or False),
             forecast=kind == "forecast",
         )
@@ -251,8 +254,9 @@ def get_carbon_intensity(
             params = {**loc, **_range_params(a, b), "emissionFactorType": ef}
             if disable_estimations:
                 params["disableEstimations"] = "true"
+            read = partial(read_carbon_intensity, zone=zone, start=a, end=b)
             resp = _get(sess, "carbon-intensity/past-range", params, key, b)
-            df, meta = read_carbon_intensity(resp.content, zone=zone, start=a, end=b)
+            df, meta = f.read_answer(sess, resp, read, provider=PROVIDER, what=f.span(zone, a, b))
             tables.append(df)
             responses.append(resp)
             metas.append(meta)
@@ -299,7 +303,8 @@ def _get_single(
     with open_session(session) as sess:
         key = _key_for(sess, api_key)
         resp = _get(sess, path, {**location_params(zone), **params}, key, None)
-        df, meta = read_carbon_intensity(resp.content, zone=zone)
+        read = partial(read_carbon_intensity, zone=zone)
+        df, meta = f.read_answer(sess, resp, read, provider=PROVIDER, what=f.span(zone))
     if meta.get("emission_factor_type") is None:  # forecasts do not repeat it per record
         meta["emission_factor_type"] = params.get("emissionFactorType")
     c.merge_request_meta(meta, [resp], f"{base_url(PROVIDER, DEFAULT_URL)}/{path}")
@@ -395,7 +400,7 @@ def read_power_breakdown(
             {
                 "timestamp": r["datetime"],
                 "fuel": str(fuel),
-                "power_mw": p.number(mw),
+                "power_mw": p.number(mw, provider=PROVIDER, zone=zone, at=r["datetime"], path=path),
                 "is_estimated": bool(r.get("isEstimated") or False),
             }
             for fuel, mw in modes.items()
@@ -435,7 +440,8 @@ def get_power_breakdown(
         key = _key_for(sess, api_key)
         for a, b in f.each_chunk(pieces, progress):
             resp = _get(sess, "power-breakdown/past-range", {**loc, **_range_params(a, b)}, key, b)
-            df, meta = read_power_breakdown(resp.content, zone=zone, breakdown=breakdown)
+            read = partial(read_power_breakdown, zone=zone, breakdown=breakdown)
+            df, meta = f.read_answer(sess, resp, read, provider=PROVIDER, what=f.span(zone, a, b))
             frames.append(f.within(df, a, b))
             responses.append(resp)
     df = f.combine_long(frames, ["timestamp", "fuel"], sort=False) if frames else frames_empty()

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -28,6 +29,7 @@ import pandas as pd
 from fairwatt.errors import DataUnavailableError, InputError
 from fairwatt.providers import _common as c
 from fairwatt.providers import _fetch as f
+from fairwatt.providers import _parse as p
 from fairwatt.providers.session import Auth, base_url, open_session, raise_for_status
 
 if TYPE_CHECKING:
@@ -228,14 +230,14 @@ def _observations(
         for period in ts_el:
             if _local(period.tag) != "Period":
                 continue
-            res, period_rows = _period_rows(period, psr, curve, path)
+            res, period_rows = _period_rows(period, psr, curve, path, domain)
             resolutions.add(res)
             rows.extend(period_rows)
     return rows, domains, resolutions
 
 
 def _period_rows(
-    period: ET.Element, psr: str, curve: str, path: str | None
+    period: ET.Element, psr: str, curve: str, path: str | None, domain: str | None
 ) -> tuple[str, list[dict[str, Any]]]:
     """The resolution of one ``Period`` and its rows, one per position."""
     start_s = _text(period, "timeInterval", "start")
@@ -247,7 +249,7 @@ def _period_rows(
     p0 = pd.Timestamp(start_s).tz_convert("UTC")
     p1 = pd.Timestamp(end_s).tz_convert("UTC")
     n = int((p1 - p0) / step)
-    values = _points(period, path)
+    values = _points(period, path, where=(domain, p0, step))
     if curve == "A03":  # positions left out repeat the previous value
         last = None
         for k in range(1, n + 1):
@@ -263,8 +265,12 @@ def _period_rows(
     return res, rows
 
 
-def _points(period: ET.Element, path: str | None) -> dict[int, float]:
-    """Position -> quantity of the ``Point`` elements of a ``Period``."""
+def _points(
+    period: ET.Element, path: str | None, *, where: tuple[str | None, pd.Timestamp, pd.Timedelta]
+) -> dict[int, float]:
+    """Position -> quantity of the ``Point`` elements of a ``Period`` (``where``: its
+    bidding zone, start and resolution, for messages)."""
+    domain, p0, step = where
     values: dict[int, float] = {}
     for pt in period:
         if _local(pt.tag) != "Point":
@@ -273,7 +279,9 @@ def _points(period: ET.Element, path: str | None) -> dict[int, float]:
         qty = _text(pt, "quantity")
         if pos is None or qty is None:
             raise c.bad_body(PROVIDER, "a Point without position or quantity", path)
-        values[int(pos)] = float(qty)
+        k = int(p.number(pos, provider=PROVIDER, zone=domain, path=path))
+        at = (p0 + (k - 1) * step).isoformat()
+        values[k] = p.number(qty, provider=PROVIDER, zone=domain, at=at, path=path)
     return values
 
 
@@ -321,7 +329,8 @@ def get_generation(
         key = f.key_or_offline(sess, api_key, KEY_ENV, resolve_key)
         for a, b in f.each_chunk(pieces, progress):
             resp = _get_chunk(sess, f"{base}/api", key, code, zone, a, b)
-            df, meta = read_generation(resp.content, zone=zone)
+            read = partial(read_generation, zone=zone)
+            df, meta = f.read_answer(sess, resp, read, provider=PROVIDER, what=f.span(zone, a, b))
             frames.append(f.within(df, a, b))
             responses.append(resp)
     df = f.combine_long(frames, ["timestamp", "psr_type"])

@@ -5,12 +5,16 @@ and its maintenance (summary, clearing).
 (``platformdirs.user_cache_dir("fairwatt")``; ``FAIRWATT_CACHE_DIR`` or ``cache_dir=``
 override it). Only successful answers (HTTP 200) are stored. How long an answer stays
 fresh is chosen per request by :func:`expiry_for` (settled history for a month, recent
-hours for an hour, "latest" and forecasts for five minutes). When a refresh fails, the
-stale answer is served (stale-if-error). Credentials never enter the cache key.
+hours for an hour, "latest" and forecasts for five minutes). When a refresh fails
+(timeout, connection error, 429 or 5xx), the stale answer is served with one note line on
+the log (stale-if-error; the details at INFO); a 401 or 403 is never answered from the
+cache. Credentials never enter the cache key.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +27,8 @@ from fairwatt.providers.redaction import SECRET_PARAMETERS
 if TYPE_CHECKING:
     import requests_cache
 
+log = logging.getLogger(__name__)
+
 CACHE_FILE = "http_cache.sqlite"
 
 # Freshness of cached answers [s]
@@ -30,6 +36,8 @@ EXPIRE_LATEST = 300
 EXPIRE_RECENT = 3_600
 EXPIRE_SETTLED = 30 * 86_400
 SETTLED_AFTER = timedelta(days=7)
+#: statuses never answered from a stale cache entry: the credentials are wrong
+NEVER_STALE = (401, 403)
 
 
 def resolve_cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -67,10 +75,10 @@ def cached_session(
 ) -> tuple[requests_cache.CachedSession, Path | None]:
     """A ``CachedSession`` on the SQLite cache (created if missing) and the cache file's
     path; with ``use_cache=False`` an in-memory session with caching disabled and ``None``."""
-    import requests_cache
 
+    session_class = _session_class()
     if not use_cache:
-        session = requests_cache.CachedSession(backend="memory", only_if_cached=offline)
+        session = session_class(backend="memory", only_if_cached=offline)
         session.settings.disabled = True
         return session, None
     folder = resolve_cache_dir(cache_dir)
@@ -82,7 +90,7 @@ def cached_session(
             hint="pass --cache-dir or set FAIRWATT_CACHE_DIR to a writable folder",
         ) from None
     path = folder / CACHE_FILE
-    session = requests_cache.CachedSession(
+    session = session_class(
         str(path),
         backend="sqlite",
         expire_after=EXPIRE_RECENT,
@@ -94,6 +102,47 @@ def cached_session(
         only_if_cached=offline,
     )
     return session, path
+
+
+@functools.cache
+def _session_class() -> type[requests_cache.CachedSession]:
+    """``CachedSession`` with fairwatt's stale-if-error: a failed refresh (exception, 429,
+    5xx) serves the stale answer with one note line; 401 and 403 are returned as they are."""
+    import requests_cache
+
+    class Session(requests_cache.CachedSession):
+        def _resend(self, request: Any, actions: Any, cached_response: Any, **kwargs: Any) -> Any:
+            try:
+                response = self._send_and_cache(request, actions, cached_response, **kwargs)
+            except Exception as exc:
+                if not actions.is_usable(cached_response, error=True):
+                    raise
+                return _stale(cached_response, type(exc).__name__, exc)
+            status = response.status_code
+            if status < 400 or status in NEVER_STALE:
+                return response
+            if not actions.is_usable(cached_response, error=True):
+                return response  # reported as an error by the caller
+            return _stale(cached_response, f"HTTP {status}", None)
+
+    return Session
+
+
+def _stale(cached: Any, reason: str, exc: BaseException | None) -> Any:
+    """Note (one line) that the stale ``cached`` answer is used; details at INFO."""
+    from fairwatt.providers.redaction import public_url
+
+    parts = urlsplit(public_url(str(cached.url)))
+    log.warning(
+        "%s%s: refreshing the cached answer failed (%s); using the one retrieved %s",
+        parts.netloc,
+        parts.path,
+        reason,
+        retrieved_at(cached).isoformat(timespec="seconds"),
+    )
+    if exc is not None:
+        log.info("the refresh failed with:", exc_info=exc)
+    return cached
 
 
 def retrieved_at(response: Any) -> datetime:
@@ -135,7 +184,7 @@ def cache_summary(cache_dir: str | os.PathLike[str] | None = None) -> dict[str, 
         total = 0
         for resp in cache.responses.values():
             total += 1
-            host = urlsplit(str(resp.url)).netloc or "?"
+            host = urlsplit(str(resp.url)).netloc.rpartition("@")[2] or "?"
             hosts[host] = hosts.get(host, 0) + 1
             times.append(retrieved_at(resp))
             expired += int(bool(resp.is_expired))

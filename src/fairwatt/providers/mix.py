@@ -17,6 +17,8 @@ Fuel handling, written down once:
   domestic generation);
 * negative net generation (station load, charging) counts as zero, and so does a fuel
   absent from an hour (or reported as null);
+* an interval with a withheld value (``is_withheld``, EIA's ``W``) has an unknown mix: its
+  intensities are empty, so its hour is flagged missing (never counted as zero);
 * a fuel that generated in an hour but has no factor in a factor set is an error
   (:class:`~fairwatt.errors.FactorMissingError`) — never silently dropped; a fuel with no
   generation in the whole range is ignored.
@@ -124,7 +126,7 @@ def derive(
     generation
         Long table: ``timestamp`` (UTC interval start), ``fuel`` and ``value_col``
         (generation in any one unit: MWh, MW or %); optional ``is_estimated`` and
-        ``is_partial``.
+        ``is_partial`` and ``is_withheld``.
     value_col
         Name of the generation column.
     zone
@@ -167,6 +169,9 @@ def derive(
     out, excluded = _intensities(
         wide, factor_sets, zone=zone, set_names=set_names or {}, unmatched=unmatched
     )
+    if "is_withheld" in gen.columns:  # an unknown mix has no intensity
+        withheld = gen.loc[gen["is_withheld"].astype(bool), "timestamp"].unique()
+        out.loc[out.index.isin(withheld), list(factor_sets)] = float("nan")
     obs = out.join(_flags(gen, wide.index)).reset_index().rename(columns={"index": "timestamp"})
     partial_in = obs.pop("is_partial") if "is_partial" in obs.columns else None
     hourly = c.to_hourly(

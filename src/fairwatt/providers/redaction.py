@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 #: URL parameters and request headers that carry credentials. They never enter the cache
 #: key, are replaced by ``REDACTED`` in stored requests and are masked in logs and errors.
@@ -36,6 +37,8 @@ _QUERY_SECRET = re.compile(
     r"(?i)\b(" + "|".join(re.escape(p) for p in SECRET_PARAMETERS) + r")([=:]\s*)([^&\s'\"]+)"
 )
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
+# user[:password]@ in a URL (a private mirror's address may carry credentials)
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#@\s'\"]+@")
 
 
 def register_secret(value: str | None) -> None:
@@ -53,7 +56,26 @@ def redact(text: str) -> str:
     for secret in secrets:
         text = text.replace(secret, REDACTED)
     text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    text = _USERINFO.sub(lambda m: f"{m.group(1)}{REDACTED}@", text)
     return _QUERY_SECRET.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
+
+
+def split_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:
+    """``url`` without ``user:password@`` and the (user, password) it carried, if any; the
+    password is registered for masking."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    register_secret(unquote(password))
+    register_secret(userinfo)
+    return urlunsplit(parts._replace(netloc=hostport)), (unquote(user), unquote(password))
+
+
+def public_url(url: str) -> str:
+    """``url`` as it may be shown or stored: without ``user:password@``."""
+    return split_userinfo(url)[0]
 
 
 class RedactingFilter(logging.Filter):

@@ -67,16 +67,20 @@ from fairwatt.providers.redaction import (
     SECRET_PARAMETERS,
     RedactingFilter,
     install_log_redaction,
+    public_url,
     redact,
     register_secret,
+    split_userinfo,
 )
 from fairwatt.providers.transport import (
     DEFAULT_BACKOFF,
     DEFAULT_BACKOFF_MAX,
+    DEFAULT_BUDGET,
     DEFAULT_RETRIES,
     DEFAULT_RETRY_AFTER_MAX,
     DEFAULT_TIMEOUT,
     RETRY_STATUSES,
+    Deadline,
     RetryPolicy,
     mount_adapters,
     timeout_from_env,
@@ -90,6 +94,7 @@ __all__ = [
     "CACHE_FILE",
     "DEFAULT_BACKOFF",
     "DEFAULT_BACKOFF_MAX",
+    "DEFAULT_BUDGET",
     "DEFAULT_RETRIES",
     "DEFAULT_RETRY_AFTER_MAX",
     "DEFAULT_TIMEOUT",
@@ -102,6 +107,7 @@ __all__ = [
     "SETTLED_AFTER",
     "USER_AGENT",
     "Auth",
+    "Deadline",
     "RedactingFilter",
     "RetryPolicy",
     "SessionInfo",
@@ -115,6 +121,7 @@ __all__ = [
     "install_log_redaction",
     "make_session",
     "open_session",
+    "public_url",
     "raise_for_status",
     "redact",
     "register_secret",
@@ -140,7 +147,7 @@ def base_url(provider: str, default: str) -> str:
     env = f"FAIRWATT_{provider.upper()}_URL"
     url = os.environ.get(env, "").strip() or default
     if urlsplit(url).scheme not in ("http", "https"):
-        raise InputError(f"{env}={url!r} is not an http(s) URL", hint=f"fix or unset {env}")
+        raise InputError(f"{env}={redact(url)!r} is not an http(s) URL", hint=f"fix or unset {env}")
     return url.rstrip("/")
 
 
@@ -155,6 +162,7 @@ class SessionInfo:
     cache_path: Path | None
     timeout: tuple[float, float]
     retry: RetryPolicy
+    deadline: Deadline
 
 
 def make_session(
@@ -192,9 +200,10 @@ def make_session(
     session, path = cached_session(cache_dir, offline=offline, use_cache=use_cache)
     session.headers["User-Agent"] = USER_AGENT
     session.headers["Accept-Encoding"] = "gzip, deflate"
-    mount_adapters(session, offline=offline, timeout=timeout, retry=retry)
+    deadline = Deadline(retry.budget)
+    mount_adapters(session, offline=offline, timeout=timeout, retry=retry, deadline=deadline)
     session.fairwatt = SessionInfo(  # type: ignore[attr-defined]
-        offline=offline, cache_path=path, timeout=timeout, retry=retry
+        offline=offline, cache_path=path, timeout=timeout, retry=retry, deadline=deadline
     )
     return session
 
@@ -203,8 +212,13 @@ def session_info(session: requests.Session) -> SessionInfo:
     info = getattr(session, "fairwatt", None)
     if isinstance(info, SessionInfo):
         return info
+    retry = RetryPolicy.from_env()
     return SessionInfo(
-        offline=False, cache_path=None, timeout=timeout_from_env(), retry=RetryPolicy.from_env()
+        offline=False,
+        cache_path=None,
+        timeout=timeout_from_env(),
+        retry=retry,
+        deadline=Deadline(retry.budget),
     )
 
 
@@ -260,9 +274,10 @@ def server_message(response: Any, *, limit: int = 200) -> str:
 
 
 def describe(url: str) -> str:
-    """``host/path`` of ``url`` without its query (which may carry keys)."""
+    """``host/path`` of ``url`` without its query (which may carry keys) and without
+    ``user:password@``."""
     parts = urlsplit(url)
-    return f"{parts.netloc}{parts.path}"
+    return f"{parts.netloc.rpartition('@')[2]}{parts.path}"
 
 
 def _get(
@@ -337,9 +352,15 @@ def send(
     auth_info: Auth | None = None,
     expire_after: int | None = None,
     cache: bool = True,
+    cache_only: bool = False,
     ok_statuses: Iterable[int] = (200,),
 ) -> requests.Response:
     """GET ``url`` through ``session`` and turn every failure into one clear line.
+
+    ``user:password@`` in ``url`` is sent as basic auth (unless ``auth`` is given) and
+    never enters the cache, a message or a log. ``cache_only`` answers from the cache
+    only (a miss is an HTTP 504 "Not Cached" answer). The request, its retries and waits
+    included, must finish within the session's time budget (``FAIRWATT_HTTP_BUDGET``).
 
     Raises
     ------
@@ -351,16 +372,20 @@ def send(
     import requests
 
     info = session_info(session)
+    url, userinfo = split_userinfo(url)
     where = describe(url)
     # no redirects: a key in a header or the URL must never be forwarded to another host
     kwargs: dict[str, Any] = {
         "params": params,
         "headers": dict(headers or {}),
-        "auth": auth,
+        "auth": auth if auth is not None else userinfo,
         "allow_redirects": False,
     }
     if cache and expire_after is not None:
         kwargs["expire_after"] = expire_after
+    if cache_only:
+        kwargs["only_if_cached"] = True
+    info.deadline.start(provider, where)
     try:
         response = _get(session, url, kwargs, cache=cache)
     except DataUnavailableError:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -82,7 +83,7 @@ def parse_zone(zone: str) -> tuple[str, str | None]:
 
 
 def _intensity_rows(
-    periods: list[Any], path: str | None, *, regional: bool
+    periods: list[Any], path: str | None, *, regional: bool, zone: str | None
 ) -> list[dict[str, Any]]:
     rows = []
     for i, period in enumerate(periods):
@@ -96,7 +97,7 @@ def _intensity_rows(
             p.observation(
                 period["from"],
                 "carbon_g_per_kwh",
-                p.number(value),
+                p.number(value, provider=PROVIDER, zone=zone, at=period["from"], path=path),
                 estimated=False,
                 forecast=forecast,
             )
@@ -166,7 +167,7 @@ def read_intensity(
         )
     else:
         periods = data if isinstance(data, list) else []
-    rows = _intensity_rows(periods, path, regional=regional)
+    rows = _intensity_rows(periods, path, regional=regional, zone=zone or _zone_of(region))
     obs = p.observations(rows, "carbon_g_per_kwh", provider=PROVIDER, path=path, field="from")
     if zone is None:
         zone = _zone_of(region)
@@ -216,21 +217,24 @@ def read_generation(
         periods, region = _regional_periods(doc, path)
     else:
         periods = data if isinstance(data, list) else []
+    if zone is None:
+        zone = _zone_of(region)
     rows: list[dict[str, Any]] = []
     for i, period in enumerate(periods):
         mix = period.get("generationmix") if isinstance(period, Mapping) else None
         if not isinstance(mix, list) or "from" not in period:
             raise c.bad_body(PROVIDER, f"period {i} has no 'from' or 'generationmix'", path)
+        at = period["from"]
         rows.extend(
             {
-                "timestamp": period["from"],
+                "timestamp": at,
                 "fuel": str(item.get("fuel")),
-                "share_pct": p.number(item.get("perc")),
+                "share_pct": p.number(
+                    item.get("perc"), provider=PROVIDER, zone=zone, at=at, path=path
+                ),
             }
             for item in mix
         )
-    if zone is None:
-        zone = _zone_of(region)
     columns = ["timestamp", "fuel", "share_pct"]
     df = p.long_table(rows, columns, zone=zone, provider=PROVIDER, path=path, field="from")
     meta = {
@@ -279,8 +283,9 @@ def get_intensity(
     tables, responses, metas = [], [], []
     with open_session(session) as sess:
         for a, b in f.each_chunk(pieces, progress):
-            resp = _API.get(sess, f"{base}/{intensity_path(zone, a, b)}", b, headers=_JSON)
-            df, meta = read_intensity(resp.content, zone=zone, start=a, end=b)
+            read = partial(read_intensity, zone=zone, start=a, end=b)
+            url = f"{base}/{intensity_path(zone, a, b)}"
+            df, meta, resp = _API.fetch(sess, url, b, read, what=f.span(zone, a, b), headers=_JSON)
             tables.append(df)
             responses.append(resp)
             metas.append(meta)
@@ -315,8 +320,9 @@ def get_generation(
                 if kind == "national"
                 else intensity_path(zone, a, b)
             )
-            resp = _API.get(sess, f"{base}/{path}", b, headers=_JSON)
-            df, meta = read_generation(resp.content, zone=zone)
+            read = partial(read_generation, zone=zone)
+            what = f.span(zone, a, b)
+            df, meta, resp = _API.fetch(sess, f"{base}/{path}", b, read, what=what, headers=_JSON)
             frames.append(f.within(df, a, b))
             responses.append(resp)
     df = f.combine_long(frames, ["timestamp", "fuel"], sort=False)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -33,6 +34,7 @@ from fairwatt.providers import _parse as p
 from fairwatt.providers.session import (
     Auth,
     base_url,
+    from_cache,
     open_session,
     raise_for_status,
     register_secret,
@@ -134,11 +136,14 @@ def read_signal(
     column, factor = UNITS[unit]
     kind = SIGNALS.get(signal, (column, "marginal" if "moer" in signal else "average"))[1]
     points, is_forecast = _points(doc, path)
+    zone = zone or str(meta_in.get("region") or "")
     rows = []
     for i, pt in enumerate(points):
         if "point_time" not in pt:
             raise c.bad_body(PROVIDER, f"data point {i} has no 'point_time'", path)
-        value = p.number(pt.get("value"), factor)
+        value = p.number(
+            pt.get("value"), factor, provider=PROVIDER, zone=zone, at=pt["point_time"], path=path
+        )
         estimated = bool(pt.get("imputed_data_used") or False)
         rows.append(
             p.observation(
@@ -146,8 +151,9 @@ def read_signal(
             )
         )
     obs = p.observations(rows, column, provider=PROVIDER, path=path, field="point_time")
-    period = float(meta_in.get("data_point_period_seconds") or 300)
-    zone = zone or str(meta_in.get("region") or "")
+    period = p.number(
+        meta_in.get("data_point_period_seconds") or 300, provider=PROVIDER, zone=zone, path=path
+    )
     df = p.hourly(obs, column, zone=zone, period_s=period, start=start, end=end)
     model = c.as_mapping(meta_in.get("model"))
     meta = c.provenance(
@@ -257,6 +263,24 @@ class Client:
         self.logins += 1
         return self.token
 
+    def _fresh_from_cache(self, url: str, params: Mapping[str, Any]) -> requests.Response | None:
+        """The cached answer to ``url`` if it is still fresh (the token is not part of the
+        cache key), else ``None``."""
+        if getattr(self.session, "cache", None) is None:
+            return None
+        resp = send(
+            self.session,
+            url,
+            provider=PROVIDER,
+            params=params,
+            auth_info=AUTH,
+            cache_only=True,
+            ok_statuses=(200, 504),
+        )
+        if resp.status_code == 200 and from_cache(resp) and not getattr(resp, "is_expired", True):
+            return resp
+        return None
+
     def get(
         self, path: str, params: Mapping[str, Any], *, end: pd.Timestamp | None
     ) -> requests.Response:
@@ -266,6 +290,9 @@ class Client:
         if self.offline:
             return send(self.session, url, provider=PROVIDER, params=params, auth_info=AUTH)
         if self.token is None:
+            cached = self._fresh_from_cache(url, params)
+            if cached is not None:  # no login needed for an answer already at hand
+                return cached
             self.login()
         for attempt in (1, 2):
             resp = send(
@@ -334,7 +361,8 @@ def get_historical(
         for a, b in f.each_chunk(pieces, progress):
             params = {**_range_params(region, a, b, signal), **_model_param(model)}
             resp = client.get("v3/historical", params, end=b)
-            df, meta = read_signal(resp.content, zone=region, start=a, end=b)
+            read = partial(read_signal, zone=region, start=a, end=b)
+            df, meta = f.read_answer(sess, resp, read, provider=PROVIDER, what=f.span(region, a, b))
             if column not in df.columns:
                 raise DataUnavailableError(
                     f"watttime: asked for {signal} but the answer holds {meta.get('source_units')}"
@@ -412,7 +440,8 @@ def get_forecast(
             **_model_param(model),
         }
         resp = client.get("v3/forecast", params, end=None)
-        df, meta = read_signal(resp.content, zone=region)
+        read = partial(read_signal, zone=region)
+        df, meta = f.read_answer(sess, resp, read, provider=PROVIDER, what=f.span(region))
     meta["logins"] = client.logins
     c.merge_request_meta(meta, [resp], f"{client.base}/v3/forecast")
     return df, meta

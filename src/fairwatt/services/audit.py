@@ -219,12 +219,13 @@ def _provider_layers(rows: pd.DataFrame, options: AuditOptions) -> list[FactorLa
     """Hourly factors fetched (or read from the cache) for the sites of the log.
 
     Each site is looked up by ``provider_zones`` (its site id, else its zone), else by its
-    cloud site id where the provider takes those (Electricity Maps), else by its zone.
+    cloud site id where the provider takes those (Electricity Maps), else by its zone. A
+    site the provider has no data for at all is an error, unless ``--fallback annual``
+    (then noted on stderr, and its hours are flagged as using a fallback factor).
     """
     import pandas as pd
 
     from fairwatt.factors.table import FactorLayer
-    from fairwatt.providers import fetch_factors
     from fairwatt.schema import FACTORS
 
     provider = options.factors_from
@@ -244,21 +245,15 @@ def _provider_layers(rows: pd.DataFrame, options: AuditOptions) -> list[FactorLa
             keys_for[pz].append(key)
     start = rows["hour"].min()
     end = rows["hour"].max() + pd.Timedelta(hours=1)
-    fetched = fetch_factors(
-        provider,
-        list(keys_for),
-        start,
-        end,
-        offline=options.offline,
-        cache_dir=options.cache_dir,
-        signal=options.provider_signal,
-    )
     layers = []
-    for pz, (table, meta) in zip(keys_for, fetched, strict=True):
+    for pz, keys in keys_for.items():
+        table, meta = _provider_table(provider, pz, keys, (start, end), options)
         cols = [c for c in table.columns if c in FACTORS]
         if "is_missing" in table.columns:
             table = table[~table["is_missing"].astype(bool)]
-        for key in keys_for[pz]:
+        if table.empty:  # no data: a row of gaps, so the key never silently falls back
+            table = pd.DataFrame({"timestamp": [start], **{c: [float("nan")] for c in cols}})
+        for key in keys:
             layers.append(
                 FactorLayer(
                     name=f"{provider}:{pz}",
@@ -269,6 +264,51 @@ def _provider_layers(rows: pd.DataFrame, options: AuditOptions) -> list[FactorLa
                 )
             )
     return layers
+
+
+def _provider_table(
+    provider: str,
+    pz: str,
+    keys: list[str],
+    span: tuple[pd.Timestamp, pd.Timestamp],
+    options: AuditOptions,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The provider's hourly table for zone ``pz`` (the sites ``keys``); no data at all is
+    an error naming them, or with ``--fallback annual`` an empty table and a note."""
+    import logging
+
+    import pandas as pd
+
+    from fairwatt.errors import DataUnavailableError
+    from fairwatt.providers import FACTOR_COLUMNS, NoDataError, fetch_factors
+
+    start, end = span
+    try:
+        [(table, meta)] = fetch_factors(
+            provider,
+            [pz],
+            start,
+            end,
+            offline=options.offline,
+            cache_dir=options.cache_dir,
+            signal=options.provider_signal,
+        )
+        reason = "every hour is missing"
+    except NoDataError as exc:
+        cols = [c for c in options.required_factors() if c in FACTOR_COLUMNS]
+        table = pd.DataFrame({"timestamp": pd.Series([], dtype="datetime64[us, UTC]")})
+        table = table.assign(**{c: pd.Series([], dtype="float64") for c in cols})
+        meta, reason = {"provider": provider, "zone": pz}, exc.message
+    if "is_missing" in table.columns and not table["is_missing"].all():
+        return table, meta
+    sites = ", ".join(keys)
+    what = f"{provider} has no data for {sites} (zone {pz}), {start} to {end}: {reason}"
+    if options.fallback != "annual":
+        raise DataUnavailableError(
+            what, hint="check the zone, or pass --fallback annual to use annual factors instead"
+        )
+    logging.getLogger(__name__).warning("%s; using annual factors (--fallback annual)", what)
+    return table, {**meta, "fallback": "annual", "note": f"{what}; annual factors used"}
 
 
 def footprints(
