@@ -4,7 +4,8 @@ Every footprint is linear in energy and factors are constant within a zone-hour,
 the log is first reduced to IT energy per (site, UTC hour) and only that small table
 is joined to factors. The reduction is one SQL aggregation run by DuckDB, an embedded
 engine that streams CSV (also gzip) and Parquet (files, folders, globs, hive
-partitions) with memory bounded by ``memory_limit`` whatever the log's size. The same
+partitions) with memory bounded by ``memory_limit`` whatever the log's size; an
+in-memory pandas DataFrame or pyarrow Table is scanned in place. The same
 query is meant to run on a distributed engine for logs beyond one machine.
 
 Conventions:
@@ -38,8 +39,17 @@ from fairwatt.errors import InputError
 from fairwatt.units import ENERGY_TO_KWH, J_PER_KWH
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     import duckdb
     import pandas as pd
+    import pyarrow as pa
+
+    #: an energy log: paths (files, folders, globs, ``-``), or a table in memory
+    LogSource: TypeAlias = Sequence[str] | str | pd.DataFrame | pa.Table
+
+#: memory the reduction may hold before it spills to disk (the default of every audit)
+DEFAULT_MEMORY_LIMIT = "768MB"
 
 CANONICAL_FIELDS = ("timestamp", "site", "energy", "power", "server", "requests")
 _DEFAULT_NAMES = {
@@ -81,7 +91,7 @@ class LogOptions:
     tz: str | None = None
     interval_s: float | None = None
     duplicates: Literal["error", "sum"] = "error"
-    memory_limit: str = "768MB"
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
     threads: int | None = None
 
 
@@ -99,20 +109,43 @@ class ReducedLog:
 # --------------------------------------------------------------------------- sources
 
 
+#: name under which an in-memory log is registered on the DuckDB connection
+_FRAME_VIEW = "fairwatt_log"
+
+
 @dataclass
 class _Source:
-    kind: Literal["csv", "parquet"]
+    kind: Literal["csv", "parquet", "frame"]
     files: list[str]
     display: str
     hive: bool = False
     tmpdir: str | None = None
+    #: the in-memory log (pandas DataFrame or pyarrow Table) of kind "frame"
+    frame: Any = None
 
 
 def _parquet_files(path: Path) -> list[str]:
     return sorted(str(p) for p in path.rglob("*.parquet") if p.is_file())
 
 
-def _resolve_sources(paths: Sequence[str]) -> _Source:
+def _frame_label(obj: Any) -> str | None:
+    """``<DataFrame>`` / ``<Table>`` for an in-memory log, ``None`` for anything else."""
+    module = type(obj).__module__
+    if module.startswith("pandas") and type(obj).__name__ == "DataFrame":
+        return "<DataFrame>"
+    if module.startswith("pyarrow") and type(obj).__name__ == "Table":
+        return "<Table>"
+    return None
+
+
+def _resolve_sources(paths: LogSource) -> _Source:
+    label = _frame_label(paths)
+    if label is not None:
+        if len(paths) == 0:  # type: ignore[arg-type]
+            raise InputError(f"{label}: the log holds no records", hint="pass a non-empty table")
+        return _Source(kind="frame", files=[label], display=label, frame=paths)
+    if isinstance(paths, str):
+        paths = [paths]
     if not paths:
         raise InputError("no energy log given", hint="pass a CSV or Parquet file, a folder or '-'")
     kinds: set[str] = set()
@@ -187,6 +220,10 @@ def _sql_str(s: str) -> str:
 def _reader_sql(
     src: _Source, types: Mapping[str, str] | None = None, filename: bool = False
 ) -> str:
+    if src.kind == "frame":
+        if filename:
+            return f"(SELECT *, {_sql_str(src.display)} AS filename FROM {_FRAME_VIEW})"
+        return _FRAME_VIEW
     files = "[" + ", ".join(_sql_str(f) for f in src.files) + "]"
     opts = ["union_by_name=true"]
     if filename:
@@ -346,11 +383,15 @@ def _check_tz(con: duckdb.DuckDBPyConnection, tz: str | None) -> None:
 
 
 def reduce_log(
-    paths: Sequence[str],
+    paths: LogSource,
     options: LogOptions | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> ReducedLog:
     """Read energy logs and return IT energy per (site, UTC hour).
+
+    ``paths`` are files, folders, globs or ``-`` (stdin); or an in-memory log, a pandas
+    DataFrame or a pyarrow Table, which DuckDB scans in place (errors name it
+    ``<DataFrame>`` / ``<Table>`` and number its rows from 1).
 
     ``progress``, if given, is called with the fraction done (0-1) of the main scan.
 
@@ -371,6 +412,8 @@ def reduce_log(
     try:
         con = connect(options, spill_dir)
         try:
+            if src.frame is not None:
+                con.register(_FRAME_VIEW, src.frame)
             _check_tz(con, options.tz)
             return _reduce(con, src, options, progress)
         finally:
