@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from fairwatt.errors import InputError
+from fairwatt.io import DEFAULT_MEMORY_LIMIT
 from fairwatt.units import ENERGY_TO_KWH, J_PER_KWH
 
 if TYPE_CHECKING:
@@ -47,9 +48,6 @@ if TYPE_CHECKING:
 
     #: an energy log: paths (files, folders, globs, ``-``), or a table in memory
     LogSource: TypeAlias = Sequence[str] | str | pd.DataFrame | pa.Table
-
-#: memory the reduction may hold before it spills to disk (the default of every audit)
-DEFAULT_MEMORY_LIMIT = "768MB"
 
 CANONICAL_FIELDS = ("timestamp", "site", "energy", "power", "server", "requests")
 _DEFAULT_NAMES = {
@@ -141,7 +139,7 @@ def _frame_label(obj: Any) -> str | None:
 def _resolve_sources(paths: LogSource) -> _Source:
     label = _frame_label(paths)
     if label is not None:
-        if len(paths) == 0:  # type: ignore[arg-type]
+        if len(paths) == 0:
             raise InputError(f"{label}: the log holds no records", hint="pass a non-empty table")
         return _Source(kind="frame", files=[label], display=label, frame=paths)
     if isinstance(paths, str):
