@@ -163,8 +163,8 @@ def audit(
     ...     "site": ["aws:us-east-1", "aws:eu-west-1", "gcp:asia-northeast1"],
     ...     "energy_kwh": [120.0, 80.0, 60.0],
     ... })
-    >>> result = fairwatt.audit(log, by="zone")
-    >>> result.totals["energy_kwh"]
+    >>> result = fairwatt.audit(log, by="zone", footprints=["carbon", "water"])
+    >>> float(result.totals["energy_kwh"])
     260.0
     >>> list(result.equity.index[:2])
     ['gini', 'max_to_mean']
@@ -448,7 +448,7 @@ def equity(
     >>> import pandas as pd
     >>> import fairwatt
     >>> idx = fairwatt.equity(pd.Series({"A": 3.0, "B": 7.0, "C": 10.0}))
-    >>> round(idx["gini"], 4), idx["max_to_mean"]
+    >>> round(float(idx["gini"]), 4), float(idx["max_to_mean"])
     (0.2333, 1.5)
 
     References
