@@ -34,6 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from fairwatt import units  # noqa: E402
+from fairwatt.schema import PLAUSIBLE_RANGES  # noqa: E402
 
 # ISO 3166-1 alpha-3 -> alpha-2 for every country code found in the raw files.
 ISO3_TO_ISO2: dict[str, str] = {
@@ -598,18 +599,8 @@ EGLB_SITES: dict[str, tuple[str, str]] = {
     "Singapore": ("SG", "Singapore"),
 }
 
-# Plausibility ranges of canonical columns (the same as for user factor files).
-RANGES: dict[str, tuple[float, float]] = {
-    "carbon_g_per_kwh": (0.0, 2000.0),
-    "ewif_l_per_kwh": (0.0, 100.0),
-    "ewif_withdrawal_l_per_kwh": (0.0, 100.0),
-    "water_total_l_per_kwh": (0.0, 100.0),
-    "wue_l_per_kwh": (0.0, 20.0),
-    "pue": (1.0, 3.0),
-    "health_usd_per_mwh": (0.0, 1000.0),
-    "health_internal_usd_per_mwh": (0.0, 1000.0),
-    "health_external_usd_per_mwh": (0.0, 1000.0),
-}
+# Plausibility ranges of canonical columns: the ones user factor files are held to.
+RANGES: dict[str, tuple[float, float]] = PLAUSIBLE_RANGES
 
 
 # ---------------------------------------------------------------------------

@@ -24,9 +24,8 @@ import sys
 import types
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
 from fairwatt import api as _api
+from fairwatt._version import __version__
 from fairwatt.api import audit, dataset, equity, sites
 
 if TYPE_CHECKING:

@@ -6,33 +6,13 @@ import pandas as pd
 import pytest
 
 from fairwatt.datasets import catalog
+from fairwatt.schema import FACTORS, PLAUSIBLE_RANGES
 
 DATASETS = [d.name for d in catalog.manifest()]
 
 # Plausibility ranges of canonical columns (the ranges user factor files are held to).
-RANGES = {
-    "carbon_g_per_kwh": (0.0, 2000.0),
-    "ewif_l_per_kwh": (0.0, 100.0),
-    "ewif_withdrawal_l_per_kwh": (0.0, 100.0),
-    "water_total_l_per_kwh": (0.0, 100.0),
-    "wue_l_per_kwh": (0.0, 20.0),
-    "pue": (1.0, 3.0),
-    "health_usd_per_mwh": (0.0, 1000.0),
-    "health_low_usd_per_mwh": (0.0, 1000.0),
-    "health_high_usd_per_mwh": (0.0, 1000.0),
-    "health_internal_usd_per_mwh": (0.0, 1000.0),
-    "health_external_usd_per_mwh": (0.0, 1000.0),
-}
-FACTOR_COLUMNS = {
-    "carbon_g_per_kwh",
-    "ewif_l_per_kwh",
-    "ewif_withdrawal_l_per_kwh",
-    "health_usd_per_mwh",
-    "health_low_usd_per_mwh",
-    "health_high_usd_per_mwh",
-    "water_total_l_per_kwh",
-    "price_usd_per_mwh",
-}
+RANGES = PLAUSIBLE_RANGES
+FACTOR_COLUMNS = set(FACTORS)
 TIME_COLUMNS = {"annual": ["year"], "monthly": ["year", "month"], "hourly": ["timestamp"]}
 
 

@@ -231,3 +231,79 @@ def test_column_mapping_errors(tmp_path: Path) -> None:
         reduce_log([path], LogOptions(columns={"energy": "kwh"}))
     with pytest.raises(InputError, match="unknown field"):
         reduce_log([path], LogOptions(columns={"colour": "x"}))
+
+
+# Naive local times at the daylight-saving changes (the rule of fairwatt.io.times).
+# Europe/Berlin falls back on 2024-10-27: 02:00-02:59 occurs first at UTC+2, then UTC+1.
+FALL_BACK = """timestamp,site,server,energy_kwh
+2024-10-27 01:00,a,s1,1
+2024-10-27 02:00,a,s1,2
+2024-10-27 02:00,a,s2,20
+2024-10-27 02:00,a,s1,3
+2024-10-27 02:00,a,s2,30
+2024-10-27 03:00,a,s1,4
+2024-06-01 12:00,a,s1,100
+"""
+
+
+def test_fall_back_hour_pairs_first_daylight_then_standard(tmp_path: Path) -> None:
+    out = reduce_log([write(tmp_path, FALL_BACK)], LogOptions(tz="Europe/Berlin")).data
+    assert as_dict(out) == {
+        ("a", "2024-10-26T23"): 1.0,  # 01:00 CEST
+        ("a", "2024-10-27T00"): 22.0,  # first 02:00 of s1 (2) and s2 (20): CEST
+        ("a", "2024-10-27T01"): 33.0,  # second 02:00 of s1 (3) and s2 (30): CET
+        ("a", "2024-10-27T02"): 4.0,  # 03:00 CET
+        ("a", "2024-06-01T10"): 100.0,  # far from any change: CEST
+    }
+    assert out["records"].sum() == 7  # nothing dropped, no duplicate reported
+
+
+def test_fall_back_hour_three_times_is_refused(tmp_path: Path) -> None:
+    text = "timestamp,site,energy_kwh\n2024-06-01 12:00,a,1\n" + "2024-10-27 02:00,a,1\n" * 3
+    with pytest.raises(InputError) as err:
+        reduce_log([write(tmp_path, text)], LogOptions(tz="Europe/Berlin"))
+    msg = str(err.value)
+    assert "log.csv, row 5, column 'timestamp'" in msg  # the third occurrence
+    assert "2024-10-27 02:00 in Europe/Berlin is ambiguous" in msg
+    assert "add UTC offsets" in msg and "duplicate" not in msg
+
+
+def test_spring_forward_gap_is_refused(tmp_path: Path) -> None:
+    text = "timestamp,site,energy_kwh\n2024-03-31 01:30,a,1\n2024-03-31 02:30,a,2\n"
+    with pytest.raises(
+        InputError, match=r"row 3.*2024-03-31 02:30 does not exist in Europe/Berlin"
+    ):
+        reduce_log([write(tmp_path, text)], LogOptions(tz="Europe/Berlin"))
+
+
+def test_fall_back_in_parquet_files_counts_rows_per_file(tmp_path: Path) -> None:
+    def naive_parquet(name: str, stamps: list[str]) -> str:
+        table = pa.table(
+            {
+                "timestamp": pa.array(pd.to_datetime(stamps), type=pa.timestamp("us")),
+                "site": ["a"] * len(stamps),
+                "energy_kwh": [1.0] * len(stamps),
+            }
+        )
+        pq.write_table(table, tmp_path / name)
+        return str(tmp_path / name)
+
+    first = naive_parquet("1.parquet", ["2024-10-27 01:30", "2024-10-27 02:30"])
+    second = naive_parquet("2.parquet", ["2024-10-27 02:30", "2024-10-27 03:30"])
+    out = reduce_log([first, second], LogOptions(tz="Europe/Berlin")).data
+    # 01:30 CEST = 23:30Z; 02:30 CEST = 00:30Z; 02:30 CET = 01:30Z; 03:30 CET = 02:30Z
+    assert as_dict(out) == {
+        ("a", "2024-10-26T23"): 1.0,
+        ("a", "2024-10-27T00"): 1.0,
+        ("a", "2024-10-27T01"): 1.0,
+        ("a", "2024-10-27T02"): 1.0,
+    }
+    third = naive_parquet("3.parquet", ["2024-10-27 01:00", "2024-10-27 02:30"])
+    with pytest.raises(InputError, match=r"3\.parquet, row 2.*02:30 in Europe/Berlin is ambig"):
+        reduce_log([first, second, third], LogOptions(tz="Europe/Berlin"))
+
+
+def test_fixed_offset_zone_reads_naive_times_directly(tmp_path: Path) -> None:
+    text = "timestamp,site,energy_kwh\n2024-10-27 02:00,a,1\n2024-10-27 02:00,a,2\n"
+    opts = LogOptions(tz="Etc/GMT-3", duplicates="sum")  # POSIX sign: UTC+3
+    assert as_dict(reduce_log([write(tmp_path, text)], opts).data) == {("a", "2024-10-26T23"): 3.0}

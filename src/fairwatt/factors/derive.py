@@ -25,27 +25,11 @@ if TYPE_CHECKING:
 
 DEFAULT_FACTOR_SETS: tuple[str, ...] = ("fuel-factors-thirsty-code",)
 #: factor columns a per-fuel set can provide
-FACTOR_COLUMNS: tuple[str, ...] = ("carbon_g_per_kwh", "ewif_l_per_kwh")
+DERIVED_FACTORS: tuple[str, ...] = ("carbon_g_per_kwh", "ewif_l_per_kwh")
 _TIME = ("timestamp", "year")
 _FUEL = ("fuel", "fueltype")
 _VALUE = ("generation_mwh", "generation", "value", "mwh")
 _ZONE = ("zone", "respondent")
-
-
-def _read_table(path: Path) -> pd.DataFrame:
-    import pandas as pd
-
-    if not path.is_file():
-        raise InputError(f"fuel-mix file not found: {path}", hint="check the path")
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".parquet", ".pq"):
-            return pd.read_parquet(path)
-        if suffix in (".csv", ".txt"):
-            return pd.read_csv(path, keep_default_na=False, na_values=[""])
-    except (ValueError, OSError) as exc:
-        raise InputError(f"cannot read the fuel mix: {exc}", file=str(path)) from None
-    raise InputError(f"cannot read {path.name}", file=str(path), hint="use a .csv or .parquet file")
 
 
 def _pick(columns: Sequence[str], options: Sequence[str]) -> str | None:
@@ -56,40 +40,29 @@ def _pick(columns: Sequence[str], options: Sequence[str]) -> str | None:
     return None
 
 
-def _parse_time(df: pd.DataFrame, col: str, *, file: str, tz: str | None) -> pd.Series:
+def _parse_time(
+    df: pd.DataFrame,
+    col: str,
+    *,
+    file: str,
+    tz: str | None,
+    series: pd.DataFrame,
+    first: int,
+) -> pd.Series:
+    """Integer years, or timestamps in UTC by the rule of :mod:`fairwatt.io.times`
+    (each zone, and each fuel of a long file, is one series)."""
     import pandas as pd
+
+    from fairwatt.io.times import to_utc
 
     if col.lower() == "year":
         years = pd.to_numeric(df[col], errors="coerce")
         bad = years.isna() | (years % 1 != 0)
         if bad.any():
-            row = int(bad.to_numpy().nonzero()[0][0]) + 2
+            row = int(bad.to_numpy().nonzero()[0][0]) + first
             raise InputError("year must be an integer", file=file, row=row, column=col)
         return years.astype(int)
-    try:
-        ts = pd.to_datetime(df[col], format="ISO8601")
-    except (ValueError, TypeError) as exc:
-        raise InputError(
-            f"cannot parse timestamps: {exc}",
-            file=file,
-            column=col,
-            hint="use ISO-8601, e.g. 2023-01-01T00:00Z",
-        ) from None
-    if ts.dt.tz is None:
-        if tz is None:
-            raise InputError(
-                "timestamps have no time zone",
-                file=file,
-                column=col,
-                hint="add an offset (e.g. 2023-01-01T00:00Z) or pass --tz (e.g. --tz UTC)",
-            )
-        try:
-            ts = ts.dt.tz_localize(tz, ambiguous="raise", nonexistent="raise")
-        except Exception as exc:  # zoneinfo / pytz errors differ by version
-            raise InputError(
-                f"cannot localise timestamps to {tz}: {exc}", file=file, column=col
-            ) from None
-    return ts.dt.tz_convert("UTC")
+    return to_utc(df[col], tz=tz, file=file, column=col, series=series, first_row=first)
 
 
 def read_fuel_mix(
@@ -115,9 +88,12 @@ def read_fuel_mix(
     """
     import pandas as pd
 
+    from fairwatt.io.tables import first_row_number, read_table
+
     p = Path(path)
     file = str(p)
-    df = _read_table(p)
+    df = read_table(p, what="fuel-mix file")
+    first = first_row_number(p)
     cols = [str(c) for c in df.columns]
     df.columns = cols
     tcol = _pick(cols, _TIME)
@@ -133,57 +109,80 @@ def read_fuel_mix(
             file=file,
             hint="pass --zone (e.g. --zone US-BA-CISO) or add a 'zone' column",
         )
-    times = _parse_time(df, tcol, file=file, tz=tz)
     zones = df[zcol].astype(str) if zcol is not None else pd.Series(zone, index=df.index)
     if zone and zcol is not None:
         zones = pd.Series(zone, index=df.index)
     fcol, vcol = _pick(cols, _FUEL), _pick(cols, _VALUE)
+    keys = pd.DataFrame({"zone": zones} | ({"fuel": df[fcol]} if fcol is not None else {}))
+    times = _parse_time(df, tcol, file=file, tz=tz, series=keys, first=first)
+    index = pd.MultiIndex.from_arrays([zones.to_numpy(), times], names=["zone", time_name])
     if fcol is not None:
-        if vcol is None:
-            raise InputError(
-                "long format needs a value column",
-                file=file,
-                hint=f"name it one of: {', '.join(_VALUE)}",
-            )
-        values = pd.to_numeric(df[vcol], errors="coerce")
-        bad = values.isna() & df[vcol].notna()
-        if bad.any():
-            row = int(bad.to_numpy().nonzero()[0][0]) + 2
-            raise InputError(
-                f"not a number: {df[vcol].iloc[row - 2]!r}", file=file, row=row, column=vcol
-            )
-        long = pd.DataFrame(
-            {"zone": zones, time_name: times, "fuel": df[fcol].astype(str), "value": values}
+        return _long_mix(df, index, fcol, vcol, file=file, first=first), time_name
+    fuels = [c for c in cols if c not in {tcol, zcol}]
+    return _wide_mix(df, index, fuels, file=file, first=first), time_name
+
+
+def _generation(values: pd.Series, *, file: str, column: str, first: int) -> pd.Series:
+    """``values`` as numbers; text that is not a number is refused, naming its row."""
+    import pandas as pd
+
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = numbers.isna() & values.notna()
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise InputError(
+            f"not a number: {values.iloc[i]!r}",
+            file=file,
+            row=i + first,
+            column=column,
+            hint="fuel columns hold generation numbers",
         )
-        wide = long.pivot_table(
-            index=["zone", time_name], columns="fuel", values="value", aggfunc="sum", sort=True
+    return numbers
+
+
+def _long_mix(
+    df: pd.DataFrame,
+    index: pd.MultiIndex,
+    fcol: str,
+    vcol: str | None,
+    *,
+    file: str,
+    first: int,
+) -> pd.DataFrame:
+    """Long format (one row per zone, time and fuel) to one column per fuel."""
+    import pandas as pd
+
+    if vcol is None:
+        raise InputError(
+            "long format needs a value column",
+            file=file,
+            hint=f"name it one of: {', '.join(_VALUE)}",
         )
-        wide.columns = [str(c) for c in wide.columns]
-        return wide, time_name
-    skip = {tcol, zcol} - {None}
-    fuels = [c for c in cols if c not in skip]
+    values = _generation(df[vcol], file=file, column=vcol, first=first)
+    long = pd.DataFrame(
+        {"fuel": df[fcol].astype(str).to_numpy(), "value": values.to_numpy()}, index=index
+    ).reset_index()
+    wide = long.pivot_table(
+        index=list(index.names), columns="fuel", values="value", aggfunc="sum", sort=True
+    )
+    wide.columns = [str(c) for c in wide.columns]
+    return wide
+
+
+def _wide_mix(
+    df: pd.DataFrame, index: pd.MultiIndex, fuels: list[str], *, file: str, first: int
+) -> pd.DataFrame:
+    """Wide format (one column per fuel, one row per zone and time), checked."""
+    import pandas as pd
+
     if not fuels:
         raise InputError(
             "no fuel columns",
             file=file,
             hint="one numeric column per fuel, e.g. coal,gas,nuclear,wind",
         )
-    gen = {}
-    for c in fuels:
-        values = pd.to_numeric(df[c], errors="coerce")
-        bad = values.isna() & df[c].notna()
-        if bad.any():
-            row = int(bad.to_numpy().nonzero()[0][0]) + 2
-            raise InputError(
-                f"not a number: {df[c].iloc[row - 2]!r}",
-                file=file,
-                row=row,
-                column=c,
-                hint="fuel columns hold generation numbers",
-            )
-        gen[c] = values.to_numpy()
-    wide = pd.DataFrame(gen)
-    wide.index = pd.MultiIndex.from_arrays([zones.to_numpy(), times], names=["zone", time_name])
+    gen = {c: _generation(df[c], file=file, column=c, first=first).to_numpy() for c in fuels}
+    wide = pd.DataFrame(gen, index=index)
     if wide.index.duplicated().any():
         dup = wide.index[wide.index.duplicated()][0]
         raise InputError(
@@ -191,7 +190,7 @@ def read_fuel_mix(
             file=file,
             hint="one row per zone and time in the wide format",
         )
-    return wide.sort_index(), time_name
+    return wide.sort_index()
 
 
 def factor_set(name: str) -> dict[str, dict[str, float]]:
@@ -207,7 +206,7 @@ def factor_set(name: str) -> dict[str, dict[str, float]]:
         )
     df = catalog.load(name)
     out: dict[str, dict[str, float]] = {}
-    for col in FACTOR_COLUMNS:
+    for col in DERIVED_FACTORS:
         if col in df.columns:
             out[col] = {
                 canonical_fuel(f): float(v) for f, v in zip(df["fuel"], df[col], strict=True)

@@ -20,7 +20,6 @@ the row (the line of a CSV file, header = line 1) and the column.
 
 from __future__ import annotations
 
-import csv
 import difflib
 import math
 import tomllib
@@ -135,33 +134,28 @@ def _canonical(key: str) -> str:
 
 
 def _read_csv(path: Path) -> Iterator[tuple[int | None, str, dict[str, Any]]]:
+    """Rows of a sites CSV as text, read by :func:`fairwatt.io.tables.read_table` (only
+    empty cells are missing: zone ``NA`` is Namibia)."""
+    from fairwatt.io.tables import read_table
+
     name = str(path)
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        if reader.fieldnames is None:
-            raise InputError(
-                "empty sites file",
-                file=name,
-                hint="write a header row: site,zone,pue,wue_l_per_kwh",
-            )
-        fields = [_canonical(f) for f in reader.fieldnames]
-        if len(set(fields)) != len(fields):
-            raise InputError("duplicate column names", file=name, row=1)
-        _check_columns(fields, file=name, row=1, where="")
-        if "site" not in fields:
-            raise InputError(
-                "no 'site' column",
-                file=name,
-                row=1,
-                column="site",
-                hint="the first row must name the columns: site,zone,pue,...",
-            )
-        reader.fieldnames = fields
-        for rec in reader:
-            line = reader.line_num
-            if None in rec:
-                raise InputError("more values than columns", file=name, row=line)
-            yield line, str(rec.get("site") or "").strip(), dict(rec)
+    df = read_table(path, what="sites file", text=True)
+    fields = [_canonical(f) for f in df.columns]
+    if len(set(fields)) != len(fields):
+        raise InputError("duplicate column names", file=name, row=1)
+    _check_columns(fields, file=name, row=1, where="")
+    if "site" not in fields:
+        raise InputError(
+            "no 'site' column",
+            file=name,
+            row=1,
+            column="site",
+            hint="the first row must name the columns: site,zone,pue,...",
+        )
+    df.columns = fields
+    for i, rec in enumerate(df.to_dict("records")):
+        site = rec.get("site")
+        yield i + 2, "" if _blank(site) else str(site).strip(), {str(k): v for k, v in rec.items()}
 
 
 def _read_toml(path: Path) -> Iterator[tuple[int | None, str, dict[str, Any]]]:

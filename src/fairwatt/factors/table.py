@@ -8,44 +8,24 @@ values), an optional time column and factor values, either
   converted on reading; or
 * long: ``factor`` and ``value`` columns (optionally ``unit``), one row per factor.
 
-Time: ``timestamp`` (hourly, UTC interval start; offsets required, or ``tz``),
-``year`` + ``month`` (monthly), ``year`` (annual), or none (one value for all times).
+Time: ``timestamp`` (hourly, interval start; with UTC offsets, or naive local times in
+``tz`` read by the daylight-saving rule of :mod:`fairwatt.io.times`, each zone one
+series), ``year`` + ``month`` (monthly), ``year`` (annual), or none (one value for all
+times). Names, units, ranges and aliases come from :mod:`fairwatt.schema`; the file is
+read by :func:`fairwatt.io.tables.read_table` (only empty cells are missing, so zone
+``NA`` is Namibia).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fairwatt.errors import InputError
-from fairwatt.units import G_PER_KG, GAL_PER_MWH_TO_L_PER_KWH, KG_PER_LB, USD_PER_MWH_TO_USD_PER_KWH
+from fairwatt.schema import ALIASES, FACTORS
 
 if TYPE_CHECKING:
     import pandas as pd
-
-#: canonical factor column -> (unit, plausible low, plausible high)
-FACTOR_COLUMNS: dict[str, tuple[str, float, float]] = {
-    "carbon_g_per_kwh": ("gCO2e/kWh", 0.0, 2000.0),
-    "ewif_l_per_kwh": ("L/kWh", 0.0, 100.0),
-    "ewif_withdrawal_l_per_kwh": ("L/kWh", 0.0, 1000.0),
-    "health_usd_per_mwh": ("$/MWh", 0.0, 1000.0),
-    "health_low_usd_per_mwh": ("$/MWh", 0.0, 1000.0),
-    "health_high_usd_per_mwh": ("$/MWh", 0.0, 1000.0),
-    "water_total_l_per_kwh": ("L/kWh", 0.0, 100.0),
-    "price_usd_per_mwh": ("$/MWh", -5000.0, 20000.0),
-}
-
-#: other unit spellings accepted in factor files -> (canonical column, multiplier)
-UNIT_ALIASES: dict[str, tuple[str, float]] = {
-    "carbon_kg_per_kwh": ("carbon_g_per_kwh", G_PER_KG),
-    "carbon_t_per_mwh": ("carbon_g_per_kwh", G_PER_KG),
-    "carbon_kg_per_mwh": ("carbon_g_per_kwh", 1.0),
-    "carbon_lb_per_mwh": ("carbon_g_per_kwh", KG_PER_LB),
-    "ewif_gal_per_mwh": ("ewif_l_per_kwh", GAL_PER_MWH_TO_L_PER_KWH),
-    "ewif_m3_per_mwh": ("ewif_l_per_kwh", 1.0),
-    "health_usd_per_kwh": ("health_usd_per_mwh", 1.0 / USD_PER_MWH_TO_USD_PER_KWH),
-}
 
 RESOLUTION_RANK = {"hourly": 0, "monthly": 1, "annual": 2, "static": 3}
 
@@ -67,7 +47,7 @@ class FactorLayer:
 
     @property
     def factors(self) -> list[str]:
-        return [c for c in self.table.columns if c in FACTOR_COLUMNS]
+        return [c for c in self.table.columns if c in FACTORS]
 
 
 def _resolution_of(columns: list[str]) -> str:
@@ -81,20 +61,21 @@ def _resolution_of(columns: list[str]) -> str:
 
 
 def check_plausible(df: pd.DataFrame, file: str, *, row_offset: int = 2) -> None:
-    """Refuse values outside the plausible range of their declared unit, naming rows."""
+    """Refuse values outside the plausible range of their factor (:data:`fairwatt.schema.
+    FACTORS`), naming the rows; ``row_offset`` is the row number of the first row."""
     import numpy as np
 
-    for col, (unit, lo, hi) in FACTOR_COLUMNS.items():
+    for col, spec in FACTORS.items():
         if col not in df.columns:
             continue
         values = df[col].to_numpy(dtype="float64", na_value=np.nan)
-        bad = np.flatnonzero(~np.isnan(values) & ((values < lo) | (values > hi)))
+        bad = np.flatnonzero(~np.isnan(values) & ((values < spec.lo) | (values > spec.hi)))
         if bad.size:
             rows = ", ".join(str(int(i) + row_offset) for i in bad[:5])
             more = f" and {bad.size - 5} more" if bad.size > 5 else ""
             raise InputError(
-                f"{bad.size} value(s) outside the plausible range {lo:g}-{hi:g} {unit} "
-                f"(rows {rows}{more}; e.g. {values[bad[0]]:g})",
+                f"{bad.size} value(s) outside the plausible range {spec.lo:g}-{spec.hi:g} "
+                f"{spec.unit} (rows {rows}{more}; e.g. {values[bad[0]]:g})",
                 file=file,
                 column=col,
                 hint="check the unit of the column",
@@ -110,25 +91,23 @@ def check_plausible(df: pd.DataFrame, file: str, *, row_offset: int = 2) -> None
             )
 
 
-def _read_any(path: str) -> pd.DataFrame:
-    import pandas as pd
-
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"{path}: factor file not found")
-    try:
-        if p.suffix.lower() in (".parquet", ".pq"):
-            return pd.read_parquet(p)
-        return pd.read_csv(p, keep_default_na=False, na_values=[""])
-    except Exception as exc:  # pandas/pyarrow raise many kinds for unreadable files
-        raise InputError(f"{path}: cannot read the factor file: {exc}") from exc
-
-
 def read_factor_file(path: str, *, tz: str | None = None) -> FactorLayer:
-    """Read a user's factor file (wide or long) into a :class:`FactorLayer`."""
+    """Read a user's factor file (wide or long) into a :class:`FactorLayer`.
+
+    Parameters
+    ----------
+    path
+        CSV or Parquet file (see the module docstring).
+    tz
+        IANA zone of naive timestamps; the daylight-saving rule of
+        :mod:`fairwatt.io.times` applies per zone (and per factor in long files).
+    """
     import pandas as pd
 
-    df = _read_any(path)
+    from fairwatt.io.tables import first_row_number, read_table
+
+    df = read_table(path, what="factor file")
+    first = first_row_number(path)
     if df.empty:
         raise InputError(f"{path}: the factor file has no rows")
     keycol = "zone" if "zone" in df.columns else "site" if "site" in df.columns else None
@@ -138,33 +117,24 @@ def read_factor_file(path: str, *, tz: str | None = None) -> FactorLayer:
             file=path,
             hint=f"the file has {', '.join(map(str, df.columns))}",
         )
-    if "factor" in df.columns and "value" in df.columns:
-        df = _long_to_wide(df, path, keycol)
-    renamed = {}
-    for col in list(df.columns):
-        if col in UNIT_ALIASES:
-            canon, mult = UNIT_ALIASES[col]
-            df[canon] = pd.to_numeric(df[col], errors="coerce") * mult
-            renamed[col] = canon
-            df = df.drop(columns=col)
-    factor_cols = [c for c in df.columns if c in FACTOR_COLUMNS]
+    df[keycol] = df[keycol].astype(str)
+    long = "factor" in df.columns and "value" in df.columns
+    if "timestamp" in df.columns:
+        df["timestamp"] = _utc_times(df, path, keycol, long=long, tz=tz, first=first)
+    if long:
+        df = _long_to_wide(df, path, keycol, first)
+    df, renamed = _convert_aliases(df)
+    factor_cols = [c for c in df.columns if c in FACTORS]
     if not factor_cols:
-        known = ", ".join([*FACTOR_COLUMNS, *UNIT_ALIASES])
+        known = ", ".join([*FACTORS, *ALIASES])
         raise InputError(f"no factor column found; known columns: {known}", file=path)
     for col in factor_cols:
-        numeric = pd.to_numeric(df[col], errors="coerce")
-        bad = numeric.isna() & df[col].notna()
-        if bad.any():
-            i = int(bad.to_numpy().nonzero()[0][0])
-            raise InputError(
-                f"cannot read {df[col].iloc[i]!r} as a number", file=path, row=i + 2, column=col
-            )
-        df[col] = numeric.astype("float64")
-    check_plausible(df, path)
+        df[col] = _numbers(df[col], path, col, first)
+    check_plausible(df, path, row_offset=first)
     resolution = _resolution_of(list(df.columns))
     out = pd.DataFrame({"key": df[keycol].astype(str)})
     if resolution == "hourly":
-        out["timestamp"] = parse_utc(df["timestamp"], file=path, column="timestamp", tz=tz)
+        out["timestamp"] = df["timestamp"]
     if resolution in ("monthly", "annual"):
         out["year"] = pd.to_numeric(df["year"], errors="raise").astype("int64")
     if resolution == "monthly":
@@ -176,7 +146,7 @@ def read_factor_file(path: str, *, tz: str | None = None) -> FactorLayer:
     if dup.any():
         i = int(dup.to_numpy().nonzero()[0][0])
         raise InputError(
-            f"duplicate factor row for {keycol} {out['key'].iloc[i]!r}", file=path, row=i + 2
+            f"duplicate factor row for {keycol} {out['key'].iloc[i]!r}", file=path, row=i + first
         )
     return FactorLayer(
         name=str(path),
@@ -188,33 +158,68 @@ def read_factor_file(path: str, *, tz: str | None = None) -> FactorLayer:
     )
 
 
-def _long_to_wide(df: pd.DataFrame, path: str, keycol: str) -> pd.DataFrame:
+def _utc_times(
+    df: pd.DataFrame, path: str, keycol: str, *, long: bool, tz: str | None, first: int
+) -> pd.Series:
+    """The ``timestamp`` column in UTC; each zone (and, in a long file, each factor of a
+    zone) is one series for the daylight-saving rule."""
+    from fairwatt.io.times import to_utc
+
+    keys = [keycol, "factor"] if long else [keycol]
+    return to_utc(
+        df["timestamp"], tz=tz, file=path, column="timestamp", series=df[keys], first_row=first
+    )
+
+
+def _convert_aliases(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Columns in another unit (:data:`fairwatt.schema.ALIASES`) to their canonical
+    column and unit; returns the frame and ``{alias: canonical}``."""
     import pandas as pd
 
+    renamed = {}
+    for col in list(df.columns):
+        if col in ALIASES:
+            canon, alias = ALIASES[col]
+            df[canon] = pd.to_numeric(df[col], errors="coerce") * alias.multiplier
+            renamed[col] = canon
+            df = df.drop(columns=col)
+    return df, renamed
+
+
+def _numbers(values: pd.Series, path: str, column: str, first: int) -> pd.Series:
+    """``values`` as float64; text that is not a number is refused, naming its row."""
+    import pandas as pd
+
+    numeric = pd.to_numeric(values, errors="coerce")
+    bad = numeric.isna() & values.notna()
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise InputError(
+            f"cannot read {values.iloc[i]!r} as a number", file=path, row=i + first, column=column
+        )
+    return numeric.astype("float64")
+
+
+def _long_to_wide(df: pd.DataFrame, path: str, keycol: str, first: int = 2) -> pd.DataFrame:
     if "unit" in df.columns:
         for i, (fac, unit) in enumerate(zip(df["factor"], df["unit"], strict=True)):
-            if fac in FACTOR_COLUMNS and str(unit) != FACTOR_COLUMNS[fac][0]:
+            if fac in FACTORS and not FACTORS[fac].accepts_unit(str(unit)):
                 raise InputError(
-                    f"factor {fac} declared in {unit!r}, expected {FACTOR_COLUMNS[fac][0]!r}",
+                    f"factor {fac} declared in {unit!r}, expected {FACTORS[fac].unit!r}",
                     file=path,
-                    row=i + 2,
+                    row=i + first,
                     column="unit",
                 )
-    unknown = sorted(set(df["factor"].astype(str)) - set(FACTOR_COLUMNS) - set(UNIT_ALIASES))
+    unknown = sorted(set(df["factor"].astype(str)) - set(FACTORS) - set(ALIASES))
     if unknown:
         raise InputError(
             f"unknown factor name(s) {', '.join(unknown)}",
             file=path,
             column="factor",
-            hint=f"use {', '.join(FACTOR_COLUMNS)}",
+            hint=f"use {', '.join(FACTORS)}",
         )
     idx = [c for c in (keycol, "timestamp", "year", "month") if c in df.columns]
-    values = pd.to_numeric(df["value"], errors="coerce")
-    if (values.isna() & df["value"].notna()).any():
-        i = int((values.isna() & df["value"].notna()).to_numpy().nonzero()[0][0])
-        raise InputError(
-            f"cannot read {df['value'].iloc[i]!r} as a number", file=path, row=i + 2, column="value"
-        )
+    values = _numbers(df["value"], path, "value", first)
     wide = (
         df.assign(value=values)
         .pivot_table(index=idx, columns="factor", values="value", aggfunc="first")
@@ -222,38 +227,6 @@ def _long_to_wide(df: pd.DataFrame, path: str, keycol: str) -> pd.DataFrame:
     )
     wide.columns.name = None
     return wide
-
-
-def parse_utc(values: pd.Series, *, file: str, column: str, tz: str | None = None) -> pd.Series:
-    """Parse timestamps to tz-aware UTC; naive ones need ``tz``."""
-    import pandas as pd
-
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return values.dt.tz_convert("UTC")
-    if pd.api.types.is_datetime64_dtype(values):
-        parsed = values
-    else:
-        try:
-            parsed = pd.to_datetime(values, format="ISO8601", utc=False)
-        except (ValueError, TypeError):
-            try:
-                parsed = pd.to_datetime(values, format="ISO8601", utc=True)
-            except (ValueError, TypeError) as exc:
-                raise InputError(
-                    f"cannot parse timestamps ({exc})", file=file, column=column
-                ) from exc
-    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
-        return parsed.dt.tz_convert("UTC")
-    if tz is None:
-        raise InputError(
-            "timestamps have no time zone",
-            file=file,
-            column=column,
-            hint="add offsets (e.g. +00:00) or pass --tz",
-        )
-    return parsed.dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward").dt.tz_convert(
-        "UTC"
-    )
 
 
 def bundled_layer(name: str) -> FactorLayer:
@@ -272,7 +245,7 @@ def bundled_layer(name: str) -> FactorLayer:
         meta.resolution if meta.resolution in RESOLUTION_RANK else _resolution_of(list(out.columns))
     )
     keep = ["key"] + [c for c in ("timestamp", "year", "month") if c in out.columns]
-    keep += [c for c in out.columns if c in FACTOR_COLUMNS]
+    keep += [c for c in out.columns if c in FACTORS]
     return FactorLayer(
         name=name,
         origin="bundled",

@@ -4,8 +4,8 @@ Every footprint is linear in energy and factors are constant within a zone-hour,
 the log is first reduced to IT energy per (site, UTC hour) and only that small table
 is joined to factors. The reduction is one SQL aggregation run by DuckDB, an embedded
 engine that streams CSV (also gzip) and Parquet (files, folders, globs, hive
-partitions) with memory bounded by ``memory_limit`` whatever the log's size; an
-in-memory pandas DataFrame or pyarrow Table is scanned in place. The same
+partitions) with memory bounded by ``memory_limit`` whatever the log's size (an
+in-memory pandas DataFrame or pyarrow Table is scanned in place). The same
 query is meant to run on a distributed engine for logs beyond one machine.
 
 Conventions:
@@ -15,39 +15,40 @@ Conventions:
   to the UTC hour that contains its timestamp; with it, a record that straddles hours
   is split between them in proportion to overlap.
 * Timestamps must carry their offset, or ``tz`` must name the zone of naive ones.
-  Naive local times are converted with the IANA rules of ``tz``: a time that does not
-  exist (spring forward) moves forward by the gap, an ambiguous one (fall back) is
-  read as the later, standard-time instant. Logs in UTC or with offsets avoid both.
+  Naive local times follow the daylight-saving rule of :mod:`fairwatt.io.times`, each
+  (site, server) one series in file order (:mod:`fairwatt.io.log_times`): a skipped
+  local time is refused; a repeated one must occur twice, daylight time first.
 * Duplicate records (the same timestamp, site and server) are an error unless
   ``duplicates="sum"``, which adds them up.
 """
 
 from __future__ import annotations
 
-import glob
 import re
 import shutil
-import sys
 import tempfile
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from fairwatt.errors import InputError
 from fairwatt.io import DEFAULT_MEMORY_LIMIT
+from fairwatt.io.log_sources import FRAME_VIEW as _FRAME_VIEW
+from fairwatt.io.log_sources import Source as _Source
+from fairwatt.io.log_sources import display as _display
+from fairwatt.io.log_sources import quote as _quote
+from fairwatt.io.log_sources import reader_sql as _reader_sql
+from fairwatt.io.log_sources import resolve_sources as _resolve_sources
+from fairwatt.io.log_times import LocalTimes, locate_flagged, resolved_base
+from fairwatt.io.times import NO_ZONE_HINT, check_zone, zone_is_fixed
 from fairwatt.units import ENERGY_TO_KWH, J_PER_KWH
 
 if TYPE_CHECKING:
-    from typing import TypeAlias
-
     import duckdb
     import pandas as pd
-    import pyarrow as pa
 
-    #: an energy log: paths (files, folders, globs, ``-``), or a table in memory
-    LogSource: TypeAlias = Sequence[str] | str | pd.DataFrame | pa.Table
+    from fairwatt.io.log_sources import LogSource
 
 CANONICAL_FIELDS = ("timestamp", "site", "energy", "power", "server", "requests")
 _DEFAULT_NAMES = {
@@ -102,146 +103,6 @@ class ReducedLog:
     sources: list[str]
     records: int
     columns: dict[str, str]
-
-
-# --------------------------------------------------------------------------- sources
-
-
-#: name under which an in-memory log is registered on the DuckDB connection
-_FRAME_VIEW = "fairwatt_log"
-
-
-@dataclass
-class _Source:
-    kind: Literal["csv", "parquet", "frame"]
-    files: list[str]
-    display: str
-    hive: bool = False
-    tmpdir: str | None = None
-    #: the in-memory log (pandas DataFrame or pyarrow Table) of kind "frame"
-    frame: Any = None
-
-
-def _parquet_files(path: Path) -> list[str]:
-    return sorted(str(p) for p in path.rglob("*.parquet") if p.is_file())
-
-
-def _frame_label(obj: Any) -> str | None:
-    """``<DataFrame>`` / ``<Table>`` for an in-memory log, ``None`` for anything else."""
-    module = type(obj).__module__
-    if module.startswith("pandas") and type(obj).__name__ == "DataFrame":
-        return "<DataFrame>"
-    if module.startswith("pyarrow") and type(obj).__name__ == "Table":
-        return "<Table>"
-    return None
-
-
-def _resolve_sources(paths: LogSource) -> _Source:
-    label = _frame_label(paths)
-    if label is not None:
-        if len(paths) == 0:
-            raise InputError(f"{label}: the log holds no records", hint="pass a non-empty table")
-        return _Source(kind="frame", files=[label], display=label, frame=paths)
-    if isinstance(paths, str):
-        paths = [paths]
-    if not paths:
-        raise InputError("no energy log given", hint="pass a CSV or Parquet file, a folder or '-'")
-    kinds: set[str] = set()
-    files: list[str] = []
-    hive = False
-    tmpdir = None
-    for raw in paths:
-        if raw == "-":
-            tmpdir = tempfile.mkdtemp(prefix="fairwatt-stdin-")
-            target = Path(tmpdir) / "stdin.csv"
-            with target.open("wb") as fh:
-                shutil.copyfileobj(sys.stdin.buffer, fh)
-            kinds.add("csv")
-            files.append(str(target))
-            continue
-        p = Path(raw)
-        if p.is_dir():
-            found = _parquet_files(p)
-            if not found:
-                raise InputError(
-                    f"{raw}: folder holds no Parquet files (*.parquet)",
-                    hint="point at a folder of Parquet files, or at a CSV file",
-                )
-            hive = hive or any("=" in part for f in found for part in Path(f).parts)
-            kinds.add("parquet")
-            files += found
-            continue
-        if any(ch in raw for ch in "*?["):
-            found = sorted(glob.glob(raw, recursive=True))
-            if not found:
-                raise InputError(f"{raw}: no file matches this pattern")
-            for f in found:
-                kinds.add(_kind_of(f))
-            hive = hive or any("=" in part for f in found for part in Path(f).parts)
-            files += found
-            continue
-        if not p.exists():
-            raise InputError(f"{raw}: file not found", hint="check the path")
-        kinds.add(_kind_of(raw))
-        files.append(raw)
-    if len(kinds) > 1:
-        raise InputError("cannot mix CSV and Parquet logs in one audit", hint="convert one kind")
-    for f in files:
-        if Path(f).stat().st_size == 0:
-            raise InputError(f"{_display(f, tmpdir)}: the file is empty")
-    display = ", ".join(_display(f, tmpdir) for f in files[:3]) + (
-        f" and {len(files) - 3} more" if len(files) > 3 else ""
-    )
-    return _Source(kind=kinds.pop(), files=files, display=display, hive=hive, tmpdir=tmpdir)  # type: ignore[arg-type]
-
-
-def _display(f: str, tmpdir: str | None) -> str:
-    return "<stdin>" if tmpdir and f.startswith(tmpdir) else f
-
-
-def _kind_of(path: str) -> str:
-    lower = path.lower()
-    if lower.endswith((".parquet", ".pq")):
-        return "parquet"
-    if lower.endswith((".csv", ".csv.gz", ".csv.zst", ".tsv", ".txt", ".csv.bz2")):
-        return "csv"
-    raise InputError(
-        f"{path}: unknown log format",
-        hint="use .csv, .csv.gz, .parquet, a folder of Parquet or '-'",
-    )
-
-
-def _sql_str(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
-
-
-def _reader_sql(
-    src: _Source, types: Mapping[str, str] | None = None, filename: bool = False
-) -> str:
-    if src.kind == "frame":
-        if filename:
-            return f"(SELECT *, {_sql_str(src.display)} AS filename FROM {_FRAME_VIEW})"
-        return _FRAME_VIEW
-    files = "[" + ", ".join(_sql_str(f) for f in src.files) + "]"
-    opts = ["union_by_name=true"]
-    if filename:
-        opts.append("filename=true")
-    if src.kind == "csv":
-        opts += ["header=true", "sample_size=20480"]
-        if types:
-            opts.append(
-                "types={"
-                + ", ".join(f"{_sql_str(k)}: {_sql_str(v)}" for k, v in types.items())
-                + "}"
-            )
-        return f"read_csv({files}, {', '.join(opts)})"
-    if src.hive:
-        opts.append("hive_partitioning=true")
-    return f"read_parquet({files}, {', '.join(opts)})"
-
-
-def _quote(col: str) -> str:
-    return '"' + col.replace('"', '""') + '"'
 
 
 # --------------------------------------------------------------------------- reduction
@@ -341,43 +202,36 @@ def _pick_columns(
     return chosen
 
 
-def _timestamp_expr(col: str, dtype: str, options: LogOptions, src: _Source) -> str:
+def _timestamp_expr(
+    col: str, dtype: str, options: LogOptions, src: _Source
+) -> tuple[str, LocalTimes | None]:
+    """SQL of the UTC timestamp and, for naive local times in a zone whose offset
+    changes, the pieces of the daylight-saving path (else ``None``)."""
     q = _quote(col)
     upper = dtype.upper()
     if upper.startswith("TIMESTAMP WITH TIME ZONE") or upper == "TIMESTAMPTZ":
-        return q
+        return q, None
     if upper.startswith("TIMESTAMP") or upper == "DATE":
         if options.tz is None:
             raise InputError(
-                "timestamps have no time zone",
-                file=src.display,
-                column=col,
-                hint="add offsets (e.g. 2024-06-03T00:00:00+00:00) or pass --tz (e.g. --tz UTC)",
+                "timestamps have no time zone", file=src.display, column=col, hint=NO_ZONE_HINT
             )
-        return f"timezone({_sql_str(options.tz)}, CAST({q} AS TIMESTAMP))"
-    if upper in ("VARCHAR", "STRING"):
+        local = f"CAST({q} AS TIMESTAMP)"
+    elif upper in ("VARCHAR", "STRING"):
         # mixed or unusual strings: parse per value; unparseable ones become NULL and are
         # reported with their row below
-        if options.tz is not None:
-            return f"timezone({_sql_str(options.tz)}, TRY_CAST({q} AS TIMESTAMP))"
-        return f"TRY_CAST({q} AS TIMESTAMPTZ)"
-    raise InputError(
-        f"timestamps of type {dtype} are not supported",
-        file=src.display,
-        column=col,
-        hint="use ISO-8601 strings or a Parquet timestamp column",
-    )
-
-
-def _check_tz(con: duckdb.DuckDBPyConnection, tz: str | None) -> None:
-    if tz is None:
-        return
-    try:
-        con.execute(f"SELECT timezone({_sql_str(tz)}, TIMESTAMP '2024-01-01 00:00:00')").fetchall()
-    except Exception as exc:
+        if options.tz is None:
+            return f"TRY_CAST({q} AS TIMESTAMPTZ)", None
+        local = f"TRY_CAST({q} AS TIMESTAMP)"
+    else:
         raise InputError(
-            f"--tz: unknown time zone {tz!r}", hint="use an IANA name such as Europe/Berlin or UTC"
-        ) from exc
+            f"timestamps of type {dtype} are not supported",
+            file=src.display,
+            column=col,
+            hint="use ISO-8601 strings or a Parquet timestamp column",
+        )
+    lt = LocalTimes(local=local, tz=str(options.tz), column=col)
+    return lt.utc(), None if zone_is_fixed(lt.tz) else lt
 
 
 def reduce_log(
@@ -405,6 +259,8 @@ def reduce_log(
         )
     if options.interval_s is not None and options.interval_s <= 0:
         raise InputError("--interval must be positive")
+    if options.tz is not None:
+        check_zone(options.tz)
     src = _resolve_sources(paths)
     spill_dir = tempfile.mkdtemp(prefix="fairwatt-spill-")
     try:
@@ -412,7 +268,6 @@ def reduce_log(
         try:
             if src.frame is not None:
                 con.register(_FRAME_VIEW, src.frame)
-            _check_tz(con, options.tz)
             return _reduce(con, src, options, progress)
         finally:
             con.close()
@@ -457,7 +312,7 @@ def _reduce(
 ) -> ReducedLog:
     available = _describe(con, src)
     cols = _pick_columns(available, options, src)
-    ts = _timestamp_expr(cols["timestamp"], available[cols["timestamp"]], options, src)
+    ts, local = _timestamp_expr(cols["timestamp"], available[cols["timestamp"]], options, src)
     types = None
     if src.kind == "csv":
         types = {cols["site"]: "VARCHAR"}
@@ -478,10 +333,13 @@ def _reduce(
     )
     server = f"CAST({_quote(cols['server'])} AS VARCHAR)" if "server" in cols else "NULL::VARCHAR"
     reader = _reader_sql(src, types)
-    base = (
-        f"SELECT {ts} AS ts, CAST({_quote(cols['site'])} AS VARCHAR) AS site, {server} AS server, "
-        f"{energy} AS e, {requests} AS r FROM {reader}"
+    fields = (
+        f"CAST({_quote(cols['site'])} AS VARCHAR) AS site, {server} AS server, "
+        f"{energy} AS e, {requests} AS r"
     )
+    base = f"SELECT {ts} AS ts, {fields} FROM {reader}"
+    if local is not None:
+        base = _dst_base(con, src, local, types, fields) or base
     aggregate = _aggregate_sql(base, options.interval_s)
     try:
         df = _run_with_progress(con, aggregate, progress)
@@ -514,6 +372,35 @@ def _reduce(
         records=int(df["records"].sum()),
         columns=cols,
     )
+
+
+def _dst_base(
+    con: duckdb.DuckDBPyConnection,
+    src: _Source,
+    lt: LocalTimes,
+    types: Mapping[str, str] | None,
+    fields: str,
+) -> str | None:
+    """Records with naive local times resolved by the daylight-saving rule."""
+
+    def locate(k: int) -> tuple[str, int]:
+        reader = _reader_sql(src, types, filename=True)
+        fname, rn = locate_flagged(con, lt, reader=reader, files=src.files, k=k)
+        return _display(fname, src.tmpdir), rn + (1 if src.kind == "csv" else 0)
+
+    try:
+        return resolved_base(
+            con,
+            lt,
+            reader=_reader_sql(src, types),
+            fields=fields,
+            display=src.display,
+            locate=locate,
+        )
+    except InputError:
+        raise
+    except Exception as exc:  # duckdb raises many error classes; all are input problems here
+        raise _duck_error(exc, src, {}) from exc
 
 
 def _aggregate_sql(base: str, interval_s: float | None) -> str:

@@ -33,11 +33,14 @@ from typing import IO, Any
 import pandas as pd
 
 from fairwatt.errors import DataUnavailableError, InputError
+from fairwatt.io.times import TimeError
+from fairwatt.io.times import to_utc as times_to_utc
+from fairwatt.schema import FACTORS
 
+#: factor columns providers deliver -> unit label (from :mod:`fairwatt.schema`)
 FACTOR_COLUMNS: dict[str, str] = {
-    "carbon_g_per_kwh": "gCO2e/kWh",
-    "ewif_l_per_kwh": "L/kWh",
-    "health_usd_per_mwh": "US$/MWh",
+    name: FACTORS[name].unit
+    for name in ("carbon_g_per_kwh", "ewif_l_per_kwh", "health_usd_per_mwh")
 }
 FLAG_COLUMNS: tuple[str, ...] = ("is_estimated", "is_forecast", "is_partial", "is_missing")
 KEY_COLUMNS: tuple[str, ...] = ("timestamp", "zone")
@@ -192,11 +195,15 @@ def iso_z(ts: pd.Timestamp | datetime, *, minutes: bool = True, seconds: bool = 
 
 
 def parse_times(values: Any, *, provider: str, path: str | None, field: str) -> pd.Series:
-    """Parse provider timestamps to UTC; unparseable values are a typed error."""
+    """Parse provider timestamps to UTC by the rule of :mod:`fairwatt.io.times` (provider
+    time axes are UTC: a value without an offset is UTC); unparseable values are a typed
+    error."""
     try:
-        return pd.Series(pd.to_datetime(pd.Series(values), utc=True, format="ISO8601"))
-    except (ValueError, TypeError) as exc:
-        raise bad_body(provider, f"unreadable time in field {field!r}: {exc}", path) from None
+        return times_to_utc(pd.Series(values), tz="UTC", column=field)
+    except TimeError as exc:
+        raise bad_body(
+            provider, f"unreadable time in field {field!r}: {exc.detail}", path
+        ) from None
 
 
 def now_utc() -> datetime:

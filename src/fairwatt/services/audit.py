@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from fairwatt import __version__
+from fairwatt._version import __version__
 from fairwatt.errors import FactorMissingError, InputError
 from fairwatt.footprint_models.carbon import carbon_mass
 from fairwatt.footprint_models.energy import facility_energy
@@ -26,6 +26,7 @@ from fairwatt.footprint_models.water import (
 )
 from fairwatt.io.logs import LogOptions, ReducedLog, reduce_log
 from fairwatt.reporting.results import AuditResult
+from fairwatt.schema import FOOTPRINTS, OPTIONAL_FACTORS, REQUIRED_FACTOR
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,17 +35,6 @@ if TYPE_CHECKING:
     from fairwatt.factors.table import FactorLayer
     from fairwatt.io.logs import LogSource
 
-FOOTPRINTS = ("carbon", "water", "health")
-#: footprint -> the factor it needs
-REQUIRED_FACTOR = {
-    "carbon": "carbon_g_per_kwh",
-    "water": "ewif_l_per_kwh",
-    "health": "health_usd_per_mwh",
-}
-OPTIONAL_FACTORS = {
-    "water": ("ewif_withdrawal_l_per_kwh",),
-    "health": ("health_low_usd_per_mwh", "health_high_usd_per_mwh"),
-}
 GROUP_KEYS = ("site", "zone", "hour", "day", "month")
 #: what the provenance records of each site's PUE and WUE
 SITE_PROVENANCE_COLUMNS = (
@@ -251,8 +241,9 @@ def _provider_layers(rows: pd.DataFrame, options: AuditOptions) -> list[FactorLa
     """
     import pandas as pd
 
-    from fairwatt.factors.table import FACTOR_COLUMNS, FactorLayer
+    from fairwatt.factors.table import FactorLayer
     from fairwatt.providers import fetch_factors
+    from fairwatt.schema import FACTORS
 
     provider = options.factors_from
     assert provider is not None
@@ -282,7 +273,7 @@ def _provider_layers(rows: pd.DataFrame, options: AuditOptions) -> list[FactorLa
     )
     layers = []
     for pz, (table, meta) in zip(keys_for, fetched, strict=True):
-        cols = [c for c in table.columns if c in FACTOR_COLUMNS]
+        cols = [c for c in table.columns if c in FACTORS]
         if "is_missing" in table.columns:
             table = table[~table["is_missing"].astype(bool)]
         for key in keys_for[pz]:

@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from fairwatt import __version__, units
 from fairwatt.errors import FactorMissingError, InputError
+from fairwatt.schema import FOOTPRINTS as FOOTPRINT_ORDER
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -71,8 +72,6 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "status",
     "detail",
 )
-#: Footprints in the order the audit computes them.
-FOOTPRINT_ORDER: tuple[str, ...] = ("carbon", "water", "health")
 
 # --------------------------------------------------------------------------- metrics
 
@@ -950,7 +949,8 @@ def run_check(
         missing factor for a footprint that only the policy asks for (the audit cannot
         compute what the policy refers to).
     """
-    from fairwatt.services.audit import REQUIRED_FACTOR, AuditOptions, run_audit
+    from fairwatt.schema import REQUIRED_FACTOR
+    from fairwatt.services.audit import AuditOptions, run_audit
 
     policy = load_policy(options.policy_file, options.rules, start=options.start)
     baseline = (

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal, cast
 
 from fairwatt.errors import InputError
 from fairwatt.footprint_models import equity as eq
+from fairwatt.io.tables import first_row_number, read_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -103,49 +104,6 @@ def with_bounds(selected: Sequence[str], available: Sequence[str]) -> list[str]:
 # --------------------------------------------------------------------------- reading
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV or Parquet table (``-`` reads CSV from stdin).
-
-    Raises
-    ------
-    InputError
-        If the file is missing, its type is unknown, or it cannot be parsed.
-    """
-    import sys
-
-    import pandas as pd
-
-    if str(path) == "-":
-        try:
-            return pd.read_csv(sys.stdin)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read CSV: {exc}", file="<stdin>") from None
-    p = Path(path)
-    if not p.is_file():
-        raise InputError("file not found", file=str(p), hint="check the path")
-    suffix = p.suffix.lower()
-    try:
-        if suffix in (".parquet", ".pq"):
-            return pd.read_parquet(p)
-        if suffix in (".csv", ".txt", ".gz"):
-            return pd.read_csv(p)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read CSV: {exc}", file=str(p)) from None
-    except (OSError, ValueError) as exc:  # pyarrow raises ArrowInvalid (a ValueError)
-        raise InputError(f"cannot read table: {exc}", file=str(p)) from None
-    raise InputError(
-        f"unknown table type {suffix or '(no extension)'!r}",
-        file=str(p),
-        hint="give a .csv or .parquet file",
-    )
-
-
-def first_row_number(path: str | Path) -> int:
-    """Number of the first data row in error messages: its line number for CSV (the
-    header is line 1), 1 for Parquet."""
-    return 1 if Path(str(path)).suffix.lower() in (".parquet", ".pq") else 2
-
-
 def read_weights(path: str | Path, *, key: str = "zone") -> pd.Series:
     """Read a ``zone,weight`` file into a Series (index: region name as text).
 
@@ -155,7 +113,7 @@ def read_weights(path: str | Path, *, key: str = "zone") -> pd.Series:
     import pandas as pd
 
     p = str(path)
-    df = read_table(path)
+    df = read_table(path, what="weights file")
     first = first_row_number(path)
     key_col = key if key in df.columns else "zone" if "zone" in df.columns else None
     if key_col is None or "weight" not in df.columns:
