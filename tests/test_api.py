@@ -151,7 +151,8 @@ def test_equity_table_of_the_audit_has_the_names_of_fairwatt_equity(log: pd.Data
         ({"fallback": "weekly"}, "fallback: 'weekly' is not one of"),
         ({"water_model": "rain"}, "water_model: 'rain' is not one of"),
         ({"tz": "Mars/Olympus"}, "tz: unknown time zone 'Mars/Olympus'"),
-        ({"sites": 42}, "sites: expected a path or a list of paths"),
+        ({"sites": 42}, "sites: expected a path, a DataFrame or a list of them"),
+        ({"factors": [None]}, "factors: expected a path, a DataFrame or a list of them"),
         ({"provider_zones": ["US-TX"]}, "provider_zones: expected a mapping"),
     ],
 )
@@ -282,3 +283,77 @@ def test_docstring_examples_run() -> None:
     failures, tried = doctest.testmod(fairwatt.api)
     assert tried > 0
     assert failures == 0
+
+
+SITES_TABLE = pd.DataFrame(
+    {
+        "site": ["alpha", "beta"],
+        "zone": ["XA", "XB"],
+        "pue": [1.2, 1.5],
+        "wue_l_per_kwh": [0.5, 1.8],
+    }
+)
+ANNUAL = pd.DataFrame(
+    {"zone": ["XA", "XB"], "year": [2024, 2024], "carbon_g_per_kwh": [400.0, 150.0]}
+)
+
+
+def own_log() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "timestamp": pd.date_range("2024-03-01T00:00Z", periods=4, freq="h"),
+            "site": ["alpha", "beta", "alpha", "beta"],
+            "energy_kwh": [10.0, 5.0, 2.0, 1.0],
+        }
+    )
+
+
+def test_sites_and_factors_as_dataframes_equal_files(tmp_path: Path) -> None:
+    SITES_TABLE.to_csv(tmp_path / "sites.csv", index=False)
+    ANNUAL.to_csv(tmp_path / "annual.csv", index=False)
+    files = fairwatt.audit(
+        own_log(),
+        sites=tmp_path / "sites.csv",
+        factors=str(tmp_path / "annual.csv"),
+        footprints=["carbon"],
+    )
+    frames = fairwatt.audit(own_log(), sites=SITES_TABLE, factors=ANNUAL, footprints="carbon")
+    pd.testing.assert_frame_equal(frames.table, files.table)
+    # beta: 6 kWh x PUE 1.5 x 150 g/kWh = 1.35 kg; alpha: 12 x 1.2 x 400 g = 5.76 kg
+    carbon = frames.table.set_index("site")["carbon_kg"]
+    assert carbon["beta"] == pytest.approx(1.35)
+    assert carbon["alpha"] == pytest.approx(5.76)
+    assert frames.options["site_files"] == ["<DataFrame>"]
+    assert frames.options["factor_files"] == ["<DataFrame>"]
+    assert AuditResult.from_json(frames.to_json()).totals.equals(frames.totals)
+    # site as the index (as fairwatt.sites() gives it), a pyarrow Table of factors
+    other = fairwatt.audit(
+        own_log(),
+        sites=SITES_TABLE.set_index("site"),
+        factors=[pa.Table.from_pandas(ANNUAL)],
+        footprints=["carbon"],
+    )
+    pd.testing.assert_series_equal(other.totals, frames.totals)
+
+
+def test_dataframe_sites_override_the_catalog() -> None:
+    catalog = fairwatt.sites().loc[["aws:us-east-1"]]
+    greener = catalog.assign(pue=1.0)
+    log = own_log().assign(site="aws:us-east-1")
+    base = fairwatt.audit(log, footprints=["carbon"])
+    same = fairwatt.audit(log, footprints=["carbon"], sites=catalog)
+    pd.testing.assert_series_equal(same.totals, base.totals)
+    less = fairwatt.audit(log, footprints=["carbon"], sites=greener)
+    ratio = less.totals["carbon_kg"] / base.totals["carbon_kg"]
+    assert ratio == pytest.approx(1.0 / catalog["pue"].iloc[0])
+
+
+def test_invalid_dataframe_sites_and_factors_name_the_row() -> None:
+    with pytest.raises(InputError, match=r"^<DataFrame>, row 2, column 'pue': pue = 9 is outside"):
+        fairwatt.audit(own_log(), sites=SITES_TABLE.assign(pue=[1.2, 9.0]), factors=ANNUAL)
+    bad = ANNUAL.astype({"carbon_g_per_kwh": object})
+    bad.loc[0, "carbon_g_per_kwh"] = "x"
+    with pytest.raises(
+        InputError, match=r"^<DataFrame>, row 1, column 'carbon_g_per_kwh': cannot read 'x'"
+    ):
+        fairwatt.audit(own_log(), sites=SITES_TABLE, factors=bad, footprints=["carbon"])

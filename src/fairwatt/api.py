@@ -42,8 +42,8 @@ PathLike = str | os.PathLike[str]
 def audit(
     logs: pd.DataFrame | pa.Table | PathLike | Sequence[PathLike],
     *,
-    sites: PathLike | Sequence[PathLike] | None = None,
-    factors: PathLike | Sequence[PathLike] | None = None,
+    sites: PathLike | pd.DataFrame | Sequence[PathLike | pd.DataFrame] | None = None,
+    factors: PathLike | pd.DataFrame | Sequence[PathLike | pd.DataFrame] | None = None,
     footprints: str | Sequence[str] | None = None,
     by: str | Sequence[str] = "site",
     tz: str | None = None,
@@ -84,12 +84,15 @@ def audit(
         ``.csv.gz``) and Parquet files, folders and globs of Parquet. Columns
         ``timestamp``, ``site`` and ``energy_kwh`` (IT energy in ``energy_unit``), or
         ``power_w`` with ``interval``; optional ``server`` and ``requests``.
-    sites : path or list of paths, optional
-        Sites tables (CSV or TOML: ``site``, ``zone``, ``pue``, ``wue_l_per_kwh``) that
-        extend or override the bundled cloud-region catalog (:func:`sites`).
-    factors : path or list of paths, optional
-        Factor files (CSV or Parquet; long or wide; hourly, monthly, annual or static);
-        they win over bundled data.
+    sites : path, DataFrame or list of them, optional
+        Sites tables (CSV or TOML files, or DataFrames with ``site`` as a column or the
+        index; columns ``zone``, ``pue`` [-], ``wue_l_per_kwh`` [L/kWh], ...) that extend
+        or override the bundled cloud-region catalog (:func:`sites`), later ones winning.
+    factors : path, DataFrame or list of them, optional
+        Factor tables (CSV or Parquet files, or DataFrames of the same layout: ``zone``
+        or ``site``, a time column by resolution and canonical factor columns such as
+        ``carbon_g_per_kwh`` [gCO2e/kWh]; long or wide; hourly, monthly, annual or
+        static); they win over bundled data.
     footprints : str or list of str, optional
         Footprints to compute, among ``"carbon"``, ``"water"`` and ``"health"``
         (``None``: all three). Health damage factors exist for US zones only.
@@ -228,20 +231,27 @@ def _log_source(logs: Any) -> Any:
     )
 
 
-def _paths(value: Any, name: str) -> list[str]:
-    """A path or a list of paths as a list of strings (``name`` for messages)."""
+def _tables(value: Any, name: str) -> list[Any]:
+    """A path, a table in memory, or a list of them, as a list of paths (str) and pandas
+    DataFrames (a pyarrow Table becomes a DataFrame); ``name`` for messages."""
     if value is None:
         return []
-    if _is_table(value):
-        raise TypeError(
-            f"{name}: a table in memory is not supported yet; write it to a CSV file and "
-            "pass its path"
+    items = [value] if isinstance(value, str | os.PathLike) or _is_table(value) else value
+    if not isinstance(items, Sequence):
+        raise InputError(
+            f"{name}: expected a path, a DataFrame or a list of them, got {type(value).__name__}"
         )
-    if isinstance(value, str | os.PathLike):
-        return [os.fspath(value)]
-    if isinstance(value, Sequence) and all(isinstance(p, str | os.PathLike) for p in value):
-        return [os.fspath(p) for p in value]
-    raise InputError(f"{name}: expected a path or a list of paths, got {type(value).__name__}")
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, str | os.PathLike):
+            out.append(os.fspath(item))
+        elif _is_table(item):
+            out.append(item if type(item).__name__ == "DataFrame" else item.to_pandas())
+        else:
+            raise InputError(
+                f"{name}: expected a path, a DataFrame or a list of them, got {type(item).__name__}"
+            )
+    return out
 
 
 def _names(value: Any, name: str) -> tuple[list[str], str | None]:
@@ -374,8 +384,8 @@ def _audit_options(
             duplicates=_choice(duplicates, "duplicates", ("error", "sum")),
             memory_limit=memory_limit,
         ),
-        sites=_paths(sites, "sites"),
-        factors=_paths(factors, "factors"),
+        sites=_tables(sites, "sites"),
+        factors=_tables(factors, "factors"),
         datasets=pinned,
         by=group,
         footprints=which,

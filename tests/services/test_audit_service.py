@@ -41,8 +41,10 @@ def write_inputs(root: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    return write_inputs(tmp_path_factory.mktemp("audit-inputs"))
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
+    """The sites and factor tables, in memory."""
+    files = write_inputs(tmp_path_factory.mktemp("audit-inputs"))
+    return {name: pd.read_csv(path) for name, path in files.items()}
 
 
 def log_frame(energies: list[float], sites: list[str], hours: list[int]) -> pd.DataFrame:
@@ -56,7 +58,9 @@ def log_frame(energies: list[float], sites: list[str], hours: list[int]) -> pd.D
     )
 
 
-def run(inputs: dict[str, str], df: pd.DataFrame, factors: str, by: str = "site") -> pd.DataFrame:
+def run(
+    inputs: dict[str, pd.DataFrame], df: pd.DataFrame, factors: str, by: str = "site"
+) -> pd.DataFrame:
     """The audit's table of the log ``df``, audited in memory."""
     return fairwatt.audit(
         df, sites=inputs["sites"], factors=inputs[factors], by=by, equity=False
@@ -82,7 +86,7 @@ COLS = ["energy_kwh", "carbon_kg", "water_l", "health_usd"]
     k=st.floats(min_value=0.0, max_value=50.0),
 )
 def test_parts_sum_to_the_whole_and_linearity(
-    inputs: dict[str, str], recs: list, cut: int, k: float
+    inputs: dict[str, pd.DataFrame], recs: list, cut: int, k: float
 ) -> None:
     e, s, h = (list(x) for x in zip(*recs, strict=True))
     df = log_frame(e, s, h)
@@ -102,7 +106,7 @@ def test_parts_sum_to_the_whole_and_linearity(
     )
 
 
-def test_zero_energy_gives_zero_footprint(inputs: dict[str, str]) -> None:
+def test_zero_energy_gives_zero_footprint(inputs: dict[str, pd.DataFrame]) -> None:
     out = run(inputs, log_frame([0.0, 0.0], ["alpha", "beta"], [0, 1]), "annual")
     assert (out[COLS].to_numpy() == 0.0).all()
 
@@ -110,7 +114,7 @@ def test_zero_energy_gives_zero_footprint(inputs: dict[str, str]) -> None:
 @settings(max_examples=10, deadline=None)
 @given(recs=records)
 def test_constant_hourly_factors_equal_the_annual_factor(
-    inputs: dict[str, str], recs: list
+    inputs: dict[str, pd.DataFrame], recs: list
 ) -> None:
     e, s, h = (list(x) for x in zip(*recs, strict=True))
     annual = run(inputs, log_frame(e, s, h), "annual", by="site,hour")

@@ -74,8 +74,10 @@ class AuditOptions:
     """Everything an audit needs besides the log paths."""
 
     log: LogOptions = field(default_factory=LogOptions)
-    sites: Sequence[str] = ()
-    factors: Sequence[str] = ()
+    #: sites files or DataFrames (see :func:`fairwatt.factors.sites.load_sites`)
+    sites: Sequence[str | pd.DataFrame] = ()
+    #: factor files or DataFrames (see :func:`fairwatt.factors.table.read_factor_file`)
+    factors: Sequence[str | pd.DataFrame] = ()
     datasets: Sequence[str] = ()
     by: Sequence[str] = ("site",)
     footprints: Sequence[str] = FOOTPRINTS
@@ -150,11 +152,28 @@ def parse_footprints(value: str) -> list[str]:
     return check_footprints(items, name="--footprints", given=value)
 
 
+def table_labels(items: Sequence[str | pd.DataFrame]) -> list[str]:
+    """How messages and the result name each input: a path as it is, a DataFrame as
+    ``<DataFrame>`` (numbered when there are several)."""
+    frames = sum(1 for i in items if not isinstance(i, str))
+    out, k = [], 0
+    for item in items:
+        if isinstance(item, str):
+            out.append(item)
+        else:
+            k += 1
+            out.append("<DataFrame>" if frames == 1 else f"<DataFrame {k}>")
+    return out
+
+
 def _layers(options: AuditOptions) -> list[FactorLayer]:
     from fairwatt import datasets
     from fairwatt.factors.table import bundled_layer, read_factor_file
 
-    layers = [read_factor_file(f, tz=options.log.tz) for f in options.factors]
+    layers = [
+        read_factor_file(f, tz=options.log.tz, name=label)
+        for f, label in zip(options.factors, table_labels(options.factors), strict=True)
+    ]
     pinned = []
     for spec in options.datasets:
         name, _, version = spec.partition("@")
@@ -441,8 +460,8 @@ def run_audit(
             "water_model": options.water_model,
             "datasets": list(options.datasets),
             "factors_from": options.factors_from,
-            "factor_files": list(options.factors),
-            "site_files": list(options.sites),
+            "factor_files": table_labels(options.factors),
+            "site_files": table_labels(options.sites),
         },
         inputs=list(reduced.sources),
         records=reduced.records,
