@@ -357,3 +357,23 @@ def test_invalid_dataframe_sites_and_factors_name_the_row() -> None:
         InputError, match=r"^<DataFrame>, row 1, column 'carbon_g_per_kwh': cannot read 'x'"
     ):
         fairwatt.audit(own_log(), sites=SITES_TABLE, factors=bad, footprints=["carbon"])
+
+
+def test_dataframe_log_follows_the_daylight_saving_rule_of_files(tmp_path: Path) -> None:
+    from fairwatt.io.logs import LogOptions, reduce_log
+
+    fall_back = ["2024-10-27 01:30", "2024-10-27 02:30", "2024-10-27 02:30", "2024-10-27 03:30"]
+    df = pd.DataFrame({"timestamp": fall_back, "site": ["a"] * 4, "energy_kwh": [1.0, 2, 3, 4]})
+    df.to_csv(tmp_path / "log.csv", index=False)
+    options = LogOptions(tz="Europe/Berlin")
+    from_file = reduce_log([str(tmp_path / "log.csv")], options).data
+    pd.testing.assert_frame_equal(reduce_log(df, options).data, from_file)
+    skipped = df.assign(timestamp=["2024-03-31 01:00", "2024-03-31 02:30", "2024-03-31 03:00", ""])
+    with pytest.raises(InputError, match=r"^<DataFrame>, row 2, column 'timestamp': .* not exist"):
+        reduce_log(skipped.iloc[:3], options)
+
+
+def test_progress_is_reported(log: pd.DataFrame) -> None:
+    seen: list[tuple[str, float | None]] = []
+    fairwatt.audit(log, footprints=FOOTPRINTS, progress=lambda m, f: seen.append((m, f)))
+    assert any(message == "joining factors" for message, _ in seen)
