@@ -18,12 +18,16 @@ os.environ["TYPER_USE_RICH"] = "0"
 os.environ["COLUMNS"] = "100"
 os.environ["TERMINAL_WIDTH"] = "100"
 
-import typer
-from typer.testing import CliRunner
+ROOT = Path(__file__).resolve().parents[1]
+# document the commands of this source tree, not those of an installed fairwatt
+sys.path.insert(0, str(ROOT / "src"))
 
-from fairwatt.cli.app import app
+import typer  # noqa: E402
+from typer.testing import CliRunner  # noqa: E402
 
-TARGET = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
+from fairwatt.cli.app import app  # noqa: E402
+
+TARGET = ROOT / "docs" / "cli.md"
 
 
 def command_paths(group: typer.Typer, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

@@ -1,20 +1,73 @@
-"""The audit's options, shared by every command that runs an audit (audit, check).
+"""The audit's options: one declaration shared by every command that audits logs.
 
-Each option is an ``Annotated`` alias so that a command declares it in one line;
-:func:`build_audit_options` turns the parsed values into
-:class:`~fairwatt.services.audit.AuditOptions` with the same validation everywhere.
+A command that audits energy logs declares one parameter of type :class:`AuditArgs`
+where the audit's options belong in its ``--help`` and decorates itself with
+:func:`audit_options`::
+
+    @handle_errors
+    @audit_options(by="site")
+    def audit(logs: LogsArg, audit: AuditArgs, output: OutputOpt = None) -> None:
+        result = run_audit_with_status(logs, audit.options, quiet=False)
+
+The decorator puts the shared options (``--sites``, ``--factors``, ``--dataset``,
+``--by``, ``--footprints``, ``--energy-unit``, ``--column``, ``--tz``, ``--interval``,
+``--duplicates``, ``--fallback``, ``--water-model``, ``--factors-from``,
+``--provider-zone``, ``--signal``, ``--offline``, ``--cache-dir``, ``--memory-limit``)
+in the place of that parameter, and hands the command an :class:`AuditArgs`: the
+validated :class:`~fairwatt.services.audit.AuditOptions` and which options were given
+on the command line (from the context's parameter sources). Defaults are defined
+once: in the library (:data:`fairwatt.io.DEFAULT_MEMORY_LIMIT`, the
+:class:`~fairwatt.io.logs.LogOptions` and
+:class:`~fairwatt.services.audit.AuditOptions` defaults) and in the choices below.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated
+import enum
+import functools
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+
+from fairwatt.io import DEFAULT_MEMORY_LIMIT
+from fairwatt.units import ENERGY_TO_KWH
 
 if TYPE_CHECKING:
     from fairwatt.reporting.results import AuditResult
     from fairwatt.services.audit import AuditOptions
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: every footprint, as ``--footprints`` spells the default
+ALL_FOOTPRINTS = "carbon,water,health"
+
+
+class Duplicates(enum.StrEnum):
+    """``--duplicates``: records sharing timestamp, site and server."""
+
+    ERROR = "error"
+    SUM = "sum"
+
+
+class Fallback(enum.StrEnum):
+    """``--fallback``: what fills hours missing from hourly factors."""
+
+    NONE = "none"
+    ANNUAL = "annual"
+
+
+class WaterModel(enum.StrEnum):
+    """``--water-model``: how water is computed."""
+
+    SPLIT = "split"
+    TOTAL = "total"
+
+
+#: ``--energy-unit``: every unit the library converts (Wh, kWh, MWh, J, ...)
+EnergyUnit = enum.StrEnum("EnergyUnit", {u.upper(): u for u in ENERGY_TO_KWH})  # type: ignore[misc]
 
 LogsArg = Annotated[
     list[str],
@@ -60,8 +113,8 @@ ByOpt = Annotated[
         help="Group rows by site, zone, hour, day or month, or a comma list such as site,hour.",
     ),
 ]
-EnergyUnitOpt = Annotated[
-    str,
+EnergyUnitChoice = Annotated[
+    EnergyUnit,
     typer.Option(
         "--energy-unit", metavar="UNIT", help="Unit of the energy column: Wh, kWh, MWh or J."
     ),
@@ -88,16 +141,16 @@ IntervalOpt = Annotated[
         "splits records across hours; required for power_w records.",
     ),
 ]
-DuplicatesOpt = Annotated[
-    str,
+DuplicatesChoice = Annotated[
+    Duplicates,
     typer.Option(
         "--duplicates",
         metavar="error|sum",
         help="Records sharing timestamp, site and server: 'error' or 'sum'.",
     ),
 ]
-FallbackOpt = Annotated[
-    str,
+FallbackChoice = Annotated[
+    Fallback,
     typer.Option(
         "--fallback",
         metavar="none|annual",
@@ -105,8 +158,8 @@ FallbackOpt = Annotated[
         "hourly factors with annual values (such rows are marked).",
     ),
 ]
-WaterModelOpt = Annotated[
-    str,
+WaterModelChoice = Annotated[
+    WaterModel,
     typer.Option(
         "--water-model",
         metavar="split|total",
@@ -114,7 +167,6 @@ WaterModelOpt = Annotated[
         "a combined water_total_l_per_kwh factor (e.g. the eGLB data).",
     ),
 ]
-
 FactorsFromOpt = Annotated[
     str | None,
     typer.Option(
@@ -153,6 +205,202 @@ MemoryLimitOpt = Annotated[
 CacheDirOpt = Annotated[
     str | None, typer.Option("--cache-dir", metavar="DIR", help="Provider cache folder.")
 ]
+# The same options typed as plain strings, for ``fairwatt rebalance --logs`` until it takes
+# :func:`audit_options`; remove them then.
+EnergyUnitOpt = Annotated[str, EnergyUnitChoice.__metadata__[0]]
+DuplicatesOpt = Annotated[str, DuplicatesChoice.__metadata__[0]]
+FallbackOpt = Annotated[str, FallbackChoice.__metadata__[0]]
+WaterModelOpt = Annotated[str, WaterModelChoice.__metadata__[0]]
+ProvenanceColumnOpt = Annotated[
+    bool, typer.Option("--provenance-column", help="Add a factor_sources column per row.")
+]
+
+
+def _shared(
+    by: str | None,
+    footprints: str | None,
+    footprints_help: str,
+    footprints_metavar: str | None,
+    provenance_column: bool,
+) -> list[tuple[str, Any, Any]]:
+    """(parameter name, annotation, default) of each shared option, in --help order."""
+    footprints_opt: Any = Annotated[
+        str | None if footprints is None else str,
+        typer.Option("--footprints", metavar=footprints_metavar, help=footprints_help),
+    ]
+    params: list[tuple[str, Any, Any]] = [
+        ("sites", SitesOpt, None),
+        ("factors", FactorsOpt, None),
+        ("dataset", DatasetOpt, None),
+    ]
+    if by is not None:
+        params.append(("by", ByOpt, by))
+    params += [
+        ("footprints_", footprints_opt, footprints),
+        ("energy_unit", EnergyUnitChoice, EnergyUnit("kWh")),
+        ("column", ColumnOpt, None),
+        ("tz", TzOpt, None),
+        ("interval", IntervalOpt, None),
+        ("duplicates", DuplicatesChoice, Duplicates.ERROR),
+        ("fallback", FallbackChoice, Fallback.NONE),
+        ("water_model", WaterModelChoice, WaterModel.SPLIT),
+        ("factors_from", FactorsFromOpt, None),
+        ("provider_zone", ProviderZoneOpt, None),
+        ("signal", SignalOpt, None),
+        ("offline", OfflineOpt, False),
+        ("cache_dir", CacheDirOpt, None),
+        ("memory_limit", MemoryLimitOpt, DEFAULT_MEMORY_LIMIT),
+    ]
+    if provenance_column:
+        params.append(("provenance_column", ProvenanceColumnOpt, False))
+    return params
+
+
+#: the flag of each shared option's parameter
+FLAGS = {
+    "sites": "--sites",
+    "factors": "--factors",
+    "dataset": "--dataset",
+    "by": "--by",
+    "footprints_": "--footprints",
+    "energy_unit": "--energy-unit",
+    "column": "--column",
+    "tz": "--tz",
+    "interval": "--interval",
+    "duplicates": "--duplicates",
+    "fallback": "--fallback",
+    "water_model": "--water-model",
+    "factors_from": "--factors-from",
+    "provider_zone": "--provider-zone",
+    "signal": "--signal",
+    "offline": "--offline",
+    "cache_dir": "--cache-dir",
+    "memory_limit": "--memory-limit",
+    "provenance_column": "--provenance-column",
+}
+
+
+@dataclass
+class AuditArgs:
+    """The shared audit options of one command line, as the command receives them.
+
+    ``given`` lists the flags given on the command line (in ``--help`` order);
+    :attr:`options` validates the values and builds the audit's options on first use
+    (a command that does not audit, such as ``check --report``, never builds them).
+    """
+
+    values: dict[str, Any]
+    given: list[str] = field(default_factory=list)
+    #: grouping used when the command has no --by option
+    default_by: str = "site"
+
+    @property
+    def footprints_given(self) -> bool:
+        return "--footprints" in self.given
+
+    @functools.cached_property
+    def options(self) -> AuditOptions:
+        return build_audit_options(self.values, default_by=self.default_by)
+
+
+#: default of a command's :class:`AuditArgs` parameter, for commands whose parameters all
+#: have defaults; :func:`audit_options` replaces it by the real value
+AUDIT_OPTIONS = AuditArgs(values={})
+
+
+def audit_options(
+    *,
+    by: str | None = "site",
+    footprints: str | None = ALL_FOOTPRINTS,
+    footprints_help: str = "Footprints to compute: carbon,water,health "
+    "(health damage factors exist for US zones only).",
+    footprints_metavar: str | None = "LIST",
+    provenance_column: bool = False,
+) -> Callable[[F], F]:
+    """Give a command the shared audit options, in place of its :class:`AuditArgs`
+    parameter.
+
+    Parameters
+    ----------
+    by
+        Default of ``--by``; ``None``: the command has no ``--by`` and audits per site.
+    footprints
+        Default of ``--footprints``; ``None``: the command decides what an absent
+        ``--footprints`` means (``AuditArgs.footprints_given``).
+    footprints_help, footprints_metavar
+        How ``--footprints`` is described in the command's ``--help``.
+    provenance_column
+        Also offer ``--provenance-column``.
+    """
+    shared = _shared(by, footprints, footprints_help, footprints_metavar, provenance_column)
+
+    def decorate(fn: F) -> F:
+        sig = inspect.signature(fn, eval_str=True)
+        slot = [p.name for p in sig.parameters.values() if p.annotation is AuditArgs]
+        if len(slot) != 1:
+            raise TypeError(f"{fn.__name__} needs exactly one parameter of type AuditArgs")
+        target = slot[0]
+        ctx_names = [p.name for p in sig.parameters.values() if p.annotation is typer.Context]
+        clash = {name for name, _, _ in shared} & set(sig.parameters)
+        if clash:
+            raise TypeError(f"{fn.__name__}: parameters {sorted(clash)} clash with audit options")
+        params: list[inspect.Parameter] = []
+        if not ctx_names:
+            params.append(
+                inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context)
+            )
+        for p in sig.parameters.values():
+            if p.name != target:
+                params.append(p.replace(kind=inspect.Parameter.KEYWORD_ONLY))
+                continue
+            for name, annotation, default in shared:
+                params.append(
+                    inspect.Parameter(
+                        name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default
+                    )
+                )
+        ctx_name = ctx_names[0] if ctx_names else "ctx"
+        names = [name for name, _, _ in shared]
+
+        @functools.wraps(fn)
+        def wrapper(**kwargs: Any) -> Any:
+            ctx = kwargs[ctx_name] if ctx_names else kwargs.pop("ctx")
+            values = {name: kwargs.pop(name) for name in names}
+            given = [FLAGS[name] for name in names if _given(ctx, name)]
+            kwargs[target] = AuditArgs(values=values, given=given, default_by=by or "site")
+            return fn(**kwargs)
+
+        # Typer reads the command's options from this signature
+        wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in params}
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _given(ctx: typer.Context, name: str) -> bool:
+    """Whether the option ``name`` was given (command line or environment)."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP")
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def parse_by(value: str) -> list[str]:
+    """``--by site,hour`` as a list of grouping keys."""
+    from fairwatt.services.audit import check_by
+
+    keys = [k.strip() for k in value.split(",") if k.strip()]
+    return check_by(keys, name="--by", given=value)
+
+
+def parse_footprints(value: str) -> list[str]:
+    """``--footprints carbon,water`` as a list of footprints."""
+    from fairwatt.services.audit import check_footprints
+
+    items = [k.strip() for k in value.split(",") if k.strip()]
+    return check_footprints(items, name="--footprints", given=value)
 
 
 def parse_pairs(values: Sequence[str], option: str, form: str) -> dict[str, str]:
@@ -188,61 +436,70 @@ def parse_interval(value: str | None) -> float | None:
 
 
 def build_audit_options(
-    *,
-    sites: Sequence[str] | None,
-    factors: Sequence[str] | None,
-    dataset: Sequence[str] | None,
-    by: str,
-    footprints: Sequence[str],
-    energy_unit: str,
-    column: Sequence[str] | None,
-    tz: str | None,
-    interval: str | None,
-    duplicates: str,
-    fallback: str,
-    water_model: str,
-    factors_from: str | None = None,
-    provider_zone: Sequence[str] | None = None,
-    signal: str | None = None,
-    offline: bool = False,
-    cache_dir: str | None = None,
-    provenance_column: bool = False,
-    memory_limit: str = "768MB",
+    values: dict[str, Any] | None = None, *, default_by: str = "site", **keywords: Any
 ) -> AuditOptions:
-    """Validate the audit's command-line values and build its options."""
-    from fairwatt.errors import InputError
-    from fairwatt.io.logs import LogOptions
-    from fairwatt.services.audit import AuditOptions, parse_by
+    """Validate the audit's command-line values (by parameter name) into its options.
 
-    if duplicates not in ("error", "sum"):
-        raise InputError(f"--duplicates {duplicates!r}: use 'error' or 'sum'")
-    if fallback not in ("none", "annual"):
-        raise InputError(f"--fallback {fallback!r}: use 'none' or 'annual'")
-    if water_model not in ("split", "total"):
-        raise InputError(f"--water-model {water_model!r}: use 'split' or 'total'")
+    The keyword form (``sites=..., footprints=[...], ...``, footprints already parsed)
+    is what ``fairwatt rebalance --logs`` still calls until it takes
+    :func:`audit_options`; remove it then.
+    """
+    from fairwatt.io.logs import LogOptions
+    from fairwatt.services.audit import AuditOptions
+
+    if values is None:  # the keyword form
+        values = {name: keywords.get(name) for name in FLAGS}
+        values["footprints_"] = ",".join(keywords["footprints"])
+        for name, default in (
+            ("energy_unit", "kWh"),
+            ("duplicates", "error"),
+            ("fallback", "none"),
+            ("water_model", "split"),
+            ("offline", False),
+            ("memory_limit", DEFAULT_MEMORY_LIMIT),
+            ("provenance_column", False),
+        ):
+            if values[name] is None:
+                values[name] = default
+    footprints = values["footprints_"]
+    fallback = _choice(Fallback, values["fallback"], "--fallback")
     return AuditOptions(
         log=LogOptions(
-            columns=parse_pairs(column or [], "--column", "FIELD=NAME, e.g. --column site=region"),
-            energy_unit=energy_unit,
-            tz=tz,
-            interval_s=parse_interval(interval),
-            duplicates=duplicates,  # type: ignore[arg-type]
-            memory_limit=memory_limit,
+            columns=parse_pairs(
+                values["column"] or [], "--column", "FIELD=NAME, e.g. --column site=region"
+            ),
+            energy_unit=str(values["energy_unit"]),  # checked by the log reader
+            tz=values["tz"],
+            interval_s=parse_interval(values["interval"]),
+            duplicates=_choice(Duplicates, values["duplicates"], "--duplicates"),
+            memory_limit=values["memory_limit"],
         ),
-        sites=list(sites or []),
-        factors=list(factors or []),
-        datasets=list(dataset or []),
-        by=parse_by(by),
-        footprints=list(footprints),
-        fallback=None if fallback == "none" else fallback,
-        provenance_column=provenance_column,
-        water_model=water_model,
-        factors_from=factors_from,
-        provider_zones=parse_pairs(provider_zone or [], "--provider-zone", "ZONE=PROVIDER_ZONE"),
-        provider_signal=signal,
-        offline=offline,
-        cache_dir=cache_dir,
+        sites=list(values["sites"] or []),
+        factors=list(values["factors"] or []),
+        datasets=list(values["dataset"] or []),
+        by=parse_by(values.get("by", default_by)),
+        footprints=() if footprints is None else parse_footprints(footprints),
+        fallback=None if fallback == Fallback.NONE else fallback,
+        provenance_column=values.get("provenance_column", False),
+        water_model=_choice(WaterModel, values["water_model"], "--water-model"),
+        factors_from=values["factors_from"],
+        provider_zones=parse_pairs(
+            values["provider_zone"] or [], "--provider-zone", "ZONE=PROVIDER_ZONE"
+        ),
+        provider_signal=values["signal"],
+        offline=values["offline"],
+        cache_dir=values["cache_dir"],
     )
+
+
+def _choice(choices: type[enum.StrEnum], value: Any, flag: str) -> Any:
+    """The value of a choice option (an enum member or its string) as a plain string."""
+    from fairwatt.errors import InputError
+
+    allowed = [c.value for c in choices]
+    if str(value) not in allowed:
+        raise InputError(f"{flag} {value!r}: use {' or '.join(repr(a) for a in allowed)}")
+    return str(value)
 
 
 def run_audit_with_status(

@@ -7,24 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from fairwatt.cli._audit_options import (
-    ByOpt,
-    CacheDirOpt,
-    ColumnOpt,
-    DatasetOpt,
-    DuplicatesOpt,
-    EnergyUnitOpt,
-    FactorsFromOpt,
-    FactorsOpt,
-    FallbackOpt,
-    IntervalOpt,
-    MemoryLimitOpt,
-    OfflineOpt,
-    ProviderZoneOpt,
-    SignalOpt,
-    SitesOpt,
-    TzOpt,
-    WaterModelOpt,
-    build_audit_options,
+    AUDIT_OPTIONS,
+    AuditArgs,
+    audit_options,
     run_audit_with_status,
 )
 from fairwatt.cli._common import FormatOpt, OutputOpt, QuietOpt, handle_errors, render
@@ -107,6 +92,13 @@ def _emit(
 
 
 @handle_errors
+@audit_options(
+    by="zone",
+    footprints=None,
+    footprints_help="Footprints to compute (carbon,water,health). Default: those the "
+    "policy's rules need.",
+    footprints_metavar=None,
+)
 def check(
     logs: Annotated[
         list[str] | None,
@@ -170,31 +162,7 @@ def check(
         bool,
         typer.Option("--list-rules", help="List every rule key with its unit, and exit."),
     ] = False,
-    sites: SitesOpt = None,
-    factors: FactorsOpt = None,
-    dataset: DatasetOpt = None,
-    by: ByOpt = "zone",
-    footprints_: Annotated[
-        str | None,
-        typer.Option(
-            "--footprints",
-            help="Footprints to compute (carbon,water,health). Default: those the policy's "
-            "rules need.",
-        ),
-    ] = None,
-    energy_unit: EnergyUnitOpt = "kWh",
-    column: ColumnOpt = None,
-    tz: TzOpt = None,
-    interval: IntervalOpt = None,
-    duplicates: DuplicatesOpt = "error",
-    fallback: FallbackOpt = "none",
-    water_model: WaterModelOpt = "split",
-    factors_from: FactorsFromOpt = None,
-    provider_zone: ProviderZoneOpt = None,
-    signal: SignalOpt = None,
-    offline: OfflineOpt = False,
-    cache_dir: CacheDirOpt = None,
-    memory_limit: MemoryLimitOpt = "768MB",
+    audit: AuditArgs = AUDIT_OPTIONS,
     output: OutputOpt = None,
     fmt: FormatOpt = None,
     quiet: QuietOpt = False,
@@ -215,7 +183,6 @@ def check(
     from fairwatt.errors import InputError
     from fairwatt.io.writers import check_output_path, resolve_format
     from fairwatt.services import check as svc
-    from fairwatt.services.audit import parse_footprints
     from fairwatt.services.check_metrics import rule_catalog
 
     if list_rules:
@@ -227,54 +194,14 @@ def check(
         check_output_path(junit)
     audit_options = None
     if report is not None:
-        given = {
-            "--sites": sites,
-            "--factors": factors,
-            "--dataset": dataset,
-            "--by": by != "zone",
-            "--footprints": footprints_ is not None,
-            "--energy-unit": energy_unit != "kWh",
-            "--column": column,
-            "--tz": tz,
-            "--interval": interval,
-            "--duplicates": duplicates != "error",
-            "--fallback": fallback != "none",
-            "--water-model": water_model != "split",
-            "--factors-from": factors_from,
-            "--provider-zone": provider_zone,
-            "--signal": signal,
-            "--offline": offline,
-            "--cache-dir": cache_dir,
-            "--memory-limit": memory_limit != "768MB",
-        }
-        ignored = [name for name, value in given.items() if value]
-        if ignored:
+        if audit.given:
             raise InputError(
-                f"{', '.join(ignored)} would have no effect with --report (the saved audit is "
+                f"{', '.join(audit.given)} would have no effect with --report (the saved audit is "
                 "checked as it is)",
                 hint="drop them, or audit the logs again by passing LOGS instead of --report",
             )
     else:
-        audit_options = build_audit_options(
-            sites=sites,
-            factors=factors,
-            dataset=dataset,
-            by=by,
-            footprints=parse_footprints(footprints_) if footprints_ is not None else (),
-            energy_unit=energy_unit,
-            column=column,
-            tz=tz,
-            interval=interval,
-            duplicates=duplicates,
-            fallback=fallback,
-            water_model=water_model,
-            factors_from=factors_from,
-            provider_zone=provider_zone,
-            signal=signal,
-            offline=offline,
-            cache_dir=cache_dir,
-            memory_limit=memory_limit,
-        )
+        audit_options = audit.options
     options = svc.CheckOptions(
         policy_file=policy,
         overrides=[_rule_override(text) for text in rule or []],
@@ -282,7 +209,7 @@ def check(
         baseline_file=baseline,
         warn_only=warn_only,
         audit=audit_options,
-        footprints_given=footprints_ is not None,
+        footprints_given=audit.footprints_given,
     )
     results = svc.run_check(
         logs or [],

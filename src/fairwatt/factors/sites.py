@@ -196,10 +196,36 @@ def _read_user(path: Path) -> Iterator[tuple[int | None, str, dict[str, Any]]]:
     )
 
 
-def _merge_user(records: dict[str, dict[str, Any]], path: Path) -> None:
-    name = str(path)
+def _read_frame(df: pd.DataFrame, name: str) -> Iterator[tuple[int | None, str, dict[str, Any]]]:
+    """Rows of a sites DataFrame (``site`` a column or the index; rows numbered from 1).
+    An ``origin`` column, as in :func:`load_sites` output, is ignored."""
+    if "site" not in df.columns and df.index.name == "site":
+        df = df.reset_index()
+    df = df.drop(columns=[c for c in df.columns if c == "origin"])
+    fields = [_canonical(f) for f in df.columns]
+    if len(set(fields)) != len(fields):
+        raise InputError("duplicate column names", file=name)
+    _check_columns(fields, file=name, row=None, where="")
+    if "site" not in fields:
+        raise InputError(
+            "no 'site' column", file=name, column="site", hint="give a site column or index"
+        )
+    df = df.set_axis(fields, axis=1).astype(object)
+    df = df.where(df.notna(), None)
+    for i, rec in enumerate(df.to_dict("records")):
+        site = rec.get("site")
+        yield i + 1, "" if _blank(site) else str(site).strip(), {str(k): v for k, v in rec.items()}
+
+
+def _merge_user(
+    records: dict[str, dict[str, Any]], path: Path | pd.DataFrame, name: str = "<DataFrame>"
+) -> None:
+    if isinstance(path, Path):
+        name, short, rows = str(path), f"user file {path.name}", _read_user(path)
+    else:
+        short, rows = f"user table {name}", _read_frame(path, name)
     seen: set[str] = set()
-    for row, site, rec in _read_user(path):
+    for row, site, rec in rows:
         where = f'[sites."{site}"] ' if row is None else ""
         if not site:
             raise InputError("empty site id", file=name, row=row, column="site")
@@ -219,9 +245,9 @@ def _merge_user(records: dict[str, dict[str, Any]], path: Path) -> None:
             if not _blank(value):
                 out[col] = _number(value, file=name, row=row, column=col, where=where)
                 if col == "pue" and _blank(rec.get("pue_source")):
-                    out["pue_source"] = f"user file {path.name}"
+                    out["pue_source"] = short
                 if col == "wue_l_per_kwh" and _blank(rec.get("wue_source")):
-                    out["wue_source"] = f"user file {path.name}"
+                    out["wue_source"] = short
         if base is None:
             for col in ("zone", "pue", "wue_l_per_kwh"):
                 if _blank(out.get(col)):
@@ -239,14 +265,18 @@ def _merge_user(records: dict[str, dict[str, Any]], path: Path) -> None:
         records[site] = out
 
 
-def load_sites(paths: Iterable[str | Path] = (), *, bundled: bool = True) -> pd.DataFrame:
+def load_sites(
+    paths: Iterable[str | Path | pd.DataFrame] = (), *, bundled: bool = True
+) -> pd.DataFrame:
     """The sites catalog, extended or overridden by user files.
 
     Parameters
     ----------
-    paths : iterable of str or Path
-        User sites files (CSV or TOML), applied in order; a later file overrides an
-        earlier one and the bundled catalog, site by site.
+    paths : iterable of str, Path or DataFrame
+        User sites files (CSV or TOML) or DataFrames of the same columns (``site`` a
+        column or the index; rows numbered from 1 in messages, the table named
+        ``<DataFrame>``), applied in order; a later one overrides an earlier one and
+        the bundled catalog, site by site.
     bundled : bool, default True
         Start from the bundled catalog (datasets with role ``sites``).
 
@@ -267,7 +297,7 @@ def load_sites(paths: Iterable[str | Path] = (), *, bundled: bool = True) -> pd.
 
     records = _bundled() if bundled else {}
     for p in paths:
-        _merge_user(records, Path(p))
+        _merge_user(records, p if isinstance(p, pd.DataFrame) else Path(p))
     df = pd.DataFrame.from_dict(records, orient="index", columns=list(SITE_COLUMNS))
     df.index.name = "site"
     for col in _NUMERIC:

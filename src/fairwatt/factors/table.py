@@ -91,23 +91,33 @@ def check_plausible(df: pd.DataFrame, file: str, *, row_offset: int = 2) -> None
             )
 
 
-def read_factor_file(path: str, *, tz: str | None = None) -> FactorLayer:
+def read_factor_file(
+    path: str | pd.DataFrame, *, tz: str | None = None, name: str = "<DataFrame>"
+) -> FactorLayer:
     """Read a user's factor file (wide or long) into a :class:`FactorLayer`.
 
     Parameters
     ----------
     path
-        CSV or Parquet file (see the module docstring).
+        CSV or Parquet file (see the module docstring), or a pandas DataFrame of the
+        same layout (its rows are numbered from 1 in messages).
     tz
         IANA zone of naive timestamps; the daylight-saving rule of
         :mod:`fairwatt.io.times` applies per zone (and per factor in long files).
+    name
+        How messages and the provenance name a DataFrame.
     """
     import pandas as pd
 
     from fairwatt.io.tables import first_row_number, read_table
 
-    df = read_table(path, what="factor file")
-    first = first_row_number(path)
+    if isinstance(path, pd.DataFrame):
+        df = path.reset_index(drop=True)
+        first = 1
+        path = name
+    else:
+        df = read_table(path, what="factor file")
+        first = first_row_number(path)
     if df.empty:
         raise InputError(f"{path}: the factor file has no rows")
     keycol = "zone" if "zone" in df.columns else "site" if "site" in df.columns else None

@@ -1,8 +1,10 @@
-"""Where an energy log comes from: files, folders, globs or stdin, and the DuckDB reader.
+"""Where an energy log comes from: files, folders, globs or stdin, or a table in memory,
+and the DuckDB reader.
 
 :func:`resolve_sources` turns the paths given to :func:`fairwatt.io.logs.reduce_log`
-into one :class:`Source` (CSV or Parquet files; stdin is copied to a temporary CSV);
-:func:`reader_sql` is the DuckDB table function that streams them.
+into one :class:`Source` (CSV or Parquet files; stdin is copied to a temporary CSV; a
+pandas DataFrame or pyarrow Table is kept as it is and registered on the connection as
+:data:`FRAME_VIEW`); :func:`reader_sql` is the DuckDB table function that streams them.
 """
 
 from __future__ import annotations
@@ -14,25 +16,56 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from fairwatt.errors import InputError
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    import pandas as pd
+    import pyarrow as pa
+
+    #: an energy log: paths (files, folders, globs, ``-``), or a table in memory
+    LogSource: TypeAlias = Sequence[str] | str | pd.DataFrame | pa.Table
+
+#: name under which an in-memory log is registered on the DuckDB connection
+FRAME_VIEW = "fairwatt_log"
 
 
 @dataclass
 class Source:
-    kind: Literal["csv", "parquet"]
+    kind: Literal["csv", "parquet", "frame"]
     files: list[str]
     display: str
     hive: bool = False
     tmpdir: str | None = None
+    #: the in-memory log (pandas DataFrame or pyarrow Table) of kind "frame"
+    frame: Any = None
 
 
 def _parquet_files(path: Path) -> list[str]:
     return sorted(str(p) for p in path.rglob("*.parquet") if p.is_file())
 
 
-def resolve_sources(paths: Sequence[str]) -> Source:
+def _frame_label(obj: Any) -> str | None:
+    """``<DataFrame>`` / ``<Table>`` for an in-memory log, ``None`` for anything else."""
+    module = type(obj).__module__
+    if module.startswith("pandas") and type(obj).__name__ == "DataFrame":
+        return "<DataFrame>"
+    if module.startswith("pyarrow") and type(obj).__name__ == "Table":
+        return "<Table>"
+    return None
+
+
+def resolve_sources(paths: LogSource) -> Source:
+    label = _frame_label(paths)
+    if label is not None:
+        if len(paths) == 0:
+            raise InputError(f"{label}: the log holds no records", hint="pass a non-empty table")
+        return Source(kind="frame", files=[label], display=label, frame=paths)
+    if isinstance(paths, str):
+        paths = [paths]
     if not paths:
         raise InputError("no energy log given", hint="pass a CSV or Parquet file, a folder or '-'")
     kinds: set[str] = set()
@@ -107,6 +140,10 @@ def sql_str(s: str) -> str:
 
 
 def reader_sql(src: Source, types: Mapping[str, str] | None = None, filename: bool = False) -> str:
+    if src.kind == "frame":
+        if filename:
+            return f"(SELECT *, {sql_str(src.display)} AS filename FROM {FRAME_VIEW})"
+        return FRAME_VIEW
     files = "[" + ", ".join(sql_str(f) for f in src.files) + "]"
     opts = ["union_by_name=true"]
     if filename:

@@ -4,7 +4,8 @@ Every footprint is linear in energy and factors are constant within a zone-hour,
 the log is first reduced to IT energy per (site, UTC hour) and only that small table
 is joined to factors. The reduction is one SQL aggregation run by DuckDB, an embedded
 engine that streams CSV (also gzip) and Parquet (files, folders, globs, hive
-partitions) with memory bounded by ``memory_limit`` whatever the log's size. The same
+partitions) with memory bounded by ``memory_limit`` whatever the log's size (an
+in-memory pandas DataFrame or pyarrow Table is scanned in place). The same
 query is meant to run on a distributed engine for logs beyond one machine.
 
 Conventions:
@@ -27,11 +28,13 @@ import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from fairwatt.errors import InputError
+from fairwatt.io import DEFAULT_MEMORY_LIMIT
+from fairwatt.io.log_sources import FRAME_VIEW as _FRAME_VIEW
 from fairwatt.io.log_sources import Source as _Source
 from fairwatt.io.log_sources import display as _display
 from fairwatt.io.log_sources import quote as _quote
@@ -44,6 +47,8 @@ from fairwatt.units import ENERGY_TO_KWH, J_PER_KWH
 if TYPE_CHECKING:
     import duckdb
     import pandas as pd
+
+    from fairwatt.io.log_sources import LogSource
 
 CANONICAL_FIELDS = ("timestamp", "site", "energy", "power", "server", "requests")
 _DEFAULT_NAMES = {
@@ -85,7 +90,7 @@ class LogOptions:
     tz: str | None = None
     interval_s: float | None = None
     duplicates: Literal["error", "sum"] = "error"
-    memory_limit: str = "768MB"
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
     threads: int | None = None
 
 
@@ -230,11 +235,15 @@ def _timestamp_expr(
 
 
 def reduce_log(
-    paths: Sequence[str],
+    paths: LogSource,
     options: LogOptions | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> ReducedLog:
     """Read energy logs and return IT energy per (site, UTC hour).
+
+    ``paths`` are files, folders, globs or ``-`` (stdin); or an in-memory log, a pandas
+    DataFrame or a pyarrow Table, which DuckDB scans in place (errors name it
+    ``<DataFrame>`` / ``<Table>`` and number its rows from 1).
 
     ``progress``, if given, is called with the fraction done (0-1) of the main scan.
 
@@ -257,6 +266,8 @@ def reduce_log(
     try:
         con = connect(options, spill_dir)
         try:
+            if src.frame is not None:
+                con.register(_FRAME_VIEW, src.frame)
             return _reduce(con, src, options, progress)
         finally:
             con.close()

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from fairwatt import __version__
+from fairwatt._version import __version__
 from fairwatt.errors import DataUnavailableError, InputError
 from fairwatt.providers.http_cache import (
     CACHE_FILE,

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from fairwatt import __version__
+from fairwatt._version import __version__
 from fairwatt.errors import FactorMissingError, InputError
 from fairwatt.footprint_models.carbon import carbon_mass
 from fairwatt.footprint_models.energy import facility_energy
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     from fairwatt.factors.resolve import Resolved
     from fairwatt.factors.table import FactorLayer
+    from fairwatt.io.logs import LogSource
 
 GROUP_KEYS = ("site", "zone", "hour", "day", "month")
 #: what the provenance records of each site's PUE and WUE
@@ -73,8 +74,10 @@ class AuditOptions:
     """Everything an audit needs besides the log paths."""
 
     log: LogOptions = field(default_factory=LogOptions)
-    sites: Sequence[str] = ()
-    factors: Sequence[str] = ()
+    #: sites files or DataFrames (see :func:`fairwatt.factors.sites.load_sites`)
+    sites: Sequence[str | pd.DataFrame] = ()
+    #: factor files or DataFrames (see :func:`fairwatt.factors.table.read_factor_file`)
+    factors: Sequence[str | pd.DataFrame] = ()
     datasets: Sequence[str] = ()
     by: Sequence[str] = ("site",)
     footprints: Sequence[str] = FOOTPRINTS
@@ -108,35 +111,69 @@ class AuditOptions:
         return optional + [f for f in self.extra_factors if f not in optional]
 
 
-def parse_by(value: str) -> list[str]:
-    keys = [k.strip() for k in value.split(",") if k.strip()]
+def check_by(keys: Sequence[str], *, name: str = "by", given: str | None = None) -> list[str]:
+    """Validate grouping keys (``site``, ``zone``, ``hour``, ``day``, ``month``).
+
+    ``name`` is how the caller calls the parameter in messages (``by``, ``--by``);
+    ``given`` the value as the user wrote it, when that was one string.
+    """
+    keys = list(keys)
+    shown = given if given is not None else ",".join(str(k) for k in keys)
     bad = [k for k in keys if k not in GROUP_KEYS]
     if not keys or bad:
         raise InputError(
-            f"--by: unknown grouping {value!r}",
+            f"{name}: unknown grouping {shown!r}",
             hint=f"use a comma-separated list of {', '.join(GROUP_KEYS)} (e.g. site,hour)",
         )
     if len({k for k in keys if k in ("hour", "day", "month")}) > 1:
-        raise InputError("--by: use only one of hour, day and month")
+        raise InputError(f"{name}: use only one of hour, day and month")
     return keys
 
 
-def parse_footprints(value: str) -> list[str]:
-    items = [k.strip() for k in value.split(",") if k.strip()]
-    bad = [k for k in items if k not in FOOTPRINTS]
+def check_footprints(
+    items: Sequence[str], *, name: str = "footprints", given: str | None = None
+) -> list[str]:
+    """Validate footprint names (``carbon``, ``water``, ``health``); see :func:`check_by`."""
+    items = list(items)
+    shown = given if given is not None else ",".join(str(k) for k in items)
+    bad = [str(k) for k in items if k not in FOOTPRINTS]
     if not items or bad:
         raise InputError(
-            f"--footprints: unknown footprint(s) {', '.join(bad) or value!r}",
+            f"{name}: unknown footprint(s) {', '.join(bad) or repr(shown)}",
             hint=f"choose from {', '.join(FOOTPRINTS)}",
         )
     return items
+
+
+def parse_footprints(value: str) -> list[str]:
+    """``--footprints`` as a list: kept for ``fairwatt rebalance --logs`` until it takes the
+    shared audit options (``fairwatt.cli._audit_options.parse_footprints``); remove then."""
+    items = [k.strip() for k in value.split(",") if k.strip()]
+    return check_footprints(items, name="--footprints", given=value)
+
+
+def table_labels(items: Sequence[str | pd.DataFrame]) -> list[str]:
+    """How messages and the result name each input: a path as it is, a DataFrame as
+    ``<DataFrame>`` (numbered when there are several)."""
+    frames = sum(1 for i in items if not isinstance(i, str))
+    out, k = [], 0
+    for item in items:
+        if isinstance(item, str):
+            out.append(item)
+        else:
+            k += 1
+            out.append("<DataFrame>" if frames == 1 else f"<DataFrame {k}>")
+    return out
 
 
 def _layers(options: AuditOptions) -> list[FactorLayer]:
     from fairwatt import datasets
     from fairwatt.factors.table import bundled_layer, read_factor_file
 
-    layers = [read_factor_file(f, tz=options.log.tz) for f in options.factors]
+    layers = [
+        read_factor_file(f, tz=options.log.tz, name=label)
+        for f, label in zip(options.factors, table_labels(options.factors), strict=True)
+    ]
     pinned = []
     for spec in options.datasets:
         name, _, version = spec.partition("@")
@@ -144,7 +181,7 @@ def _layers(options: AuditOptions) -> list[FactorLayer]:
         meta = datasets.info(name)
         if version and version != meta.version:
             raise InputError(
-                f"--dataset {spec}: bundled version is {meta.version}",
+                f"dataset {spec}: bundled version is {meta.version}",
                 hint="install the fairwatt release that ships that version, or drop @VERSION",
             )
         layer.origin = "pinned"
@@ -161,7 +198,7 @@ def _layers(options: AuditOptions) -> list[FactorLayer]:
 
 
 def site_hour_table(
-    paths: Sequence[str],
+    paths: LogSource,
     options: AuditOptions,
     progress: Callable[[str, float | None], None] | None = None,
 ) -> tuple[pd.DataFrame, Resolved, ReducedLog, pd.DataFrame]:
@@ -405,12 +442,13 @@ def _provenance(resolved: Resolved, site_info: pd.DataFrame) -> list[dict[str, A
 
 
 def run_audit(
-    paths: Sequence[str],
+    paths: LogSource,
     options: AuditOptions,
     progress: Callable[[str, float | None], None] | None = None,
 ) -> AuditResult:
-    """Audit the energy logs at ``paths``: grouped rows, totals, equity indices across
-    regions and provenance, as an :class:`~fairwatt.reporting.results.AuditResult`."""
+    """Audit the energy logs at ``paths`` (or a log in memory: a pandas DataFrame or a
+    pyarrow Table): grouped rows, totals, equity indices across regions and provenance,
+    as an :class:`~fairwatt.reporting.results.AuditResult`."""
     import pandas as pd
 
     rows, resolved, reduced, site_info = site_hour_table(paths, options, progress)
@@ -462,8 +500,8 @@ def run_audit(
             "water_model": options.water_model,
             "datasets": list(options.datasets),
             "factors_from": options.factors_from,
-            "factor_files": list(options.factors),
-            "site_files": list(options.sites),
+            "factor_files": table_labels(options.factors),
+            "site_files": table_labels(options.sites),
         },
         inputs=list(reduced.sources),
         records=reduced.records,

@@ -8,7 +8,7 @@ table with a group column (``zone``, ``site``, ...) and footprint columns
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
@@ -445,6 +445,95 @@ def indices_for_groups(
     return pd.DataFrame(
         rows, columns=["footprint", "bound", "value", "index", "result", "note"]
     ).astype({"result": float})
+
+
+def equity_of(
+    values: pd.Series | pd.DataFrame,
+    *,
+    weights: pd.Series | Sequence[float] | None = None,
+    gini_form: str = "population",
+    epsilons: Sequence[float] = (0.5, 1.0, 2.0),
+    q: float = 2.0,
+    k: int = 1,
+) -> pd.Series | pd.DataFrame:
+    """The inequity indices of per-region values, keyed by index name.
+
+    A Series (one value per region) gives a Series indexed by index name (``gini``,
+    ``max_to_mean``, ...; the names of the audit's equity table); a DataFrame (one row
+    per region, one column per footprint) gives a DataFrame with one row per index and
+    one column per input column. Errors name the parameter (``values``, ``weights``,
+    ``gini_form``, ``epsilons``, ``q``, ``k``). See :func:`indices_for_groups`.
+    """
+    import numpy as np
+    import pandas as pd
+
+    series_name: Hashable = None
+    if isinstance(values, pd.DataFrame):
+        frame, single = values, False
+    elif isinstance(values, pd.Series):
+        series_name = values.name
+        frame, single = values.to_frame("value" if series_name is None else series_name), True
+    else:
+        raise InputError(
+            f"values: expected a pandas Series or DataFrame, got {type(values).__name__}",
+            hint="one value per region, indexed by region (e.g. pd.Series({'A': 3, 'B': 7}))",
+        )
+    if frame.shape[1] == 0:
+        raise InputError("values: the DataFrame has no columns")
+    if gini_form not in GINI_FORMS:
+        raise InputError(
+            f"gini_form: unknown Gini form {gini_form!r}",
+            hint=f"use one of: {', '.join(GINI_FORMS)}",
+        )
+    if gini_form == "sample" and weights is not None:
+        raise InputError(
+            "gini_form: the sample-form Gini is defined for unweighted values only",
+            hint="use gini_form='population' with weights",
+        )
+    original = list(frame.columns)
+    names = [str(c) for c in original]
+    if len(set(names)) != len(names):
+        raise InputError("values: column names must be unique")
+    frame = frame.set_axis(names, axis=1)
+    w: pd.Series | None = None
+    if weights is not None:
+        if isinstance(weights, pd.Series):
+            w = weights
+        else:
+            arr = np.asarray(weights, dtype=float).ravel()
+            if arr.size != len(frame):
+                raise InputError(
+                    f"weights: {arr.size} weight(s) for {len(frame)} region(s)",
+                    hint="give one weight per region, or a Series indexed by region",
+                )
+            w = pd.Series(arr, index=frame.index)
+        if not w.index.is_unique:
+            raise InputError("weights: regions must be unique")
+    if not frame.index.is_unique:
+        raise InputError("values: each region must appear once", hint="aggregate per region first")
+    try:
+        long = indices_for_groups(
+            frame, names, gini_form=gini_form, weights=w, epsilons=epsilons, q=q, k=k
+        )
+    except InputError as exc:
+        text = str(exc)
+        if text.startswith(("weights", "every region")) or "weight" in exc.message:
+            raise InputError(f"weights: {text}") from None
+        if "epsilon" in text:
+            raise InputError(f"epsilons: {text}") from None
+        if text.startswith(("q must", "k must")):
+            raise InputError(f"{text[0]}: {text}") from None
+        raise InputError(f"values: {text}") from None
+    table = long.pivot(index="index", columns="value", values="result")
+    table = table.reindex(index=long["index"].unique(), columns=names)
+    table = table.set_axis(original, axis=1)
+    table.columns.name = None
+    table.index.name = "index"
+    if single:
+        out = table.iloc[:, 0].copy()
+        out.name = series_name
+        return out
+    return table
 
 
 def lorenz_table(
