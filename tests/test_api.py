@@ -45,7 +45,18 @@ def cli_totals(tmp_path: Path, log: pd.DataFrame, *args: str) -> pd.Series:
 
 def test_public_names() -> None:
     assert sorted(fairwatt.__all__) == sorted(
-        ["AuditResult", "__version__", "audit", "dataset", "datasets", "equity", "sites"]
+        [
+            "AuditResult",
+            "RebalanceResult",
+            "__version__",
+            "audit",
+            "dataset",
+            "datasets",
+            "equity",
+            "load_scenario",
+            "rebalance",
+            "sites",
+        ]
     )
     for name in fairwatt.__all__:
         assert getattr(fairwatt, name) is not None
@@ -278,11 +289,12 @@ def test_pinned_dataset_version_is_checked(log: pd.DataFrame) -> None:
 def test_docstring_examples_run() -> None:
     import doctest
 
-    import fairwatt.api
+    from fairwatt.api import _audit, _data
 
-    failures, tried = doctest.testmod(fairwatt.api)
-    assert tried > 0
-    assert failures == 0
+    for module in (_audit, _data):
+        failures, tried = doctest.testmod(module)
+        assert tried > 0, module.__name__
+        assert failures == 0, module.__name__
 
 
 SITES_TABLE = pd.DataFrame(

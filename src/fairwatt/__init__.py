@@ -10,12 +10,15 @@ The Python API (the command line is a thin layer over it)::
     fairwatt.sites()  # the bundled cloud-region catalog
     fairwatt.datasets()  # the bundled datasets and their metadata
     fairwatt.dataset("country-carbon-owid")  # one dataset; metadata in .attrs
+    scenario = fairwatt.load_scenario("sample_inputs/eglb/scenario.toml")
+    fairwatt.rebalance(scenario, mask="partial").summary  # eGLB and the baselines
 
 ``fairwatt.datasets`` is also the subpackage of bundled data
 (:mod:`fairwatt.datasets`); calling it returns the table of datasets.
 
 Importing :mod:`fairwatt` is cheap: pandas and DuckDB are imported when a function
-runs, the bundled-data catalog and :class:`AuditResult` when first used.
+runs; the bundled-data catalog, :class:`AuditResult` and the rebalancing functions
+when first used.
 """
 
 from __future__ import annotations
@@ -33,8 +36,24 @@ if TYPE_CHECKING:
 
     from fairwatt import datasets as datasets
     from fairwatt.reporting.results import AuditResult as AuditResult
+    from fairwatt.services.rebalance import RebalanceResult as RebalanceResult
+    from fairwatt.services.rebalance import load_scenario as load_scenario
+    from fairwatt.services.rebalance import rebalance as rebalance
 
-__all__ = ["AuditResult", "__version__", "audit", "dataset", "datasets", "equity", "sites"]
+__all__ = [
+    "AuditResult",
+    "RebalanceResult",
+    "__version__",
+    "audit",
+    "dataset",
+    "datasets",
+    "equity",
+    "load_scenario",
+    "rebalance",
+    "sites",
+]
+#: names imported from the rebalancing service on first use
+_REBALANCE = ("RebalanceResult", "load_scenario", "rebalance")
 
 
 class _CallableDatasetsModule(types.ModuleType):
@@ -66,6 +85,10 @@ def __getattr__(name: str) -> Any:
         from fairwatt.reporting.results import AuditResult
 
         return AuditResult
+    if name in _REBALANCE:
+        from fairwatt.services import rebalance
+
+        return getattr(rebalance, name)
     raise AttributeError(f"module 'fairwatt' has no attribute {name!r}")
 
 

@@ -205,12 +205,6 @@ MemoryLimitOpt = Annotated[
 CacheDirOpt = Annotated[
     str | None, typer.Option("--cache-dir", metavar="DIR", help="Provider cache folder.")
 ]
-# The same options typed as plain strings, for ``fairwatt rebalance --logs`` until it takes
-# :func:`audit_options`; remove them then.
-EnergyUnitOpt = Annotated[str, EnergyUnitChoice.__metadata__[0]]
-DuplicatesOpt = Annotated[str, DuplicatesChoice.__metadata__[0]]
-FallbackOpt = Annotated[str, FallbackChoice.__metadata__[0]]
-WaterModelOpt = Annotated[str, WaterModelChoice.__metadata__[0]]
 ProvenanceColumnOpt = Annotated[
     bool, typer.Option("--provenance-column", help="Add a factor_sources column per row.")
 ]
@@ -435,32 +429,11 @@ def parse_interval(value: str | None) -> float | None:
     return seconds
 
 
-def build_audit_options(
-    values: dict[str, Any] | None = None, *, default_by: str = "site", **keywords: Any
-) -> AuditOptions:
-    """Validate the audit's command-line values (by parameter name) into its options.
-
-    The keyword form (``sites=..., footprints=[...], ...``, footprints already parsed)
-    is what ``fairwatt rebalance --logs`` still calls until it takes
-    :func:`audit_options`; remove it then.
-    """
+def build_audit_options(values: dict[str, Any], *, default_by: str = "site") -> AuditOptions:
+    """Validate the audit's command-line values (by parameter name) into its options."""
     from fairwatt.io.logs import LogOptions
     from fairwatt.services.audit import AuditOptions
 
-    if values is None:  # the keyword form
-        values = {name: keywords.get(name) for name in FLAGS}
-        values["footprints_"] = ",".join(keywords["footprints"])
-        for name, default in (
-            ("energy_unit", "kWh"),
-            ("duplicates", "error"),
-            ("fallback", "none"),
-            ("water_model", "split"),
-            ("offline", False),
-            ("memory_limit", DEFAULT_MEMORY_LIMIT),
-            ("provenance_column", False),
-        ):
-            if values[name] is None:
-                values[name] = default
     footprints = values["footprints_"]
     fallback = _choice(Fallback, values["fallback"], "--fallback")
     return AuditOptions(

@@ -9,24 +9,14 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import typer
 
-from fairwatt.cli._audit_options import (
-    ColumnOpt,
-    DatasetOpt,
-    DuplicatesOpt,
-    EnergyUnitOpt,
-    FactorsOpt,
-    FallbackOpt,
-    IntervalOpt,
-    SitesOpt,
-    TzOpt,
-    WaterModelOpt,
-    build_audit_options,
-)
+from fairwatt.cli._audit_options import AUDIT_OPTIONS, AuditArgs, audit_options
 from fairwatt.cli._common import FormatOpt, OutputOpt, QuietOpt, handle_errors, note, render
 from fairwatt.errors import FairwattError
 
 if TYPE_CHECKING:
     from fairwatt.balancing.solve import Method
+    from fairwatt.services.rebalance import RebalanceOptions
+    from fairwatt.services.rebalance_types import RebalanceResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -86,162 +76,170 @@ def with_flag_names(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+ScenarioArg = Annotated[
+    str | None,
+    typer.Argument(
+        help="Scenario TOML file: sites, gateways, capacity, demand, factors, masks.",
+        metavar="SCENARIO",
+    ),
+]
+MaskOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--mask",
+        "-m",
+        help="Connectivity: full, nearest, or a mask named in the scenario (e.g. "
+        "partial). Default: the scenario's mask, else full.",
+        metavar="NAME",
+    ),
+]
+ObjectiveOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--objective",
+        "-O",
+        help="Objective to solve (repeat for several): min-cost, min-carbon, "
+        "min-water, min-health, nearest, avg[:cost=1,water=60], "
+        "eglb[:cost=1,water=60,carbon=1500], min-worst:FOOTPRINT, and min cost "
+        "subject to worst:FOOTPRINT=CAP, ratio:FOOTPRINT=MAX_TO_MEAN or "
+        "gini:FOOTPRINT=G. Default: the scenario's list, else min-cost, nearest, eglb.",
+        metavar="SPEC",
+    ),
+]
+WeightsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--weights",
+        "-w",
+        help="Weights of eglb and avg: cost=1,water=60,carbon=1500 (US$ per t of "
+        "carbon, per m3 of water, per US$ of health damage). Overrides the "
+        "scenario's weights.",
+        metavar="NAME=W,...",
+    ),
+]
+BaselineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--baseline",
+        help="Objective that is 'before' in the comparison (default min-cost).",
+        metavar="SPEC",
+    ),
+]
+SweepOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sweep",
+        help="Cost vs worst-region frontier over an eglb weight (water=0:200:11) or a "
+        "limit (ratio:water=1.1:1.7:7, worst:water=..., gini:water=...); values as "
+        "first:last:count or v1,v2,... The frontier becomes the main table.",
+        metavar="SPEC",
+    ),
+]
+OnlineOpt = Annotated[
+    bool,
+    typer.Option(
+        "--online",
+        help="Also run online eGLB (hour by hour, no knowledge of the future) and "
+        "report its gap to the offline optimum.",
+    ),
+]
+StepOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--step",
+        help="Online step size, relative to the target cap (default 0.01).",
+        metavar="ETA",
+    ),
+]
+TargetCapOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--target-cap",
+        help="Online target cap per site and hour, e.g. water=8,carbon=0.6 (m3, t, "
+        "US$). Default: the largest footprint a site can take in one hour.",
+        metavar="NAME=V,...",
+    ),
+]
+MethodOpt = Annotated[
+    str,
+    typer.Option(
+        "--method",
+        help="auto, lp (one sparse LP) or decomposition (Lagrangian bound, for large "
+        "full-mask eglb problems).",
+        metavar="METHOD",
+    ),
+]
+ToleranceOpt = Annotated[
+    float,
+    typer.Option(
+        "--tolerance",
+        help="Relative optimality gap at which the decomposition stops.",
+        metavar="GAP",
+    ),
+]
+AllocationOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--allocation",
+        "-a",
+        help="Also write the hourly allocation (objective, hour, site, gateway, "
+        "energy_mwh) here: .csv or .parquet.",
+        metavar="PATH",
+    ),
+]
+LogsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--logs",
+        help="What-if on energy logs instead of a scenario: the observed hourly energy "
+        "per site is the status quo (read and joined with factors as by fairwatt "
+        "audit; the factor price_usd_per_mwh gives costs). Repeatable.",
+        metavar="LOG",
+    ),
+]
+FlexibleOpt = Annotated[
+    float,
+    typer.Option("--flexible", help="With --logs: share of each hour's load that may move (0..1)."),
+]
+HeadroomOpt = Annotated[
+    float,
+    typer.Option(
+        "--headroom",
+        help="With --logs: capacity of a site without capacity_kw in the sites table = "
+        "its observed peak hourly energy x this.",
+    ),
+]
+CapacityKwOpt = Annotated[
+    float | None,
+    typer.Option("--capacity-kw", help="With --logs: IT capacity of every site in kW."),
+]
+
+
 @handle_errors
 @with_flag_names
+@audit_options(
+    by=None,
+    footprints_help="With --logs: footprints to balance, e.g. carbon,water.",
+    footprints_metavar=None,
+)
 def rebalance(
-    scenario: Annotated[
-        str | None,
-        typer.Argument(
-            help="Scenario TOML file: sites, gateways, capacity, demand, factors, masks.",
-            metavar="SCENARIO",
-        ),
-    ] = None,
-    mask: Annotated[
-        str | None,
-        typer.Option(
-            "--mask",
-            "-m",
-            help="Connectivity: full, nearest, or a mask named in the scenario (e.g. "
-            "partial). Default: the scenario's mask, else full.",
-            metavar="NAME",
-        ),
-    ] = None,
-    objective: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--objective",
-            "-O",
-            help="Objective to solve (repeat for several): min-cost, min-carbon, "
-            "min-water, min-health, nearest, avg[:cost=1,water=60], "
-            "eglb[:cost=1,water=60,carbon=1500], min-worst:FOOTPRINT, and min cost "
-            "subject to worst:FOOTPRINT=CAP, ratio:FOOTPRINT=MAX_TO_MEAN or "
-            "gini:FOOTPRINT=G. Default: the scenario's list, else min-cost, nearest, eglb.",
-            metavar="SPEC",
-        ),
-    ] = None,
-    weights: Annotated[
-        str | None,
-        typer.Option(
-            "--weights",
-            "-w",
-            help="Weights of eglb and avg: cost=1,water=60,carbon=1500 (US$ per t of "
-            "carbon, per m3 of water, per US$ of health damage). Overrides the "
-            "scenario's weights.",
-            metavar="NAME=W,...",
-        ),
-    ] = None,
-    baseline: Annotated[
-        str | None,
-        typer.Option(
-            "--baseline",
-            help="Objective that is 'before' in the comparison (default min-cost).",
-            metavar="SPEC",
-        ),
-    ] = None,
-    sweep: Annotated[
-        str | None,
-        typer.Option(
-            "--sweep",
-            help="Cost vs worst-region frontier over an eglb weight (water=0:200:11) or a "
-            "limit (ratio:water=1.1:1.7:7, worst:water=..., gini:water=...); values as "
-            "first:last:count or v1,v2,... The frontier becomes the main table.",
-            metavar="SPEC",
-        ),
-    ] = None,
-    online: Annotated[
-        bool,
-        typer.Option(
-            "--online",
-            help="Also run online eGLB (hour by hour, no knowledge of the future) and "
-            "report its gap to the offline optimum.",
-        ),
-    ] = False,
-    step: Annotated[
-        float | None,
-        typer.Option(
-            "--step",
-            help="Online step size, relative to the target cap (default 0.01).",
-            metavar="ETA",
-        ),
-    ] = None,
-    target_cap: Annotated[
-        str | None,
-        typer.Option(
-            "--target-cap",
-            help="Online target cap per site and hour, e.g. water=8,carbon=0.6 (m3, t, "
-            "US$). Default: the largest footprint a site can take in one hour.",
-            metavar="NAME=V,...",
-        ),
-    ] = None,
-    method: Annotated[
-        str,
-        typer.Option(
-            "--method",
-            help="auto, lp (one sparse LP) or decomposition (Lagrangian bound, for large "
-            "full-mask eglb problems).",
-            metavar="METHOD",
-        ),
-    ] = "auto",
-    tolerance: Annotated[
-        float,
-        typer.Option(
-            "--tolerance",
-            help="Relative optimality gap at which the decomposition stops.",
-            metavar="GAP",
-        ),
-    ] = 1e-4,
-    allocation: Annotated[
-        str | None,
-        typer.Option(
-            "--allocation",
-            "-a",
-            help="Also write the hourly allocation (objective, hour, site, gateway, "
-            "energy_mwh) here: .csv or .parquet.",
-            metavar="PATH",
-        ),
-    ] = None,
-    logs: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--logs",
-            help="What-if on energy logs instead of a scenario: the observed hourly energy "
-            "per site is the status quo (read and joined with factors as by fairwatt "
-            "audit; the factor price_usd_per_mwh gives costs). Repeatable.",
-            metavar="LOG",
-        ),
-    ] = None,
-    flexible: Annotated[
-        float,
-        typer.Option(
-            "--flexible", help="With --logs: share of each hour's load that may move (0..1)."
-        ),
-    ] = 0.3,
-    headroom: Annotated[
-        float,
-        typer.Option(
-            "--headroom",
-            help="With --logs: capacity of a site without capacity_kw in the sites table = "
-            "its observed peak hourly energy x this.",
-        ),
-    ] = 1.0,
-    capacity_kw: Annotated[
-        float | None,
-        typer.Option("--capacity-kw", help="With --logs: IT capacity of every site in kW."),
-    ] = None,
-    sites: SitesOpt = None,
-    factors: FactorsOpt = None,
-    dataset: DatasetOpt = None,
-    footprints_: Annotated[
-        str,
-        typer.Option("--footprints", help="With --logs: footprints to balance, e.g. carbon,water."),
-    ] = "carbon,water,health",
-    energy_unit: EnergyUnitOpt = "kWh",
-    column: ColumnOpt = None,
-    tz: TzOpt = None,
-    interval: IntervalOpt = None,
-    duplicates: DuplicatesOpt = "error",
-    fallback: FallbackOpt = "none",
-    water_model: WaterModelOpt = "split",
+    scenario: ScenarioArg = None,
+    mask: MaskOpt = None,
+    objective: ObjectiveOpt = None,
+    weights: WeightsOpt = None,
+    baseline: BaselineOpt = None,
+    sweep: SweepOpt = None,
+    online: OnlineOpt = False,
+    step: StepOpt = None,
+    target_cap: TargetCapOpt = None,
+    method: MethodOpt = "auto",
+    tolerance: ToleranceOpt = 1e-4,
+    allocation: AllocationOpt = None,
+    logs: LogsOpt = None,
+    flexible: FlexibleOpt = 0.3,
+    headroom: HeadroomOpt = 1.0,
+    capacity_kw: CapacityKwOpt = None,
+    audit: AuditArgs = AUDIT_OPTIONS,
     output: OutputOpt = None,
     fmt: FormatOpt = None,
     quiet: QuietOpt = False,
@@ -262,10 +260,9 @@ def rebalance(
     """
     import sys
 
-    from fairwatt.cli._parse import parse_sweep, parse_target_cap, parse_weights
     from fairwatt.errors import InputError
-    from fairwatt.io.writers import check_output_path, resolve_format
-    from fairwatt.services.rebalance import RebalanceOptions, load_scenario, solve_scenario
+    from fairwatt.io.writers import resolve_format
+    from fairwatt.services.rebalance import load_scenario, solve_scenario
 
     if (scenario is None) == (logs is None):
         raise InputError(
@@ -274,47 +271,16 @@ def rebalance(
     if method not in ("auto", "lp", "decomposition"):
         raise typer.BadParameter("--method must be auto, lp or decomposition")
     resolved = resolve_format(output, fmt, stdout_is_terminal=sys.stdout.isatty())
-    check_output_path(output)
-    if allocation is not None:
-        if allocation == "-" and output in (None, "-"):
-            raise InputError(
-                "--allocation - and the report cannot both go to stdout", hint="use -o FILE"
-            )
-        resolve_format(allocation, None, stdout_is_terminal=False)
-        check_output_path(allocation)
-    options = RebalanceOptions(
-        mask=mask,
-        objectives=objective or None,
-        weights=parse_weights(weights) if weights else None,
-        baseline=baseline,
-        sweep=parse_sweep(sweep) if sweep else None,
-        online=online,
-        step=step,
-        target_cap=parse_target_cap(target_cap),
-        method=cast("Method", method),  # checked above
-        tolerance=tolerance,
+    _check_outputs(output, allocation)
+    options = _options(
+        mask, objective, weights, baseline, sweep, online, step, target_cap, method, tolerance
     )
     if logs is not None:
-        from fairwatt.services.audit import parse_footprints
         from fairwatt.services.whatif import run_whatif
 
-        audit_options = build_audit_options(
-            sites=sites,
-            factors=factors,
-            dataset=dataset,
-            by="site",
-            footprints=parse_footprints(footprints_),
-            energy_unit=energy_unit,
-            column=column,
-            tz=tz,
-            interval=interval,
-            duplicates=duplicates,
-            fallback=fallback,
-            water_model=water_model,
-        )
-        result = run_whatif(
+        result: RebalanceResult = run_whatif(
             logs,
-            audit_options,
+            audit.options,
             options,
             flexible=flexible,
             headroom=headroom,
@@ -330,3 +296,49 @@ def rebalance(
     if allocation is not None:
         render(result.allocation_report(), allocation, None)
         note(f"hourly allocation written to {allocation}", quiet=quiet or allocation == "-")
+
+
+def _check_outputs(output: str | None, allocation: str | None) -> None:
+    """Refuse unwritable or clashing outputs before any work."""
+    from fairwatt.errors import InputError
+    from fairwatt.io.writers import check_output_path, resolve_format
+
+    check_output_path(output)
+    if allocation is None:
+        return
+    if allocation == "-" and output in (None, "-"):
+        raise InputError(
+            "--allocation - and the report cannot both go to stdout", hint="use -o FILE"
+        )
+    resolve_format(allocation, None, stdout_is_terminal=False)
+    check_output_path(allocation)
+
+
+def _options(
+    mask: str | None,
+    objective: list[str] | None,
+    weights: str | None,
+    baseline: str | None,
+    sweep: str | None,
+    online: bool,
+    step: float | None,
+    target_cap: str | None,
+    method: str,
+    tolerance: float,
+) -> RebalanceOptions:
+    """The rebalancing options from the command line's text."""
+    from fairwatt.cli._parse import parse_sweep, parse_target_cap, parse_weights
+    from fairwatt.services.rebalance import RebalanceOptions
+
+    return RebalanceOptions(
+        mask=mask,
+        objectives=objective or None,
+        weights=parse_weights(weights) if weights else None,
+        baseline=baseline,
+        sweep=parse_sweep(sweep) if sweep else None,
+        online=online,
+        step=step,
+        target_cap=parse_target_cap(target_cap),
+        method=cast("Method", method),  # checked by the command
+        tolerance=tolerance,
+    )

@@ -145,13 +145,6 @@ def check_footprints(
     return items
 
 
-def parse_footprints(value: str) -> list[str]:
-    """``--footprints`` as a list: kept for ``fairwatt rebalance --logs`` until it takes the
-    shared audit options (``fairwatt.cli._audit_options.parse_footprints``); remove then."""
-    items = [k.strip() for k in value.split(",") if k.strip()]
-    return check_footprints(items, name="--footprints", given=value)
-
-
 def table_labels(items: Sequence[str | pd.DataFrame]) -> list[str]:
     """How messages and the result name each input: a path as it is, a DataFrame as
     ``<DataFrame>`` (numbered when there are several)."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from fairwatt import __version__
+from fairwatt._version import __version__
 from fairwatt.errors import FactorMissingError, InputError
 from fairwatt.reporting.ci import fmt_number
 from fairwatt.reporting.results import AuditResult

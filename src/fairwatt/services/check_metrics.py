@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Literal
 
-from fairwatt import __version__, units
+from fairwatt import units
+from fairwatt._version import __version__
 from fairwatt.schema import FOOTPRINTS, G_PER_KWH, L_PER_KWH, USD_PER_MWH
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from fairwatt import __version__
+from fairwatt._version import __version__
 from fairwatt.errors import InputError
 
 if TYPE_CHECKING:
