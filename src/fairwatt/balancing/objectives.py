@@ -274,23 +274,25 @@ OBJECTIVE_HELP = (
 )
 
 
-def _terms(text: str, spec: str) -> dict[str, float]:
-    """The ``NAME=NUMBER,...`` part of the objective ``spec`` (names: cost or a footprint)."""
+def parse_terms(text: str, where: str) -> dict[str, float]:
+    """``"cost=1,water=60,carbon=1500"`` as a dict (names: cost or a footprint; values
+    finite and >= 0); ``where`` names the text in messages (an objective spec, an
+    option)."""
     out: dict[str, float] = {}
     for item in filter(None, (p.strip() for p in text.split(","))):
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or key not in ("cost", *FOOTPRINTS):
             raise InputError(
-                f"cannot read item {item!r} of objective {spec!r}",
+                f"cannot read {where} item {item!r}",
                 hint=f"write NAME=NUMBER with NAME in: cost, {', '.join(FOOTPRINTS)}",
             )
         try:
             number = float(value)
         except ValueError:
-            raise InputError(f"objective {spec!r}: {key}={value!r} is not a number") from None
+            raise InputError(f"{where}: {key}={value!r} is not a number") from None
         if not math.isfinite(number) or number < 0:
-            raise InputError(f"objective {spec!r}: {key} must be a finite number >= 0")
+            raise InputError(f"{where}: {key} must be a finite number >= 0")
         out[key] = number
     return out
 
@@ -320,7 +322,7 @@ def parse_objective(spec: str, default_weights: Mapping[str, float] | None = Non
     if head.startswith("min-") and head[4:] in FOOTPRINTS and not rest:
         return min_footprint(head[4:])
     if head in ("avg", "eglb"):
-        weights = _terms(rest, spec) if rest else None
+        weights = parse_terms(rest, f"objective {spec!r}") if rest else None
         if weights is None:
             weights = dict(default_weights or {})
         cost = weights.pop("cost", 1.0)
@@ -334,7 +336,7 @@ def parse_objective(spec: str, default_weights: Mapping[str, float] | None = Non
     if head == "min-worst" and rest.strip() in FOOTPRINTS:
         return min_worst(rest.strip(), name=spec)
     if head in LIMIT_KINDS and rest:
-        items = _terms(rest, spec)
+        items = parse_terms(rest, f"objective {spec!r}")
         if not items or "cost" in items:
             raise InputError(f"objective {spec!r} needs FOOTPRINT=BOUND items")
         kind = cast("LimitKind", head)  # one of LIMIT_KINDS, checked above

@@ -18,25 +18,9 @@ if TYPE_CHECKING:
 
 def parse_weights(text: str, option: str = "--weights") -> dict[str, float]:
     """``"cost=1,water=60,carbon=1500"`` as a dict (keys: cost or a footprint)."""
-    from fairwatt.services.rebalance import FOOTPRINTS
+    from fairwatt.balancing.objectives import parse_terms
 
-    out: dict[str, float] = {}
-    for item in filter(None, (p.strip() for p in text.split(","))):
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or key not in ("cost", *FOOTPRINTS):
-            raise InputError(
-                f"cannot read {option} item {item!r}",
-                hint=f"write NAME=NUMBER with NAME in: cost, {', '.join(FOOTPRINTS)}",
-            )
-        try:
-            number = float(value)
-        except ValueError:
-            raise InputError(f"{option}: {key}={value!r} is not a number") from None
-        if not math.isfinite(number) or number < 0:
-            raise InputError(f"{option}: {key} must be a finite number >= 0")
-        out[key] = number
-    return out
+    return parse_terms(text, option)
 
 
 def parse_target_cap(text: str | None) -> dict[str, float] | None:

@@ -83,15 +83,9 @@ def _blank(value: Any) -> bool:
 
 
 def _number(value: Any, *, file: str, row: int | None, column: str, where: str) -> float:
-    if isinstance(value, bool):
-        raise InputError(
-            f"{where}{column} must be a number, got {value!r}",
-            file=file,
-            row=row,
-            column=column,
-            hint=_HINTS[column],
-        )
     try:
+        if isinstance(value, bool):
+            raise TypeError
         x = float(value)
     except (TypeError, ValueError):
         raise InputError(

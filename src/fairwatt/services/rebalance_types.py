@@ -413,13 +413,3 @@ class RebalanceResult:
         result._allocation = tables.get("allocation")
         return result
 
-
-__all__ = [
-    "SCHEMA_VERSION",
-    "LoadedScenario",
-    "Outcome",
-    "RebalanceOptions",
-    "RebalanceResult",
-    "Sweep",
-    "allocation_frame",
-]
