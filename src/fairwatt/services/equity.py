@@ -18,6 +18,7 @@ from fairwatt.footprint_models import equity as eq
 from fairwatt.io.tables import first_row_number, read_table
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 
@@ -205,39 +206,39 @@ def aggregate(
         raw = df[col]
         num = pd.to_numeric(raw, errors="coerce").astype(float)
         vals = num.to_numpy()
-        bad = np.flatnonzero(np.isnan(vals) & raw.notna().to_numpy())
-        if bad.size:
-            i = int(bad[0])
-            raise InputError(
-                f"value {raw.iloc[i]!r} for region {keys.iloc[i]} is not a number",
-                file=file,
-                row=i + first_row,
-                column=col,
-            )
-        bad = np.flatnonzero(~np.isfinite(vals))
-        if bad.size:
-            i = int(bad[0])
-            what = "missing (NaN)" if np.isnan(vals[i]) else "infinite"
-            raise InputError(
-                f"value for region {keys.iloc[i]} is {what}",
-                file=file,
-                row=i + first_row,
-                column=col,
-                hint="every region needs a finite value; fill or drop the row",
-            )
-        bad = np.flatnonzero(vals < 0)
-        if bad.size:
-            i = int(bad[0])
-            raise InputError(
-                f"value for region {keys.iloc[i]} is negative ({vals[i]:g})",
-                file=file,
-                row=i + first_row,
-                column=col,
-                hint="footprints are non-negative",
-            )
+        problem = _first_bad_value(raw, vals, keys)
+        if problem is not None:
+            i, message, hint = problem
+            raise InputError(message, file=file, row=i + first_row, column=col, hint=hint)
         data[col] = vals
     frame = pd.DataFrame(data, index=pd.Index(keys.to_numpy(dtype=object), name=by))
     return frame.groupby(level=0, sort=True).sum()
+
+
+def _first_bad_value(
+    raw: pd.Series, vals: np.ndarray, keys: pd.Series
+) -> tuple[int, str, str | None] | None:
+    """The first cell of a column that is not a finite non-negative number, as
+    (position, message, hint); ``None`` when every cell is valid. ``vals`` is ``raw``
+    as floats (NaN where not numeric), ``keys`` the region of each row."""
+    import numpy as np
+
+    bad = np.flatnonzero(np.isnan(vals) & raw.notna().to_numpy())
+    if bad.size:
+        i = int(bad[0])
+        return i, f"value {raw.iloc[i]!r} for region {keys.iloc[i]} is not a number", None
+    bad = np.flatnonzero(~np.isfinite(vals))
+    if bad.size:
+        i = int(bad[0])
+        what = "missing (NaN)" if np.isnan(vals[i]) else "infinite"
+        hint = "every region needs a finite value; fill or drop the row"
+        return i, f"value for region {keys.iloc[i]} is {what}", hint
+    bad = np.flatnonzero(vals < 0)
+    if bad.size:
+        i = int(bad[0])
+        message = f"value for region {keys.iloc[i]} is negative ({vals[i]:g})"
+        return i, message, "footprints are non-negative"
+    return None
 
 
 def check_per_group(per_group: pd.DataFrame, columns: Sequence[str]) -> None:

@@ -180,28 +180,28 @@ class EquityResult:
     def to_json(self, path: str | Path | None = None) -> str:
         """The result as a JSON document (schema :data:`EQUITY_SCHEMA_VERSION`), also
         written to ``path`` (atomically) when given."""
+        text = json.dumps(self._document(), indent=1, allow_nan=False) + "\n"
+        if path is not None:
+            _write_text(path, text)
+        return text
+
+    def _document(self) -> dict[str, Any]:
         tables = {"details": self.details, "per_region": self.per_region.reset_index()}
         if self.lorenz is not None:
             tables["lorenz"] = self.lorenz
-        doc = {
+        weights = None if self.weights is None else _plain(self.weights.tolist())
+        return {
             "schema": _SCHEMA,
             "schema_version": self.schema_version,
+            "title": _TITLE,
             "fairwatt_version": self.fairwatt_version,
             "generated_at": self.generated_at,
-            "title": _TITLE,
             "source": self.source,
             "options": self.options.record(),
             "notes": list(self.notes),
-            "weights": None if self.weights is None else _plain(self.weights.tolist()),
+            "weights": weights,
             "tables": {name: _frame_doc(df) for name, df in tables.items()},
         }
-        text = json.dumps(doc, indent=1, allow_nan=False) + "\n"
-        if path is not None:
-            from fairwatt.io.writers import atomic_path
-
-            with atomic_path(path) as tmp:
-                tmp.write_text(text, encoding="utf-8")
-        return text
 
     @classmethod
     def from_json(cls, source: str | Path) -> EquityResult:
@@ -254,39 +254,53 @@ class EquityResult:
         )
 
 
+def _write_text(path: str | Path, text: str) -> None:
+    from fairwatt.io.writers import atomic_path
+
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def _text_and_file(source: str | Path) -> tuple[str, str | None]:
+    """The JSON text of ``source`` (a JSON text or a path) and its file, if any."""
+    if isinstance(source, str) and source.lstrip().startswith("{"):
+        return source, None
+    try:
+        return Path(source).read_text(encoding="utf-8"), str(source)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the {_WHAT}: {exc}", file=str(source)) from None
+
+
 def _read_document(source: str | Path) -> tuple[dict[str, Any], str | None]:
     """The parsed document and the file it came from (``None`` for a JSON text)."""
-    text = source if isinstance(source, str) and source.lstrip().startswith("{") else None
-    where = None if text is not None else str(source)
-    if text is None:
-        try:
-            text = Path(source).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read the {_WHAT}: {exc}", file=where) from None
+    text, where = _text_and_file(source)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{_WHAT}: not a JSON document: {exc}", file=where) from None
     if not isinstance(doc, dict) or doc.get("schema") != _SCHEMA:
         raise InputError(
-            f"not a fairwatt {_WHAT}",
-            file=where,
-            hint="write one with EquityResult.to_json",
+            f"not a fairwatt {_WHAT}", file=where, hint="write one with EquityResult.to_json"
         )
     return doc, where
 
 
 def _check_version(doc: Mapping[str, Any], where: str | None) -> None:
+    """A schema version that is not a positive integer, or newer than this fairwatt
+    reads -> InputError."""
     version = doc.get("schema_version")
+    hint = None
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise InputError(f"{_WHAT}: schema_version {version!r} is not valid", file=where)
-    if version > EQUITY_SCHEMA_VERSION:
-        raise InputError(
-            f"{_WHAT}: written with equity schema version {version}; fairwatt "
-            f"{__version__} reads up to {EQUITY_SCHEMA_VERSION}",
-            file=where,
-            hint="upgrade fairwatt to the version that wrote it",
+        problem = f"schema_version {version!r} is not valid"
+    elif version > EQUITY_SCHEMA_VERSION:
+        problem = (
+            f"written with equity schema version {version}; fairwatt {__version__} "
+            f"reads up to {EQUITY_SCHEMA_VERSION}"
         )
+        hint = "upgrade fairwatt to the version that wrote it"
+    else:
+        return
+    raise InputError(f"{_WHAT}: {problem}", file=where, hint=hint)
 
 
 __all__ = ["EQUITY_SCHEMA_VERSION", "NORMALIZATION_LABEL", "EquityOptions", "EquityResult"]
