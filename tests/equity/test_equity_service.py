@@ -11,6 +11,7 @@ import pytest
 
 from fairwatt.errors import InputError
 from fairwatt.services import equity as svc
+from fairwatt.services import equity_report as report_svc
 
 # Two hours of a three-region fleet. Per zone totals:
 #   A: energy 2000 kWh, water 10000 L, carbon 400 kg, requests 200
@@ -226,7 +227,7 @@ def test_indices_for_groups_errors() -> None:
     with pytest.raises(InputError, match=r"weights\[1\] is negative"):
         svc.indices_for_groups(ok, ["water_l"], weights=pd.Series({"A": 1.0, "B": -1.0}))
     with pytest.raises(InputError, match="weights are all zero"):
-        svc.lorenz_table(ok, ["water_l"], weights=pd.Series({"A": 0.0, "B": 0.0}))
+        report_svc.lorenz_table(ok, ["water_l"], weights=pd.Series({"A": 0.0, "B": 0.0}))
 
 
 def test_indices_for_groups_sample_and_weighted() -> None:
@@ -244,7 +245,7 @@ def test_indices_for_groups_sample_and_weighted() -> None:
 
 def test_lorenz_table() -> None:
     per_group = pd.DataFrame({"x": [6.0, 1.0, 3.0, 2.0]}, index=["A", "B", "C", "D"])
-    lt = svc.lorenz_table(per_group, ["x"])
+    lt = report_svc.lorenz_table(per_group, ["x"])
     assert lt["region"].tolist() == ["", "B", "D", "C", "A"]
     np.testing.assert_allclose(lt["population_share"], [0, 0.25, 0.5, 0.75, 1])
     np.testing.assert_allclose(lt["value_share"], [0, 1 / 12, 3 / 12, 6 / 12, 1])
@@ -254,7 +255,9 @@ def test_lorenz_table() -> None:
 
 
 def test_equity_report_end_to_end(table: Path) -> None:
-    rep = svc.equity_report(table, svc.EquityOptions(values=["water_l,carbon_kg"]))
+    rep = report_svc.equity_report(
+        table, report_svc.EquityOptions(values=["water_l,carbon_kg"])
+    ).to_report()
     ind = rep.tables["indices"]
     assert list(rep.tables) == ["indices", "per_region"]
     assert set(ind["value"]) == {"water_l", "carbon_kg"}
@@ -271,14 +274,14 @@ def test_equity_report_per_weight_weighted_parquet(
 ) -> None:
     pq = tmp_path / "fleet.parquet"
     pd.read_csv(table).to_parquet(pq)
-    opts = svc.EquityOptions(
+    opts = report_svc.EquityOptions(
         values=["water_l"],
         normalize="per_weight",
         weights_file=str(weights_file),
         weighted=True,
         lorenz=True,
     )
-    rep = svc.equity_report(pq, opts)
+    rep = report_svc.equity_report(pq, opts).to_report()
     assert list(rep.tables) == ["lorenz", "indices", "per_region"]
     # per capita: A 10000/10 = 1000, B 4000/20 = 200, C 0/5 = 0 L per person;
     # population-weighted mean = (10000 + 4000 + 0) / 35 = 400; PAR = 1000 / 400 = 2.5
@@ -296,19 +299,19 @@ def test_equity_report_per_weight_weighted_parquet(
 
 def test_equity_report_option_errors(table: Path, weights_file: Path) -> None:
     with pytest.raises(InputError, match="need a weights file"):
-        svc.equity_report(table, svc.EquityOptions(normalize="per_weight"))
+        report_svc.equity_report(table, report_svc.EquityOptions(normalize="per_weight"))
     with pytest.raises(InputError, match="given but not used"):
-        svc.equity_report(table, svc.EquityOptions(weights_file=str(weights_file)))
+        report_svc.equity_report(table, report_svc.EquityOptions(weights_file=str(weights_file)))
     with pytest.raises(InputError, match="unknown normalisation"):
-        svc.equity_report(table, svc.EquityOptions(normalize="per_capita"))
+        report_svc.equity_report(table, report_svc.EquityOptions(normalize="per_capita"))
     xlsx = weights_file.with_suffix(".xlsx")
     xlsx.write_bytes(b"PK")
     with pytest.raises(InputError, match="unknown table type"):
-        svc.equity_report(xlsx, svc.EquityOptions())
+        report_svc.equity_report(xlsx, report_svc.EquityOptions())
     with pytest.raises(InputError, match="file not found"):
-        svc.equity_report(table.with_name("nope.csv"), svc.EquityOptions())
+        report_svc.equity_report(table.with_name("nope.csv"), report_svc.EquityOptions())
 
 
 def test_default_value_columns_pick_footprints(table: Path) -> None:
-    rep = svc.equity_report(table, svc.EquityOptions())
+    rep = report_svc.equity_report(table, report_svc.EquityOptions()).to_report()
     assert rep.metadata["value_columns"] == ["water_l", "carbon_kg"]

@@ -16,6 +16,7 @@ from fairwatt.cli._common import FormatOpt, OutputOpt, QuietOpt, handle_errors, 
 
 if TYPE_CHECKING:
     from fairwatt.reporting.report import Report
+    from fairwatt.services.audit import AuditOptions
     from fairwatt.services.check_rules import RuleOverride
 
 #: The flag of each parameter that check messages name (the services' ``spell`` names).
@@ -63,6 +64,21 @@ def _rule_override(text: str) -> RuleOverride:
     return RuleOverride(key, value, text)
 
 
+def _audit_options_for(audit: AuditArgs, report: str | None) -> AuditOptions | None:
+    """The audit's options, or ``None`` with ``--report`` (where audit flags are refused)."""
+    from fairwatt.errors import InputError
+
+    if report is None:
+        return audit.options
+    if audit.given:
+        raise InputError(
+            f"{', '.join(audit.given)} would have no effect with --report (the saved audit is "
+            "checked as it is)",
+            hint="drop them, or audit the logs again by passing LOGS instead of --report",
+        )
+    return None
+
+
 def _emit(
     results: Report, *, junit: str | None, output: str | None, shown: str, quiet: bool
 ) -> None:
@@ -91,6 +107,68 @@ def _emit(
         raise CheckFailedError(f"{len(failed)} error rule(s) failed: {', '.join(failed)}")
 
 
+LogsArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Energy logs to audit (as for fairwatt audit); omit with --report.",
+        show_default=False,
+    ),
+]
+PolicyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--policy",
+        help="Policy file: \\[tool.fairwatt.check] of a pyproject.toml, \\[check] of a "
+        "fairwatt.toml, or rules at the top level of any TOML file. Default: the "
+        "nearest fairwatt.toml / pyproject.toml with such a table, from the working "
+        "directory up.",
+        metavar="FILE",
+    ),
+]
+RuleOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--rule",
+        "-r",
+        help='Set or override one rule: KEY=LIMIT, KEY={limit=..., severity="warning", '
+        'name="..."} (TOML), or KEY=false to switch a rule off. Repeatable.',
+        metavar="KEY=VALUE",
+    ),
+]
+ReportOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--report",
+        help="Check a saved audit (fairwatt audit ... -o audit.json) instead of auditing LOGS.",
+        metavar="AUDIT.json",
+    ),
+]
+BaselineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--baseline",
+        help="A previous audit JSON for the max_increase_pct_* rules (same fairwatt "
+        "release series and --by).",
+        metavar="AUDIT.json",
+    ),
+]
+WarnOnlyOpt = Annotated[
+    bool, typer.Option("--warn-only", help="Report failed rules as warnings; exit 0.")
+]
+JunitOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--junit",
+        help="Also write JUnit XML, one test case per rule (failed warning rules pass "
+        "with a 'warning:' system-out).",
+        metavar="FILE",
+    ),
+]
+ListRulesOpt = Annotated[
+    bool, typer.Option("--list-rules", help="List every rule key with its unit, and exit.")
+]
+
+
 @handle_errors
 @audit_options(
     by="zone",
@@ -100,68 +178,14 @@ def _emit(
     footprints_metavar=None,
 )
 def check(
-    logs: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="Energy logs to audit (as for fairwatt audit); omit with --report.",
-            show_default=False,
-        ),
-    ] = None,
-    policy: Annotated[
-        str | None,
-        typer.Option(
-            "--policy",
-            help="Policy file: \\[tool.fairwatt.check] of a pyproject.toml, \\[check] of a "
-            "fairwatt.toml, or rules at the top level of any TOML file. Default: the "
-            "nearest fairwatt.toml / pyproject.toml with such a table, from the working "
-            "directory up.",
-            metavar="FILE",
-        ),
-    ] = None,
-    rule: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--rule",
-            "-r",
-            help='Set or override one rule: KEY=LIMIT, KEY={limit=..., severity="warning", '
-            'name="..."} (TOML), or KEY=false to switch a rule off. Repeatable.',
-            metavar="KEY=VALUE",
-        ),
-    ] = None,
-    report: Annotated[
-        str | None,
-        typer.Option(
-            "--report",
-            help="Check a saved audit (fairwatt audit ... -o audit.json) instead of auditing LOGS.",
-            metavar="AUDIT.json",
-        ),
-    ] = None,
-    baseline: Annotated[
-        str | None,
-        typer.Option(
-            "--baseline",
-            help="A previous audit JSON for the max_increase_pct_* rules (same fairwatt "
-            "release series and --by).",
-            metavar="AUDIT.json",
-        ),
-    ] = None,
-    warn_only: Annotated[
-        bool,
-        typer.Option("--warn-only", help="Report failed rules as warnings; exit 0."),
-    ] = False,
-    junit: Annotated[
-        str | None,
-        typer.Option(
-            "--junit",
-            help="Also write JUnit XML, one test case per rule (failed warning rules pass "
-            "with a 'warning:' system-out).",
-            metavar="FILE",
-        ),
-    ] = None,
-    list_rules: Annotated[
-        bool,
-        typer.Option("--list-rules", help="List every rule key with its unit, and exit."),
-    ] = False,
+    logs: LogsArg = None,
+    policy: PolicyOpt = None,
+    rule: RuleOpt = None,
+    report: ReportOpt = None,
+    baseline: BaselineOpt = None,
+    warn_only: WarnOnlyOpt = False,
+    junit: JunitOpt = None,
+    list_rules: ListRulesOpt = False,
     audit: AuditArgs = AUDIT_OPTIONS,
     output: OutputOpt = None,
     fmt: FormatOpt = None,
@@ -180,7 +204,6 @@ def check(
     """
     import sys
 
-    from fairwatt.errors import InputError
     from fairwatt.io.writers import check_output_path, resolve_format
     from fairwatt.services import check as svc
     from fairwatt.services.check_metrics import rule_catalog
@@ -192,16 +215,7 @@ def check(
     shown = resolve_format(output, fmt, stdout_is_terminal=sys.stdout.isatty())
     if junit is not None:
         check_output_path(junit)
-    audit_options = None
-    if report is not None:
-        if audit.given:
-            raise InputError(
-                f"{', '.join(audit.given)} would have no effect with --report (the saved audit is "
-                "checked as it is)",
-                hint="drop them, or audit the logs again by passing LOGS instead of --report",
-            )
-    else:
-        audit_options = audit.options
+    audit_options = _audit_options_for(audit, report)
     options = svc.CheckOptions(
         policy_file=policy,
         overrides=[_rule_override(text) for text in rule or []],

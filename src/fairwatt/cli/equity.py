@@ -111,7 +111,7 @@ def equity(
     import sys
 
     from fairwatt.io.writers import resolve_format
-    from fairwatt.services.equity import EquityOptions, equity_report
+    from fairwatt.services.equity_report import EquityOptions, equity_report
 
     options = EquityOptions(
         by=by,
@@ -125,7 +125,7 @@ def equity(
         k=top_k,
         lorenz=lorenz,
     )
-    report = equity_report(file, options)
+    report = equity_report(file, options).to_report()
     if resolve_format(output, fmt, stdout_is_terminal=sys.stdout.isatty()) in ("csv", "parquet"):
         # these formats carry one table and no notes: say on stderr what the numbers mean
         for line in report.notes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
 
@@ -18,9 +18,9 @@ from fairwatt.footprint_models import equity as eq
 from fairwatt.io.tables import first_row_number, read_table
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
-    from fairwatt.reporting.report import Report
 
 Normalization = Literal["raw", "per_kwh", "per_request", "per_weight"]
 NORMALIZATIONS: tuple[str, ...] = ("raw", "per_kwh", "per_request", "per_weight")
@@ -32,13 +32,6 @@ ENERGY_COLUMN = "energy_kwh"
 REQUESTS_COLUMN = "requests"
 #: Suffixes of footprint columns picked when no value column is named.
 FOOTPRINT_SUFFIXES: tuple[str, ...] = ("_kg", "_l", "_usd")
-
-_NORMALIZATION_LABEL = {
-    "raw": "total per region",
-    "per_kwh": "per kWh of IT energy (energy_kwh)",
-    "per_request": "per request (requests)",
-    "per_weight": "per unit of weight (weights file)",
-}
 
 _BOUND_TOKENS = ("low", "high")
 
@@ -153,7 +146,7 @@ def read_weights(path: str | Path, *, key: str = "zone") -> pd.Series:
 # --------------------------------------------------------------------------- per group
 
 
-def _check_columns(df: pd.DataFrame, wanted: Sequence[str], what: str, file: str | None) -> None:
+def check_columns(df: pd.DataFrame, wanted: Sequence[str], what: str, file: str | None) -> None:
     missing = [c for c in wanted if c not in df.columns]
     if missing:
         raise InputError(
@@ -197,8 +190,8 @@ def aggregate(
     import numpy as np
     import pandas as pd
 
-    _check_columns(df, [by], "group", file)
-    _check_columns(df, columns, "value", file)
+    check_columns(df, [by], "group", file)
+    check_columns(df, columns, "value", file)
     if len(df) == 0:
         raise InputError("the table has no rows", file=file)
     groups = df[by]
@@ -213,46 +206,46 @@ def aggregate(
         raw = df[col]
         num = pd.to_numeric(raw, errors="coerce").astype(float)
         vals = num.to_numpy()
-        bad = np.flatnonzero(np.isnan(vals) & raw.notna().to_numpy())
-        if bad.size:
-            i = int(bad[0])
-            raise InputError(
-                f"value {raw.iloc[i]!r} for region {keys.iloc[i]} is not a number",
-                file=file,
-                row=i + first_row,
-                column=col,
-            )
-        bad = np.flatnonzero(~np.isfinite(vals))
-        if bad.size:
-            i = int(bad[0])
-            what = "missing (NaN)" if np.isnan(vals[i]) else "infinite"
-            raise InputError(
-                f"value for region {keys.iloc[i]} is {what}",
-                file=file,
-                row=i + first_row,
-                column=col,
-                hint="every region needs a finite value; fill or drop the row",
-            )
-        bad = np.flatnonzero(vals < 0)
-        if bad.size:
-            i = int(bad[0])
-            raise InputError(
-                f"value for region {keys.iloc[i]} is negative ({vals[i]:g})",
-                file=file,
-                row=i + first_row,
-                column=col,
-                hint="footprints are non-negative",
-            )
+        problem = _first_bad_value(raw, vals, keys)
+        if problem is not None:
+            i, message, hint = problem
+            raise InputError(message, file=file, row=i + first_row, column=col, hint=hint)
         data[col] = vals
     frame = pd.DataFrame(data, index=pd.Index(keys.to_numpy(dtype=object), name=by))
     return frame.groupby(level=0, sort=True).sum()
 
 
-def _check_per_group(per_group: pd.DataFrame, columns: Sequence[str]) -> None:
+def _first_bad_value(
+    raw: pd.Series, vals: np.ndarray, keys: pd.Series
+) -> tuple[int, str, str | None] | None:
+    """The first cell of a column that is not a finite non-negative number, as
+    (position, message, hint); ``None`` when every cell is valid. ``vals`` is ``raw``
+    as floats (NaN where not numeric), ``keys`` the region of each row."""
+    import numpy as np
+
+    bad = np.flatnonzero(np.isnan(vals) & raw.notna().to_numpy())
+    if bad.size:
+        i = int(bad[0])
+        return i, f"value {raw.iloc[i]!r} for region {keys.iloc[i]} is not a number", None
+    bad = np.flatnonzero(~np.isfinite(vals))
+    if bad.size:
+        i = int(bad[0])
+        what = "missing (NaN)" if np.isnan(vals[i]) else "infinite"
+        hint = "every region needs a finite value; fill or drop the row"
+        return i, f"value for region {keys.iloc[i]} is {what}", hint
+    bad = np.flatnonzero(vals < 0)
+    if bad.size:
+        i = int(bad[0])
+        message = f"value for region {keys.iloc[i]} is negative ({vals[i]:g})"
+        return i, message, "footprints are non-negative"
+    return None
+
+
+def check_per_group(per_group: pd.DataFrame, columns: Sequence[str]) -> None:
     """NaN / infinite / negative values in a per-region table -> InputError."""
     import numpy as np
 
-    _check_columns(per_group, columns, "value", None)
+    check_columns(per_group, columns, "value", None)
     if len(per_group) == 0:
         raise InputError("no regions to compare")
     for col in columns:
@@ -304,6 +297,14 @@ def align_weights(regions: pd.Index, weights: pd.Series, *, file: str | None = N
     return w.reindex(keys)
 
 
+def check_normalization(how: str) -> None:
+    """An unknown normalisation -> InputError."""
+    if how not in NORMALIZATIONS:
+        raise InputError(
+            f"unknown normalisation {how!r}", hint=f"use one of: {', '.join(NORMALIZATIONS)}"
+        )
+
+
 def normalize(
     per_group: pd.DataFrame,
     columns: Sequence[str],
@@ -317,10 +318,7 @@ def normalize(
     ``raw`` returns the totals unchanged. A region whose divisor is zero raises,
     since its footprint per unit is undefined.
     """
-    if how not in NORMALIZATIONS:
-        raise InputError(
-            f"unknown normalisation {how!r}", hint=f"use one of: {', '.join(NORMALIZATIONS)}"
-        )
+    check_normalization(how)
     out = per_group[list(columns)].copy()
     if how == "raw":
         return out
@@ -405,32 +403,17 @@ def indices_for_groups(
     """
     import pandas as pd
 
-    if gini_form not in GINI_FORMS:
-        raise InputError(
-            f"unknown Gini form {gini_form!r}", hint=f"use one of: {', '.join(GINI_FORMS)}"
-        )
-    if gini_form == "sample" and weights is not None:
-        raise InputError(
-            "the sample-form Gini is defined for unweighted values only",
-            hint="use --gini-form population with weights",
-        )
-    _check_per_group(per_group, value_columns)
+    check_gini_form(gini_form)
+    check_unweighted_sample(
+        gini_form, weights is not None, hint="use --gini-form population with weights"
+    )
+    check_per_group(per_group, value_columns)
     w = None
     if weights is not None:
         w = align_weights(per_group.index, weights).to_numpy(dtype=float)
         if not (w > 0).any():
             raise InputError("every region has weight zero", hint="give positive weights")
-    try:
-        for eps in epsilons:
-            if not math.isfinite(float(eps)) or float(eps) < 0:
-                raise ValueError(f"Atkinson epsilon must be >= 0, got {eps}")
-        if not float(q) >= 1:
-            raise ValueError(f"q must be >= 1, got {q}")
-        if int(k) != k or k < 1:
-            raise ValueError(f"k must be an integer >= 1, got {k}")
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
-
+    _check_index_parameters(epsilons, q, k)
     rows = []
     for vc in classify_columns(value_columns):
         values = per_group[vc.column].to_numpy(dtype=float)
@@ -445,6 +428,47 @@ def indices_for_groups(
     return pd.DataFrame(
         rows, columns=["footprint", "bound", "value", "index", "result", "note"]
     ).astype({"result": float})
+
+
+def check_gini_form(gini_form: str, *, prefix: str = "") -> None:
+    """An unknown Gini form -> InputError (the message starts with ``prefix``)."""
+    if gini_form not in GINI_FORMS:
+        raise InputError(
+            f"{prefix}unknown Gini form {gini_form!r}",
+            hint=f"use one of: {', '.join(GINI_FORMS)}",
+        )
+
+
+def check_unweighted_sample(gini_form: str, weighted: bool, *, hint: str, prefix: str = "") -> None:
+    """The sample-form Gini with weights -> InputError (the message starts with ``prefix``)."""
+    if gini_form == "sample" and weighted:
+        raise InputError(
+            f"{prefix}the sample-form Gini is defined for unweighted values only", hint=hint
+        )
+
+
+def _check_index_parameters(epsilons: Sequence[float], q: float, k: int) -> None:
+    """Atkinson aversions >= 0, ``q >= 1`` and an integer ``k >= 1``, else InputError."""
+    try:
+        for eps in epsilons:
+            if not math.isfinite(float(eps)) or float(eps) < 0:
+                raise ValueError(f"Atkinson epsilon must be >= 0, got {eps}")
+        if not float(q) >= 1:
+            raise ValueError(f"q must be >= 1, got {q}")
+        if int(k) != k or k < 1:
+            raise ValueError(f"k must be an integer >= 1, got {k}")
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+
+
+def wide_indices(long: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """The long table of :func:`indices_for_groups` as one row per index (index named
+    ``index``, in the order computed) and one column per value column (``columns``)."""
+    table = long.pivot(index="index", columns="value", values="result")
+    table = table.reindex(index=long["index"].unique(), columns=list(columns))
+    table.columns.name = None
+    table.index.name = "index"
+    return table
 
 
 def equity_of(
@@ -464,51 +488,20 @@ def equity_of(
     one column per input column. Errors name the parameter (``values``, ``weights``,
     ``gini_form``, ``epsilons``, ``q``, ``k``). See :func:`indices_for_groups`.
     """
-    import numpy as np
-    import pandas as pd
-
-    series_name: Hashable = None
-    if isinstance(values, pd.DataFrame):
-        frame, single = values, False
-    elif isinstance(values, pd.Series):
-        series_name = values.name
-        frame, single = values.to_frame("value" if series_name is None else series_name), True
-    else:
-        raise InputError(
-            f"values: expected a pandas Series or DataFrame, got {type(values).__name__}",
-            hint="one value per region, indexed by region (e.g. pd.Series({'A': 3, 'B': 7}))",
-        )
-    if frame.shape[1] == 0:
-        raise InputError("values: the DataFrame has no columns")
-    if gini_form not in GINI_FORMS:
-        raise InputError(
-            f"gini_form: unknown Gini form {gini_form!r}",
-            hint=f"use one of: {', '.join(GINI_FORMS)}",
-        )
-    if gini_form == "sample" and weights is not None:
-        raise InputError(
-            "gini_form: the sample-form Gini is defined for unweighted values only",
-            hint="use gini_form='population' with weights",
-        )
+    frame, single, series_name = _values_frame(values)
+    check_gini_form(gini_form, prefix="gini_form: ")
+    check_unweighted_sample(
+        gini_form,
+        weights is not None,
+        hint="use gini_form='population' with weights",
+        prefix="gini_form: ",
+    )
     original = list(frame.columns)
     names = [str(c) for c in original]
     if len(set(names)) != len(names):
         raise InputError("values: column names must be unique")
     frame = frame.set_axis(names, axis=1)
-    w: pd.Series | None = None
-    if weights is not None:
-        if isinstance(weights, pd.Series):
-            w = weights
-        else:
-            arr = np.asarray(weights, dtype=float).ravel()
-            if arr.size != len(frame):
-                raise InputError(
-                    f"weights: {arr.size} weight(s) for {len(frame)} region(s)",
-                    hint="give one weight per region, or a Series indexed by region",
-                )
-            w = pd.Series(arr, index=frame.index)
-        if not w.index.is_unique:
-            raise InputError("weights: regions must be unique")
+    w = None if weights is None else _weights_series(weights, frame.index)
     if not frame.index.is_unique:
         raise InputError("values: each region must appear once", hint="aggregate per region first")
     try:
@@ -516,19 +509,8 @@ def equity_of(
             frame, names, gini_form=gini_form, weights=w, epsilons=epsilons, q=q, k=k
         )
     except InputError as exc:
-        text = str(exc)
-        if text.startswith(("weights", "every region")) or "weight" in exc.message:
-            raise InputError(f"weights: {text}") from None
-        if "epsilon" in text:
-            raise InputError(f"epsilons: {text}") from None
-        if text.startswith(("q must", "k must")):
-            raise InputError(f"{text[0]}: {text}") from None
-        raise InputError(f"values: {text}") from None
-    table = long.pivot(index="index", columns="value", values="result")
-    table = table.reindex(index=long["index"].unique(), columns=names)
-    table = table.set_axis(original, axis=1)
-    table.columns.name = None
-    table.index.name = "index"
+        raise _parameter_error(exc) from None
+    table = wide_indices(long, names).set_axis(original, axis=1)
     if single:
         out = table.iloc[:, 0].copy()
         out.name = series_name
@@ -536,185 +518,52 @@ def equity_of(
     return table
 
 
-def lorenz_table(
-    per_group: pd.DataFrame,
-    value_columns: Sequence[str],
-    *,
-    weights: pd.Series | None = None,
-) -> pd.DataFrame:
-    """Lorenz points per value column: ``value``, ``region`` (the region added at that
-    point, empty at the origin), ``population_share``, ``value_share``."""
+def _values_frame(values: object) -> tuple[pd.DataFrame, bool, Hashable]:
+    """``values`` as a DataFrame, whether it was a Series, and the Series' name."""
+    import pandas as pd
+
+    if isinstance(values, pd.DataFrame):
+        frame, single, name = values, False, None
+    elif isinstance(values, pd.Series):
+        name = values.name
+        frame, single = values.to_frame("value" if name is None else name), True
+    else:
+        raise InputError(
+            f"values: expected a pandas Series or DataFrame, got {type(values).__name__}",
+            hint="one value per region, indexed by region (e.g. pd.Series({'A': 3, 'B': 7}))",
+        )
+    if frame.shape[1] == 0:
+        raise InputError("values: the DataFrame has no columns")
+    return frame, single, name
+
+
+def _weights_series(weights: pd.Series | Sequence[float], regions: pd.Index) -> pd.Series:
+    """``weights`` as a Series indexed by region (a sequence is in the order of ``regions``)."""
     import numpy as np
     import pandas as pd
 
-    _check_per_group(per_group, value_columns)
-    w = None if weights is None else align_weights(per_group.index, weights).to_numpy(float)
-    regions = np.asarray(per_group.index.astype(str), dtype=object)
-    frames = []
-    for col in value_columns:
-        x = per_group[col].to_numpy(dtype=float)
-        try:
-            curve = eq.lorenz_curve(x, w)
-        except ValueError as exc:
-            raise InputError(str(exc), column=col) from None
-        order = np.argsort(x, kind="stable")
-        frames.append(
-            pd.DataFrame(
-                {
-                    "value": col,
-                    "region": np.concatenate(([""], regions[order])),
-                    "population_share": curve.population_share,
-                    "value_share": curve.value_share,
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
-
-
-# --------------------------------------------------------------------------- report
-
-
-@dataclass
-class EquityOptions:
-    """What ``fairwatt equity`` was asked for."""
-
-    by: str = "zone"
-    values: list[str] | None = None
-    normalize: str = "raw"
-    weights_file: str | None = None
-    weighted: bool = False
-    gini_form: str = "population"
-    epsilons: list[float] = field(default_factory=lambda: [0.5, 1.0, 2.0])
-    q: float = 2.0
-    k: int = 1
-    lorenz: bool = False
-
-
-def _parse_values(values: Sequence[str] | None) -> list[str] | None:
-    if values is None:
-        return None
-    out = [v.strip() for item in values for v in item.split(",") if v.strip()]
-    return out or None
-
-
-def equity_report(source: str | Path, options: EquityOptions) -> Report:
-    """Read ``source``, aggregate per region, normalise, and compute every index.
-
-    Returns a :class:`~fairwatt.reporting.report.Report` whose first table is
-    ``indices`` (or ``lorenz`` when ``options.lorenz``), followed by ``per_region`` (the
-    values compared) and, with ``lorenz``, ``indices``.
-    """
-    from fairwatt.reporting.report import Report
-
-    file = str(source) if str(source) != "-" else "<stdin>"
-    if options.normalize not in NORMALIZATIONS:
-        raise InputError(
-            f"unknown normalisation {options.normalize!r}",
-            hint=f"use one of: {', '.join(NORMALIZATIONS)}",
-        )
-    if options.gini_form not in GINI_FORMS:
-        raise InputError(
-            f"unknown Gini form {options.gini_form!r}",
-            hint=f"use one of: {', '.join(GINI_FORMS)}",
-        )
-    if options.weights_file is None and (options.weighted or options.normalize == "per_weight"):
-        raise InputError(
-            "population weighting and --normalize per_weight need a weights file",
-            hint="pass --weights FILE (columns zone,weight)",
-        )
-    if options.weights_file is not None and not (
-        options.weighted or options.normalize == "per_weight"
-    ):
-        raise InputError(
-            "a weights file was given but not used",
-            hint="add --normalize per_weight (per capita) and/or --weighted "
-            "(population-weighted indices)",
-        )
-    if options.weighted and options.gini_form == "sample":
-        raise InputError(
-            "the sample-form Gini is defined for unweighted values only",
-            hint="drop --gini-form sample or --weighted",
-        )
-
-    df = read_table(source)
-    df.columns = [str(c) for c in df.columns]
-    weights = None
-    if options.weights_file is not None:
-        weights = read_weights(options.weights_file, key=options.by)
-
-    values = _parse_values(options.values)
-    if values is None:
-        values = default_value_columns(df, options.by)
-        if not values:
+    if isinstance(weights, pd.Series):
+        w = weights
+    else:
+        arr = np.asarray(weights, dtype=float).ravel()
+        if arr.size != len(regions):
             raise InputError(
-                "no footprint columns (*_kg, *_l, *_usd) found; "
-                f"available: {', '.join(map(str, df.columns))}",
-                file=file,
-                hint="name them with --value",
+                f"weights: {arr.size} weight(s) for {len(regions)} region(s)",
+                hint="give one weight per region, or a Series indexed by region",
             )
-    _check_columns(df, values, "value", file)
-    values = with_bounds(values, list(df.columns))
-    extra = {"per_kwh": [ENERGY_COLUMN], "per_request": [REQUESTS_COLUMN]}.get(
-        options.normalize, []
-    )
-    if extra and extra[0] not in df.columns:
-        raise InputError(
-            f"--normalize {options.normalize} needs a column {extra[0]!r}; "
-            f"available: {', '.join(map(str, df.columns))}",
-            file=file,
-        )
-    to_sum = list(dict.fromkeys([*values, *extra]))
-    per_group = aggregate(df, options.by, to_sum, file=file, first_row=first_row_number(source))
-    if weights is not None:
-        weights = align_weights(per_group.index, weights, file=options.weights_file)
-    normalised = normalize(
-        per_group, values, options.normalize, weights=weights, weights_file=options.weights_file
-    )
-    pop = weights if options.weighted else None
-    indices = indices_for_groups(
-        normalised,
-        values,
-        gini_form=options.gini_form,
-        weights=pop,
-        epsilons=options.epsilons,
-        q=options.q,
-        k=options.k,
-    )
-    indices.insert(3, "normalization", options.normalize)
+        w = pd.Series(arr, index=regions)
+    if not w.index.is_unique:
+        raise InputError("weights: regions must be unique")
+    return w
 
-    suffix = {"raw": "", "per_kwh": "_per_kwh", "per_request": "_per_request"}.get(
-        options.normalize, "_per_weight"
-    )
-    shown = normalised.rename(columns={c: f"{c}{suffix}" for c in values}).reset_index()
-    if weights is not None:
-        shown["weight"] = weights.to_numpy()
-    tables: dict[str, pd.DataFrame] = {}
-    if options.lorenz:
-        tables["lorenz"] = lorenz_table(normalised, values, weights=pop)
-    tables["indices"] = indices
-    tables["per_region"] = shown
 
-    n = len(normalised)
-    gini_note = eq.GINI_FORM_FORMULAS["weighted" if pop is not None else options.gini_form]
-    notes = [
-        f"{n} region(s) by {options.by!r}; values {_NORMALIZATION_LABEL[options.normalize]}",
-        f"Gini: {gini_note}",
-    ]
-    if pop is not None:
-        notes.append("indices weighted by the weights file (max/min and L_q norm unweighted)")
-    if n == 1:
-        notes.append("one region only: every relative index is at its equality value")
-    metadata = {
-        "source": file,
-        "group_by": options.by,
-        "regions": n,
-        "value_columns": values,
-        "normalization": options.normalize,
-        "weights_file": options.weights_file,
-        "weighted": bool(pop is not None),
-        "gini_form": "weighted population" if pop is not None else options.gini_form,
-        "atkinson_epsilons": list(options.epsilons),
-        "lq_order": options.q if math.isfinite(options.q) else "inf",
-        "top_k": options.k,
-    }
-    return Report(title="Inequity indices", tables=tables, metadata=metadata, notes=notes)
+def _parameter_error(exc: InputError) -> InputError:
+    """``exc`` with its message prefixed by the parameter of :func:`equity_of` it is about."""
+    text = str(exc)
+    if text.startswith(("weights", "every region")) or "weight" in exc.message:
+        return InputError(f"weights: {text}")
+    if "epsilon" in text:
+        return InputError(f"epsilons: {text}")
+    if text.startswith(("q must", "k must")):
+        return InputError(f"{text[0]}: {text}")
+    return InputError(f"values: {text}")
