@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from fairwatt._version import __version__
 from fairwatt.errors import InputError
+from fairwatt.reporting.frames import frame_from_doc, frame_to_doc, plain
 from fairwatt.services.equity import wide_indices
-from fairwatt.services.rebalance_types import _frame, _frame_doc, _plain
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,7 +61,7 @@ class EquityOptions:
 
     def record(self) -> dict[str, Any]:
         """The options as JSON-ready values (an infinite ``q`` as ``"inf"``)."""
-        out: dict[str, Any] = _plain(dataclasses.asdict(self))
+        out: dict[str, Any] = plain(dataclasses.asdict(self))
         return out
 
     @classmethod
@@ -189,7 +189,7 @@ class EquityResult:
         tables = {"details": self.details, "per_region": self.per_region.reset_index()}
         if self.lorenz is not None:
             tables["lorenz"] = self.lorenz
-        weights = None if self.weights is None else _plain(self.weights.tolist())
+        weights = None if self.weights is None else plain(self.weights.tolist())
         return {
             "schema": _SCHEMA,
             "schema_version": self.schema_version,
@@ -200,7 +200,7 @@ class EquityResult:
             "options": self.options.record(),
             "notes": list(self.notes),
             "weights": weights,
-            "tables": {name: _frame_doc(df) for name, df in tables.items()},
+            "tables": {name: frame_to_doc(df) for name, df in tables.items()},
         }
 
     @classmethod
@@ -230,7 +230,7 @@ class EquityResult:
         import pandas as pd
 
         options = EquityOptions.from_record(doc["options"])
-        tables = {name: _frame(t) for name, t in doc["tables"].items()}
+        tables = {name: frame_from_doc(t) for name, t in doc["tables"].items()}
         per_region = tables["per_region"]
         per_region = per_region.set_index(per_region.columns[0])
         details = tables["details"]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from fairwatt._version import __version__
 from fairwatt.errors import InputError
+from fairwatt.reporting.frames import frame_from_doc, frame_to_doc, plain
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -214,48 +215,6 @@ def allocation_frame(outcomes: Sequence[Outcome], *, max_rows: int = 20_000_000)
 # --------------------------------------------------------------------------- result
 
 
-def _plain(value: Any) -> Any:
-    """``value`` with only JSON types: NaN -> None, ±inf -> "inf"/"-inf"."""
-    import numpy as np
-    import pandas as pd
-
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
-    if isinstance(value, pd.Timestamp | datetime):
-        return value.isoformat()
-    if value is pd.NaT or value is pd.NA:
-        return None
-    if isinstance(value, Path):
-        return str(value)
-    return value
-
-
-def _frame_doc(df: pd.DataFrame) -> dict[str, Any]:
-    return {
-        "columns": [str(c) for c in df.columns],
-        "dtypes": [str(t) for t in df.dtypes],
-        "data": [_plain(list(row)) for row in df.itertuples(index=False)],
-    }
-
-
-def _frame(doc: Mapping[str, Any]) -> pd.DataFrame:
-    import pandas as pd
-
-    df = pd.DataFrame(doc["data"], columns=doc["columns"], dtype=object)
-    for col, dtype in zip(doc["columns"], doc["dtypes"], strict=True):
-        if dtype.startswith("datetime64"):
-            df[col] = pd.to_datetime(df[col], utc="UTC" in dtype, format="ISO8601").astype(dtype)
-        else:
-            df[col] = df[col].astype(dtype)
-    return df
-
-
 @dataclass(repr=False)
 class RebalanceResult:
     """What :func:`rebalance` found, as tables with units in the column names.
@@ -355,10 +314,10 @@ class RebalanceResult:
             "fairwatt_version": self.fairwatt_version,
             "generated_at": self.generated_at,
             "title": self.title,
-            "options": _plain(self.options),
-            "metadata": _plain(self.metadata),
+            "options": plain(self.options),
+            "metadata": plain(self.metadata),
             "notes": list(self.notes),
-            "tables": {name: _frame_doc(df) for name, df in tables.items()},
+            "tables": {name: frame_to_doc(df) for name, df in tables.items()},
         }
         text = json.dumps(doc, indent=1, allow_nan=False) + "\n"
         if path is not None:
@@ -397,7 +356,7 @@ class RebalanceResult:
                 file=where,
                 hint="solve the scenario again with this fairwatt",
             )
-        tables = {name: _frame(t) for name, t in doc["tables"].items()}
+        tables = {name: frame_from_doc(t) for name, t in doc["tables"].items()}
         result = cls(
             title=doc["title"],
             summary=tables["summary"],
@@ -412,4 +371,3 @@ class RebalanceResult:
         )
         result._allocation = tables.get("allocation")
         return result
-
