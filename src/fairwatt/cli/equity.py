@@ -110,9 +110,11 @@ def equity(
     """
     import sys
 
-    from fairwatt.io.writers import resolve_format
+    from fairwatt.io.writers import check_output_path, resolve_format
     from fairwatt.services.equity_report import EquityOptions, equity_report
 
+    shown = resolve_format(output, fmt, stdout_is_terminal=sys.stdout.isatty())
+    check_output_path(output)  # before the work: a bad -o is exit 2 at once
     options = EquityOptions(
         by=by,
         values=[value] if value is not None else None,
@@ -126,7 +128,7 @@ def equity(
         lorenz=lorenz,
     )
     report = equity_report(file, options).to_report()
-    if resolve_format(output, fmt, stdout_is_terminal=sys.stdout.isatty()) in ("csv", "parquet"):
+    if shown in ("csv", "parquet"):
         # these formats carry one table and no notes: say on stderr what the numbers mean
         for line in report.notes:
             note(line, quiet=quiet)
