@@ -91,23 +91,33 @@ def column_format(values: pd.Series) -> Callable[[Any], str]:
     data = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
     mags = np.abs(data[np.isfinite(data) & (data != 0)])
     if mags.size and (mags.max() >= 1e12 or mags.max() < 10.0**-_MAX_DECIMALS):
-        return lambda v: _special(v) or f"{v:.3e}"
+        return _formatter("{:.3e}")
     decimals = 0
     if mags.size and not np.all(mags == np.round(mags)):
         typical = 2 - math.floor(math.log10(float(np.median(mags))))
         smallest = -math.floor(math.log10(float(mags.min())))
         decimals = min(max(0, typical, smallest), _MAX_DECIMALS)
-    return lambda v: _special(v) or f"{v:,.{decimals}f}"
+    return _formatter(f"{{:,.{decimals}f}}")
+
+
+def _formatter(spec: str) -> Callable[[Any], str]:
+    def fmt(value: Any) -> str:
+        special = _special(value)
+        return spec.format(value) if special is None else special
+
+    return fmt
 
 
 def _special(value: Any) -> str | None:
     """The text of a missing or infinite value, else ``None``."""
+    import numbers
+
     import pandas as pd
 
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NA:
         return ""
-    if isinstance(value, float) and math.isinf(value):
-        return "inf" if value > 0 else "-inf"
+    if isinstance(value, numbers.Real) and not math.isfinite(value):
+        return "" if math.isnan(value) else ("inf" if float(value) > 0 else "-inf")
     return None
 
 
@@ -190,18 +200,12 @@ def _panel(cols: list[_Column], which: list[int], width: int) -> tuple[list[int]
     return which, fitted if fitted is not None else [cols[i].minimum for i in which]
 
 
-def _table(title: str, cols: list[_Column], which: list[int], widths: list[int]) -> Any:
+def _table(cols: list[_Column], which: list[int], widths: list[int]) -> Any:
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(
-        title=Text(title),
-        box=box.SIMPLE_HEAVY,
-        show_edge=False,
-        pad_edge=False,
-        title_justify="left",
-    )
+    table = Table(box=box.SIMPLE_HEAVY, show_edge=False, pad_edge=False)
     for i, w in zip(which, widths, strict=True):
         c = cols[i]
         table.add_column(
@@ -231,12 +235,20 @@ def print_report(
     ``max_rows``: show at most this many rows of each table, then how many more there
     are and ``more_hint``. ``text`` formats non-numeric cells.
     """
+    import io
+
     from rich.console import Console
     from rich.text import Text
 
-    printed = width or 10_000
+    # not a terminal: render into a buffer and drop the padding at the ends of lines
+    buffer = io.StringIO() if width is None else None
     console = Console(
-        file=stream, width=printed, soft_wrap=False, markup=False, highlight=False, emoji=False
+        file=buffer or stream,
+        width=width or 10_000,
+        soft_wrap=False,
+        markup=False,
+        highlight=False,
+        emoji=False,
     )
     for name, df in report.tables.items():
         title = f"{report.title} — {name}" if len(report.tables) > 1 else report.title
@@ -245,8 +257,11 @@ def print_report(
         parts = _panels(cols, width) if cols else []
         for k, (which, widths) in enumerate(parts):
             label = title if len(parts) == 1 else f"{title} ({k + 1}/{len(parts)})"
-            console.print(_table(one_line(label), cols, which, widths))
+            console.print(Text(one_line(label), style="bold"))
+            console.print(_table(cols, which, widths))
         if len(shown) < len(df):
             console.print(Text(f"… {len(df) - len(shown)} more rows; {more_hint}"))
     for n in report.notes:
         console.print(Text(f"note: {n}", style="dim"), soft_wrap=width is None)
+    if buffer is not None:
+        stream.write("".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines()))

@@ -275,7 +275,7 @@ def write_report(
         text = report_to_markdown(report)
     elif fmt == "table":
         if to_stdout:
-            shorten = max_rows if sys.stdout.isatty() else None
+            shorten = max_rows if _terminal_width(sys.stdout) is not None else None
             _print_rich(report, sys.stdout, max_rows=shorten, more_hint=more_hint)
             return
         import io

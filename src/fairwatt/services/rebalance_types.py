@@ -412,4 +412,3 @@ class RebalanceResult:
         )
         result._allocation = tables.get("allocation")
         return result
-
