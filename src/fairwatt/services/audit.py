@@ -214,45 +214,6 @@ class SiteHours(NamedTuple):
     notes: list[str]
 
 
-#: why a bundled footprint's factors may not cover a zone, for the auto note
-_COVERAGE = {"health": "bundled health data cover US zones only"}
-
-
-def choose_footprints(
-    rows: pd.DataFrame, options: AuditOptions, layers: Sequence[FactorLayer]
-) -> tuple[list[str], list[str]]:
-    """The footprints to compute and a note on those left out.
-
-    Footprints named in ``options`` are all kept (a missing factor stays an error);
-    with ``footprints=None`` (auto) a footprint whose required factor has no source for
-    some zone of ``rows`` is left out, and the one note names it, the zones and why. If
-    none is left, :class:`~fairwatt.errors.FactorMissingError`.
-    """
-    from fairwatt.factors.resolve import uncovered
-
-    if options.footprints is not None:
-        return list(options.footprints), []
-    kept, left_out, missing = [], [], set()
-    for fp in FOOTPRINTS:
-        factor = options.required_factor(fp)
-        zones = uncovered(rows, factor, layers)
-        if not zones:
-            kept.append(fp)
-            continue
-        missing.add(factor)
-        shown = ", ".join(zones[:6]) + (f" and {len(zones) - 6} more" if len(zones) > 6 else "")
-        why = f" ({_COVERAGE[fp]})" if fp in _COVERAGE else ""
-        left_out.append(f"{fp} left out: no {fp} factors ({factor}) for {shown}{why}")
-    if not kept:
-        raise FactorMissingError(
-            "no footprint can be computed: " + "; ".join(left_out),
-            factors=frozenset(missing),
-            hint="pass factors FILE(s) with the missing values, or pin another dataset "
-            "(`fairwatt factors list` shows the bundled data)",
-        )
-    return kept, ["; ".join(left_out)] if left_out else []
-
-
 def site_hour_table(
     paths: LogSource,
     options: AuditOptions,
@@ -260,11 +221,12 @@ def site_hour_table(
 ) -> SiteHours:
     """Energy and factors per (site, hour), before any footprint is computed (see
     :class:`SiteHours`); with ``options.footprints=None`` the footprints are chosen by
-    :func:`choose_footprints`."""
+    :func:`fairwatt.services.coverage.choose_footprints`."""
     import dataclasses
 
     from fairwatt.factors.resolve import resolve
     from fairwatt.factors.sites import load_sites, resolve_sites
+    from fairwatt.services.coverage import choose_footprints
 
     sites_table = load_sites(list(options.sites))
     reduced = reduce_log(
