@@ -54,8 +54,11 @@ def test_factors_list_names_whole_at_80_columns(terminal_80: None) -> None:
     assert "licence" not in res.stdout and "CC-BY-4.0" not in res.stdout
 
 
-def test_factors_list_wide_has_the_prose() -> None:
-    res = runner.invoke(app, ["factors", "list", "--wide", "-f", "csv"])
+def test_factors_list_wide_and_files_have_the_prose() -> None:
+    res = runner.invoke(app, ["factors", "list", "--wide", "-f", "table"])
+    assert res.exit_code == 0, res.stderr
+    assert "licence" in res.stdout and "CC-BY-4.0" in res.stdout
+    res = runner.invoke(app, ["factors", "list", "-f", "csv"])
     assert res.exit_code == 0, res.stderr
     assert res.stdout.splitlines()[0].split(",")[-4:] == ["coverage", "kind", "licence", "version"]
 

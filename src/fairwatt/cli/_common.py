@@ -117,6 +117,16 @@ def note(message: str, *, quiet: bool = False) -> None:
     print(text, file=sys.stderr)
 
 
+def narrow_view(output: str | None, fmt: str | None, wide: bool) -> bool:
+    """Whether a list command shows only the columns that identify rows: a table
+    without ``--wide``. Files and other formats always carry every column."""
+    from fairwatt.io.writers import resolve_format
+
+    return (
+        not wide and resolve_format(output, fmt, stdout_is_terminal=sys.stdout.isatty()) == "table"
+    )
+
+
 def render(
     report: Any,
     output: str | None,

@@ -6,7 +6,15 @@ from typing import Annotated
 
 import typer
 
-from fairwatt.cli._common import FormatOpt, OutputOpt, QuietOpt, handle_errors, note, render
+from fairwatt.cli._common import (
+    FormatOpt,
+    OutputOpt,
+    QuietOpt,
+    handle_errors,
+    narrow_view,
+    note,
+    render,
+)
 
 #: rows ``factors show`` prints on a terminal unless --limit says otherwise
 TERMINAL_ROWS = 20
@@ -29,18 +37,23 @@ def list_datasets(
         ),
     ] = None,
     wide: Annotated[
-        bool, typer.Option("--wide", help="Also coverage, kind, licence and version.")
+        bool,
+        typer.Option(
+            "--wide",
+            help="A table with coverage, kind, licence and version too (other formats "
+            "always have them).",
+        ),
     ] = False,
     output: OutputOpt = None,
     fmt: FormatOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """List the bundled datasets: name, role, resolution, years and the factors each
-    supplies by default.
+    """List the bundled datasets: name, role, resolution, years, default_for.
 
-    The 'default_for' column names the factors a dataset supplies when no dataset is
-    pinned; --wide adds coverage, kind, licence and version (all of them are in
-    `fairwatt factors show NAME`). Example: fairwatt factors list --role zone_factors
+    'default_for' names the factors a dataset supplies when none is pinned.
+    A table leaves out coverage, kind, licence and version unless --wide
+    (CSV, JSON and `fairwatt factors show NAME` have them).
+    Example: fairwatt factors list --role zone_factors
     """
     import pandas as pd
 
@@ -52,6 +65,7 @@ def list_datasets(
     if role is not None and role not in roles:
         raise InputError(f"unknown role {role!r}", hint=f"use one of: {', '.join(roles)}")
     defaults = catalog.defaults()
+    narrow = narrow_view(output, fmt, wide)
     rows = []
     for d in catalog.manifest():
         if role is not None and d.role != role:
@@ -64,7 +78,7 @@ def list_datasets(
             "years": str(years),
             "default_for": ", ".join(f for f, names in defaults.items() if d.name in names),
         }
-        if wide:
+        if not narrow:
             row.update(coverage=d.coverage, kind=d.kind, licence=d.licence, version=d.version)
         rows.append(row)
     report = Report(

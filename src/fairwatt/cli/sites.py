@@ -6,9 +6,16 @@ from typing import Annotated
 
 import typer
 
-from fairwatt.cli._common import FormatOpt, OutputOpt, QuietOpt, handle_errors, render
+from fairwatt.cli._common import (
+    FormatOpt,
+    OutputOpt,
+    QuietOpt,
+    handle_errors,
+    narrow_view,
+    render,
+)
 
-#: the columns of ``sites list`` without --wide
+#: the columns of ``sites list`` as a table without --wide
 LIST_COLUMNS = ("site", "zone", "pue", "wue_l_per_kwh", "capacity_kw", "location")
 
 sites_app = typer.Typer(
@@ -36,7 +43,9 @@ def list_sites(
     wide: Annotated[
         bool,
         typer.Option(
-            "--wide", help="Every column: also label, region, sources of PUE and WUE, origin."
+            "--wide",
+            help="A table with every column: also label, region, sources of PUE and WUE, "
+            "origin (other formats always have them).",
         ),
     ] = False,
     output: OutputOpt = None,
@@ -45,7 +54,7 @@ def list_sites(
 ) -> None:
     """List the sites: id, zone, PUE, WUE, capacity and location.
 
-    Where each number comes from: --wide, or `fairwatt sites show SITE`.
+    Where each number comes from: --wide, CSV or JSON, `fairwatt sites show SITE`.
     Example: fairwatt sites list --provider gcp
     """
     from fairwatt.errors import InputError
@@ -61,7 +70,7 @@ def list_sites(
             )
         df = df[df["provider"] == provider]
     table = df.reset_index()
-    if not wide:  # the list columns that have a value somewhere
+    if narrow_view(output, fmt, wide):  # the list columns that have a value somewhere
         table = table[[c for c in LIST_COLUMNS if c in table and table[c].notna().any()]]
     render(Report(title="Sites", tables={"sites": table}), output, fmt)
 
