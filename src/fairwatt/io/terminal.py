@@ -164,7 +164,22 @@ def _fit(cols: list[_Column], width: int) -> list[int] | None:
             _, i = max(slack)
             widths[i] -= 1
             excess -= 1
-    return widths if excess <= 0 else None
+    if excess > 0:
+        return None
+    return [_balanced(c, w) if c.kind != "prose" else w for c, w in zip(cols, widths, strict=True)]
+
+
+def _balanced(col: _Column, width: int) -> int:
+    """The least width at which ``col``'s header takes no more lines than at ``width``
+    (``water_`` / ``onsite_l`` rather than ``water_onsite_`` / ``l``)."""
+    lines = _wrap_header(col.header, width).count("\n")
+    floor = max([1, *map(_width, col.cells)])
+    for w in range(floor, width):
+        if _wrap_header(col.header, w).count("\n") <= lines and all(
+            _width(part) <= w for part in _header_parts(col.header)
+        ):
+            return w
+    return width
 
 
 def _panels(cols: list[_Column], width: int | None) -> list[tuple[list[int], list[int]]]:
