@@ -190,9 +190,12 @@ def _panels(cols: list[_Column], width: int | None) -> list[tuple[list[int], lis
     widths = _fit(cols, width)
     if widths is not None:
         return [(everything, widths)]
-    keys: list[int] = []
+    keys: list[int] = []  # leading identifiers, repeated in each part while all fit
     for i, c in enumerate(cols[:-1]):
-        if c.kind != "key" or _fit([cols[k] for k in [*keys, i, i + 1]], width) is None:
+        rest = everything[i + 1 :]
+        if c.kind != "key" or any(
+            _fit([cols[k] for k in [*keys, i, j]], width) is None for j in rest
+        ):
             break
         keys.append(i)
     rest = everything[len(keys) :]
