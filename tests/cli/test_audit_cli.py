@@ -219,7 +219,16 @@ def test_bad_options(thirsty: dict[str, str]) -> None:
 
 
 def test_missing_health_suggests_leaving_it_out(thirsty: dict[str, str]) -> None:
-    res = audit(thirsty["log"], "--sites", thirsty["sites"], "--factors", thirsty["factors"])
+    # named explicitly: a footprint asked for that cannot be computed stays an error
+    res = audit(
+        thirsty["log"],
+        "--sites",
+        thirsty["sites"],
+        "--factors",
+        thirsty["factors"],
+        "--footprints",
+        "carbon,water,health",
+    )
     assert res.exit_code == 3
     assert (
         "no health_usd_per_mwh factor for zones XX-AZ (arizona), XX-US (us-average)" in res.stderr

@@ -12,7 +12,7 @@ from fairwatt.cli._audit_options import FLAGS, AuditArgs, audit_options
 from fairwatt.cli.app import app
 from fairwatt.io import DEFAULT_MEMORY_LIMIT
 from fairwatt.io.logs import LogOptions
-from fairwatt.services.audit import FOOTPRINTS, AuditOptions
+from fairwatt.services.audit import AuditOptions
 
 
 def probe(**decorator: object) -> tuple[typer.Typer, list[AuditArgs]]:
@@ -43,7 +43,7 @@ def test_defaults_are_the_library_defaults() -> None:
         assert list(getattr(options, name)) == list(getattr(library, name)), name
     for name in ("fallback", "water_model", "offline", "provenance_column", "factors_from"):
         assert getattr(options, name) == getattr(library, name), name
-    assert list(options.footprints) == list(FOOTPRINTS)
+    assert options.footprints is None is library.footprints  # auto, as in the library
 
 
 def test_values_and_given_flags() -> None:

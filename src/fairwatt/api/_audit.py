@@ -77,8 +77,10 @@ def audit(
         ``carbon_g_per_kwh`` [gCO2e/kWh]; long or wide; hourly, monthly, annual or
         static); they win over bundled data.
     footprints : str or list of str, optional
-        Footprints to compute, among ``"carbon"``, ``"water"`` and ``"health"``
-        (``None``: all three). Health damage factors exist for US zones only.
+        Footprints to compute, among ``"carbon"``, ``"water"`` and ``"health"``.
+        ``None`` (auto): every footprint whose factors cover all zones of the log, with
+        a note naming those left out and why (bundled health damage factors cover US
+        zones only). A footprint named here whose factors are missing is an error.
     by : str or list of str, default "site"
         Grouping of the result table: ``site``, ``zone``, ``hour``, ``day`` or
         ``month``, as a list or a comma-separated string (``"zone,hour"``).

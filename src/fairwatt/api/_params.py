@@ -154,14 +154,13 @@ def audit_options(
 ) -> AuditOptions:
     """Validate the parameters of :func:`audit` (errors name them) into its options."""
     from fairwatt.io.logs import CANONICAL_FIELDS, LogOptions
-    from fairwatt.services.audit import FOOTPRINTS, AuditOptions, check_by, check_footprints
+    from fairwatt.services.audit import AuditOptions, check_by, check_footprints
     from fairwatt.units import ENERGY_TO_KWH
 
     keys, given = _names(by, "by")
     group = check_by(keys, name="by", given=given)
-    if footprints is None:
-        which = list(FOOTPRINTS)
-    else:
+    which: list[str] | None = None  # auto: every footprint the factors cover
+    if footprints is not None:
         items, given = _names(footprints, "footprints")
         which = check_footprints(items, name="footprints", given=given)
     energy_unit = getattr(energy_unit, "value", energy_unit)

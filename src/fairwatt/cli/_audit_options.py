@@ -41,8 +41,8 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: every footprint, as ``--footprints`` spells the default
-ALL_FOOTPRINTS = "carbon,water,health"
+#: the default of ``--footprints``: every footprint whose factors cover all zones of the log
+AUTO_FOOTPRINTS = "auto"
 
 
 class Duplicates(enum.StrEnum):
@@ -305,9 +305,10 @@ AUDIT_OPTIONS = AuditArgs(values={})
 def audit_options(
     *,
     by: str | None = "site",
-    footprints: str | None = ALL_FOOTPRINTS,
-    footprints_help: str = "Footprints to compute: carbon,water,health "
-    "(health damage factors exist for US zones only).",
+    footprints: str | None = AUTO_FOOTPRINTS,
+    footprints_help: str = "Footprints to compute: a comma list of carbon, water, health, "
+    "or 'auto': every footprint whose factors cover all zones of the log (bundled "
+    "health damage factors cover US zones only; a note names what is left out).",
     footprints_metavar: str | None = "LIST",
     provenance_column: bool = False,
 ) -> Callable[[F], F]:
@@ -389,10 +390,12 @@ def parse_by(value: str) -> list[str]:
     return check_by(keys, name="--by", given=value)
 
 
-def parse_footprints(value: str) -> list[str]:
-    """``--footprints carbon,water`` as a list of footprints."""
+def parse_footprints(value: str) -> list[str] | None:
+    """``--footprints carbon,water`` as a list of footprints; ``auto`` as ``None``."""
     from fairwatt.services.audit import check_footprints
 
+    if value.strip().lower() == AUTO_FOOTPRINTS:
+        return None
     items = [k.strip() for k in value.split(",") if k.strip()]
     return check_footprints(items, name="--footprints", given=value)
 

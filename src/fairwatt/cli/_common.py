@@ -103,14 +103,44 @@ def progress_bar(quiet: bool) -> Iterator[Callable[[str, float | None], None] | 
 
 
 def note(message: str, *, quiet: bool = False) -> None:
-    """A diagnostic line on stderr (never on stdout, which carries data)."""
-    if not quiet:
-        print(f"fairwatt: {message}", file=sys.stderr)
+    """A diagnostic line on stderr (never on stdout, which carries data), as plain text;
+    on a terminal wrapped between words at its width."""
+    if quiet:
+        return
+    text = f"fairwatt: {message}"
+    if sys.stderr.isatty():
+        import shutil
+        import textwrap
+
+        width = shutil.get_terminal_size().columns
+        text = textwrap.fill(text, width=width, break_long_words=False, break_on_hyphens=False)
+    print(text, file=sys.stderr)
 
 
-def render(report: Any, output: str | None, fmt: str | None) -> None:
-    """Write a :class:`fairwatt.reporting.Report` to ``output`` (or stdout)."""
+def narrow_view(output: str | None, fmt: str | None, wide: bool) -> bool:
+    """Whether a list command shows only the columns that identify rows: a table
+    without ``--wide``. Files and other formats always carry every column."""
+    from fairwatt.io.writers import resolve_format
+
+    return (
+        not wide and resolve_format(output, fmt, stdout_is_terminal=sys.stdout.isatty()) == "table"
+    )
+
+
+def render(
+    report: Any,
+    output: str | None,
+    fmt: str | None,
+    *,
+    max_rows: int | None = None,
+    more_hint: str = "",
+) -> None:
+    """Write a :class:`fairwatt.reporting.Report` to ``output`` (or stdout).
+
+    ``max_rows``: a table on a terminal shows at most that many rows of each table, then
+    how many more there are and ``more_hint``; files and pipes get every row.
+    """
     from fairwatt.io.writers import resolve_format, write_report
 
     resolved = resolve_format(output, fmt, stdout_is_terminal=sys.stdout.isatty())
-    write_report(report, output, resolved)
+    write_report(report, output, resolved, max_rows=max_rows, more_hint=more_hint)

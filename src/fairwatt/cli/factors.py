@@ -6,7 +6,18 @@ from typing import Annotated
 
 import typer
 
-from fairwatt.cli._common import FormatOpt, OutputOpt, QuietOpt, handle_errors, note, render
+from fairwatt.cli._common import (
+    FormatOpt,
+    OutputOpt,
+    QuietOpt,
+    handle_errors,
+    narrow_view,
+    note,
+    render,
+)
+
+#: rows ``factors show`` prints on a terminal unless --limit says otherwise
+TERMINAL_ROWS = 20
 
 factors_app = typer.Typer(
     help="Bundled factor datasets: list them, show one, cite it, or derive factors from a "
@@ -25,14 +36,24 @@ def list_datasets(
             help="Only this role: zone_factors, fuel_factors, pue_wue, sites or reference.",
         ),
     ] = None,
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide",
+            help="A table with coverage, kind, licence and version too (other formats "
+            "always have them).",
+        ),
+    ] = False,
     output: OutputOpt = None,
     fmt: FormatOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """List the bundled datasets: name, kind, coverage, years, licence.
+    """List the bundled datasets: name, role, resolution, years, default_for.
 
-    The 'default_for' column names the factors a dataset supplies when no dataset is
-    pinned. Example: fairwatt factors list --role zone_factors
+    'default_for' names the factors a dataset supplies when none is pinned.
+    A table leaves out coverage, kind, licence and version unless --wide
+    (CSV, JSON and `fairwatt factors show NAME` have them).
+    Example: fairwatt factors list --role zone_factors
     """
     import pandas as pd
 
@@ -44,24 +65,22 @@ def list_datasets(
     if role is not None and role not in roles:
         raise InputError(f"unknown role {role!r}", hint=f"use one of: {', '.join(roles)}")
     defaults = catalog.defaults()
+    narrow = narrow_view(output, fmt, wide)
     rows = []
     for d in catalog.manifest():
         if role is not None and d.role != role:
             continue
         years = d.year if not isinstance(d.year, list) else f"{d.year[0]}-{d.year[-1]}"
-        rows.append(
-            {
-                "name": d.name,
-                "role": d.role,
-                "resolution": d.resolution,
-                "kind": d.kind,
-                "coverage": d.coverage,
-                "years": str(years),
-                "licence": d.licence,
-                "default_for": ", ".join(f for f, names in defaults.items() if d.name in names),
-                "version": d.version,
-            }
-        )
+        row = {
+            "name": d.name,
+            "role": d.role,
+            "resolution": d.resolution,
+            "years": str(years),
+            "default_for": ", ".join(f for f, names in defaults.items() if d.name in names),
+        }
+        if not narrow:
+            row.update(coverage=d.coverage, kind=d.kind, licence=d.licence, version=d.version)
+        rows.append(row)
     report = Report(
         title="Bundled datasets",
         tables={"datasets": pd.DataFrame(rows)},
@@ -78,8 +97,16 @@ def show(
         str | None, typer.Option("--zone", "-z", help="Only rows of this zone (or site id).")
     ] = None,
     limit: Annotated[
-        int, typer.Option("--limit", "-n", min=0, help="At most this many rows (0: all).")
-    ] = 0,
+        int | None,
+        typer.Option(
+            "--limit",
+            "-n",
+            min=0,
+            help="At most this many rows (0: all). Default: all, or the first "
+            f"{TERMINAL_ROWS} on a terminal.",
+            show_default=False,
+        ),
+    ] = None,
     output: OutputOpt = None,
     fmt: FormatOpt = None,
     quiet: QuietOpt = False,
@@ -120,11 +147,15 @@ def show(
             "caveats": d.caveats,
             "attribution": d.attribution,
         },
-        notes=[f"units: {', '.join(f'{k} [{v}]' for k, v in d.columns.items())}"],
+        notes=[
+            f"units: {', '.join(f'{k} [{v}]' for k, v in d.columns.items())}",
+            f"kind: {d.kind}; coverage: {d.coverage}; licence: {d.licence}",
+        ],
     )
     if d.caveats:
         note(f"caveats: {d.caveats}", quiet=quiet)
-    render(report, output, fmt)
+    shorten = TERMINAL_ROWS if limit is None else None
+    render(report, output, fmt, max_rows=shorten, more_hint="use -o FILE or --limit 0 for all")
 
 
 @factors_app.command("cite")

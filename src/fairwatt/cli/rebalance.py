@@ -219,7 +219,8 @@ CapacityKwOpt = Annotated[
 @with_flag_names
 @audit_options(
     by=None,
-    footprints_help="With --logs: footprints to balance, e.g. carbon,water.",
+    footprints_help="With --logs: footprints to balance, e.g. carbon,water; 'auto': "
+    "those whose factors cover the zones of every site.",
     footprints_metavar=None,
 )
 def rebalance(

@@ -6,7 +6,17 @@ from typing import Annotated
 
 import typer
 
-from fairwatt.cli._common import FormatOpt, OutputOpt, QuietOpt, handle_errors, render
+from fairwatt.cli._common import (
+    FormatOpt,
+    OutputOpt,
+    QuietOpt,
+    handle_errors,
+    narrow_view,
+    render,
+)
+
+#: the columns of ``sites list`` as a table without --wide
+LIST_COLUMNS = ("site", "zone", "pue", "wue_l_per_kwh", "capacity_kw", "location")
 
 sites_app = typer.Typer(
     help="The sites catalog: cloud regions and your own sites, with zone, PUE and WUE.",
@@ -30,12 +40,21 @@ def list_sites(
         str | None, typer.Option("--provider", help="Only aws, gcp, azure (or user file sites).")
     ] = None,
     sites: SitesOpt = None,
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide",
+            help="A table with every column: also label, region, sources of PUE and WUE, "
+            "origin (other formats always have them).",
+        ),
+    ] = False,
     output: OutputOpt = None,
     fmt: FormatOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """List the sites: id, zone, PUE, WUE and where each number comes from.
+    """List the sites: id, zone, PUE, WUE, capacity and location.
 
+    Where each number comes from: --wide, CSV or JSON, `fairwatt sites show SITE`.
     Example: fairwatt sites list --provider gcp
     """
     from fairwatt.errors import InputError
@@ -51,6 +70,8 @@ def list_sites(
             )
         df = df[df["provider"] == provider]
     table = df.reset_index()
+    if narrow_view(output, fmt, wide):  # the list columns that have a value somewhere
+        table = table[[c for c in LIST_COLUMNS if c in table and table[c].notna().any()]]
     render(Report(title="Sites", tables={"sites": table}), output, fmt)
 
 

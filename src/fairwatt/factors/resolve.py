@@ -318,3 +318,19 @@ class _Resolver:
                 else ""
             ),
         )
+
+
+def uncovered(rows: pd.DataFrame, factor: str, layers: Sequence[FactorLayer]) -> list[str]:
+    """The zones of ``rows`` (columns ``site``, ``zone``, ``hour``) for which no layer has
+    ``factor`` at all, sorted.
+
+    Hour gaps in a source that does cover a zone are not counted: :func:`resolve`
+    reports those."""
+    resolver = _Resolver(rows, layers, None)
+    return sorted(
+        {
+            str(zone)
+            for site, zone in resolver.site_groups
+            if not resolver._candidates(factor, zone_chain(str(site), str(zone)))
+        }
+    )

@@ -165,24 +165,36 @@ def report_to_markdown(report: Report) -> str:
     return "\n".join(lines)
 
 
-def _print_rich(report: Report, stream: IO[str]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+def _terminal_width(stream: IO[str]) -> int | None:
+    """The width tables fit: the terminal's (``COLUMNS`` wins), or ``None`` when
+    ``stream`` is not a terminal (then tables are as wide as their content)."""
+    import os
+    import shutil
 
-    # Text(), not str: "[...]" in the data is shown as is, never read as rich markup
-    console = Console(file=stream, soft_wrap=False)
-    for name, df in report.tables.items():
-        title = f"{report.title} — {name}" if len(report.tables) > 1 else report.title
-        table = Table(title=Text(title))
-        for col in df.columns:
-            numeric = pd.api.types.is_numeric_dtype(df[col])
-            table.add_column(Text(str(col)), justify="right" if numeric else "left")
-        for row in df.itertuples(index=False):
-            table.add_row(*(Text(_format_cell(v)) for v in row))
-        console.print(table)
-    for n in report.notes:
-        console.print(Text(f"note: {n}", style="dim"))
+    isatty = getattr(stream, "isatty", None)
+    if not (isatty and isatty()):
+        return None
+    columns = os.environ.get("COLUMNS", "")
+    return (
+        int(columns)
+        if columns.isdigit() and int(columns) > 0
+        else shutil.get_terminal_size().columns
+    )
+
+
+def _print_rich(
+    report: Report, stream: IO[str], *, max_rows: int | None = None, more_hint: str = ""
+) -> None:
+    from fairwatt.io.terminal import print_report
+
+    print_report(
+        report,
+        stream,
+        _format_cell,
+        width=_terminal_width(stream),
+        max_rows=max_rows,
+        more_hint=more_hint or "use -o FILE",
+    )
 
 
 def _write_parquet(report: Report, path: Path) -> None:
@@ -215,8 +227,19 @@ def _csv_quoting(df: pd.DataFrame) -> Literal[0, 2]:
     return csv.QUOTE_NONNUMERIC if any("\r" in t for t in cells) else csv.QUOTE_MINIMAL
 
 
-def write_report(report: Report, output: str | None, fmt: str) -> None:
-    """Write ``report`` in ``fmt`` to ``output`` (a path, or ``None``/``'-'`` for stdout)."""
+def write_report(
+    report: Report,
+    output: str | None,
+    fmt: str,
+    *,
+    max_rows: int | None = None,
+    more_hint: str = "",
+) -> None:
+    """Write ``report`` in ``fmt`` to ``output`` (a path, or ``None``/``'-'`` for stdout).
+
+    ``max_rows`` and ``more_hint``: a table on a terminal shows at most that many rows
+    per table, then how many more there are and the hint; other outputs are complete.
+    """
     to_stdout = is_stdout(output)
     if fmt == "parquet":
         if to_stdout:
@@ -252,7 +275,8 @@ def write_report(report: Report, output: str | None, fmt: str) -> None:
         text = report_to_markdown(report)
     elif fmt == "table":
         if to_stdout:
-            _print_rich(report, sys.stdout)
+            shorten = max_rows if _terminal_width(sys.stdout) is not None else None
+            _print_rich(report, sys.stdout, max_rows=shorten, more_hint=more_hint)
             return
         import io
 

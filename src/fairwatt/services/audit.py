@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fairwatt._version import __version__
 from fairwatt.errors import FactorMissingError, InputError
@@ -80,7 +80,9 @@ class AuditOptions:
     factors: Sequence[str | pd.DataFrame] = ()
     datasets: Sequence[str] = ()
     by: Sequence[str] = ("site",)
-    footprints: Sequence[str] = FOOTPRINTS
+    #: footprints to compute; ``None`` (auto): every footprint whose factors cover all
+    #: zones of the log, and a note naming what was left out and why
+    footprints: Sequence[str] | None = None
     fallback: str | None = None
     provenance_column: bool = False
     equity: bool = True
@@ -93,20 +95,27 @@ class AuditOptions:
     #: more factors to resolve where the data has them (e.g. price for rebalancing)
     extra_factors: tuple[str, ...] = ()
 
+    def candidate_footprints(self) -> list[str]:
+        """The footprints asked for, or with ``footprints=None`` (auto) every footprint."""
+        return list(FOOTPRINTS if self.footprints is None else self.footprints)
+
+    def required_factor(self, footprint: str) -> str:
+        """The factor column ``footprint`` needs (under this water model)."""
+        if footprint == "water" and self.water_model == "total":
+            return "water_total_l_per_kwh"
+        return REQUIRED_FACTOR[footprint]
+
     def required_factors(self) -> list[str]:
-        """The factor column each requested footprint needs."""
-        out = []
-        for f in self.footprints:
-            if f == "water" and self.water_model == "total":
-                out.append("water_total_l_per_kwh")
-            else:
-                out.append(REQUIRED_FACTOR[f])
-        return out
+        """The factor column each requested (or, in auto, each possible) footprint needs."""
+        return [self.required_factor(f) for f in self.candidate_footprints()]
 
     def optional_factors(self) -> list[str]:
         skip = {"ewif_withdrawal_l_per_kwh"} if self.water_model == "total" else set()
         optional = [
-            o for f in self.footprints for o in OPTIONAL_FACTORS.get(f, ()) if o not in skip
+            o
+            for f in self.candidate_footprints()
+            for o in OPTIONAL_FACTORS.get(f, ())
+            if o not in skip
         ]
         return optional + [f for f in self.extra_factors if f not in optional]
 
@@ -190,19 +199,34 @@ def _layers(options: AuditOptions) -> list[FactorLayer]:
     return layers
 
 
+class SiteHours(NamedTuple):
+    """Energy and factors per (site, hour): what :func:`site_hour_table` returns."""
+
+    #: ``site``, ``zone``, ``hour``, ``energy_kwh``, ``records``, ``pue``,
+    #: ``wue_l_per_kwh`` and one column per resolved factor
+    rows: pd.DataFrame
+    resolved: Resolved
+    reduced: ReducedLog
+    site_info: pd.DataFrame
+    #: the footprints the factors allow (all those asked for, or in auto those covered)
+    footprints: list[str]
+    #: what auto left out and why (empty when footprints were named)
+    notes: list[str]
+
+
 def site_hour_table(
     paths: LogSource,
     options: AuditOptions,
     progress: Callable[[str, float | None], None] | None = None,
-) -> tuple[pd.DataFrame, Resolved, ReducedLog, pd.DataFrame]:
-    """Energy and factors per (site, hour), before any footprint is computed.
+) -> SiteHours:
+    """Energy and factors per (site, hour), before any footprint is computed (see
+    :class:`SiteHours`); with ``options.footprints=None`` the footprints are chosen by
+    :func:`fairwatt.services.coverage.choose_footprints`."""
+    import dataclasses
 
-    Returns the rows (``site``, ``zone``, ``hour``, ``energy_kwh``, ``records``,
-    ``pue``, ``wue_l_per_kwh`` and one column per resolved factor), the resolution
-    record, the reduced log and the site table used.
-    """
     from fairwatt.factors.resolve import resolve
     from fairwatt.factors.sites import load_sites, resolve_sites
+    from fairwatt.services.coverage import choose_footprints
 
     sites_table = load_sites(list(options.sites))
     reduced = reduce_log(
@@ -223,6 +247,8 @@ def site_hour_table(
         if progress:
             progress(f"fetching factors from {options.factors_from}", None)
         layers = _provider_layers(rows, options) + layers
+    which, notes = choose_footprints(rows, options, layers)
+    options = dataclasses.replace(options, footprints=which)
     try:
         resolved = resolve(
             rows,
@@ -232,9 +258,9 @@ def site_hour_table(
             optional=options.optional_factors(),
         )
     except FactorMissingError as exc:
-        need = dict(zip(options.footprints, options.required_factors(), strict=True))
-        lacking = [f for f in options.footprints if need[f] in exc.factors]
-        keep = [f for f in options.footprints if f not in lacking]
+        need = dict(zip(which, options.required_factors(), strict=True))
+        lacking = [f for f in which if need[f] in exc.factors]
+        keep = [f for f in which if f not in lacking]
         if lacking and keep:  # say how to audit what the data does cover
             exc.hint = (
                 f"{exc.hint}; or leave {' and '.join(lacking)} out: --footprints {','.join(keep)}"
@@ -242,7 +268,7 @@ def site_hour_table(
         raise
     for col in resolved.values.columns:
         rows[col] = resolved.values[col].to_numpy()
-    return rows, resolved, reduced, site_info
+    return SiteHours(rows, resolved, reduced, site_info, which, notes)
 
 
 def _provider_layers(rows: pd.DataFrame, options: AuditOptions) -> list[FactorLayer]:
@@ -444,8 +470,8 @@ def run_audit(
     as an :class:`~fairwatt.reporting.results.AuditResult`."""
     import pandas as pd
 
-    rows, resolved, reduced, site_info = site_hour_table(paths, options, progress)
-    rows = footprints(rows, options.footprints, options.water_model)
+    rows, resolved, reduced, site_info, which, notes = site_hour_table(paths, options, progress)
+    rows = footprints(rows, which, options.water_model)
     extra: list[str] = []  # per-row columns carried into the grouped table
     if options.provenance_column:
         labels = {f: [s.label() for s in resolved.sources] for f in resolved.source_ids.columns}
@@ -457,7 +483,6 @@ def run_audit(
         ]
         rows["factor_sources"] = ["; ".join(p for p in t if p) for t in zip(*parts, strict=True)]
         extra.append("factor_sources")
-    notes: list[str] = []
     if resolved.fallback.any():
         rows["factor_fallback"] = resolved.fallback
         extra.append("factor_fallback")
@@ -483,7 +508,7 @@ def run_audit(
         provenance=_provenance(resolved, site_info),
         notes=notes,
         by=list(options.by),
-        footprints=list(options.footprints),
+        footprints=which,
         options={
             "energy_unit": options.log.energy_unit,
             "tz": options.log.tz,

@@ -457,12 +457,14 @@ def _audit_logs(
     from fairwatt.services.audit import AuditOptions, run_audit
 
     audit = options.audit or AuditOptions(by=["zone"])
-    if not options.footprints_given:
-        audit = replace(audit, footprints=policy.footprints())
+    footprints = audit.footprints if options.footprints_given else None
+    if footprints is None:  # not given, or auto: those the policy needs
+        footprints = policy.footprints()
+        audit = replace(audit, footprints=footprints)
     check_rules_computable(
         policy,
         by=audit.by,
-        footprints=audit.footprints,
+        footprints=footprints,
         water_model=audit.water_model,
         has_baseline=has_baseline,
         spell=spell,

@@ -215,11 +215,11 @@ def scenario_from_logs(
     opts = dataclasses.replace(
         audit_options, extra_factors=(*audit_options.extra_factors, "price_usd_per_mwh")
     )
-    rows, _resolved, reduced, site_info = site_hour_table(list(logs), opts)
-    which = [f for f in opts.footprints if f in FOOTPRINTS]
+    rows, _resolved, reduced, site_info, chosen, chosen_notes = site_hour_table(list(logs), opts)
+    which = [f for f in chosen if f in FOOTPRINTS]
     per_kwh = footprints(rows.assign(energy_kwh=1.0), which, opts.water_model)
     g = _grids(rows, per_kwh, which)
-    notes = list(g.notes)
+    notes = [*chosen_notes, *g.notes]
     cap_site, sources = _capacity(g.sites, site_info, g.energy, headroom, capacity_kw)
     capacity = _capacity_grid(cap_site, g.energy, g.present, notes)
     notes.append(
