@@ -52,12 +52,12 @@ def test_a_factor_the_set_gives_is_used_and_the_rule_can_be_refused() -> None:
     assert intensity_from_mix(MIX, ipcc) == pytest.approx(631.0)
     assert averaged_share(pd.DataFrame([MIX]), ipcc).tolist() == [0.0]
     thirsty = factor_set("fuel-factors-thirsty-code")["carbon_g_per_kwh"]
-    with pytest.raises(ValueError, match="no factor for fuel.*unknown"):
+    with pytest.raises(ValueError, match=r"no factor for fuel.*unknown"):
         intensity_from_mix(MIX, thirsty, unreported="error")
     # 'other' is covered by the same rule; a name outside the vocabulary is not
     ipcc_other = {"gas": 500.0, "coal": 300.0, "other": 200.0}
     assert intensity_from_mix(ipcc_other, ipcc) == pytest.approx((500 * 490 + 300 * 820) / 800)
-    with pytest.raises(ValueError, match="no factor for fuel.*mystery"):
+    with pytest.raises(ValueError, match=r"no factor for fuel.*mystery"):
         intensity_from_mix({"gas": 1.0, "mystery": 1.0}, thirsty)
     assert AVERAGED_FUELS == ("other", "unknown")
 
@@ -125,9 +125,17 @@ def test_derive_on_an_electricitymaps_power_breakdown(tmp_path: Path) -> None:
     frame.to_csv(path, index=False)
     res = runner.invoke(
         factors_app,
-        ["derive", "--fuel-mix", str(path), "-f", "json"]
-        + ["--factor-set", "fuel-carbon-ipcc2014-lifecycle"]
-        + ["--factor-set", "fuel-ewif-macknick2012-excl-hydro"],
+        [
+            "derive",
+            "--fuel-mix",
+            str(path),
+            "-f",
+            "json",
+            "--factor-set",
+            "fuel-carbon-ipcc2014-lifecycle",
+            "--factor-set",
+            "fuel-ewif-macknick2012-excl-hydro",
+        ],
     )
     assert res.exit_code == 0, res.stderr
     doc = json.loads(res.stdout)

@@ -380,6 +380,10 @@ def test_excluded_fuels_are_noted(
     assert df["ewif_l_per_kwh"].tolist() == pytest.approx([600 * 0.003785412], rel=1e-6)
 
 
+FR_HOUR = ["factors", "fetch", "entsoe", "-z", "FR", "--start", "2023-01-01T00:00Z"]
+FR_HOUR += ["--end", "2023-01-01T01:00Z"]
+
+
 def test_unknown_fuel_takes_the_known_fuel_mean_by_default(
     httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -396,8 +400,7 @@ def test_unknown_fuel_takes_the_known_fuel_mean_by_default(
     out = tmp_path / "fr.json"
     res = runner.invoke(
         app,
-        ["factors", "fetch", "entsoe", "-z", "FR", "--start", "2023-01-01T00:00Z"]
-        + ["--end", "2023-01-01T01:00Z", "-f", "json", "-o", str(out)],
+        [*FR_HOUR, "-f", "json", "-o", str(out)],
     )
     assert res.exit_code == 0, res.stderr
     assert "FR: 1 averaged_fuel hour(s)" in res.stderr

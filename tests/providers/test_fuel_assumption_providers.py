@@ -126,10 +126,7 @@ def test_entsoe_wrong_unit_exits_3_through_the_cli(
     monkeypatch.setenv("ENTSOE_API_KEY", "entsoe-cli-token-3344")
     body = entsoe_a75("10YFR-RTE------C", "2023-01-01", {"B14": [900]}).replace(b">MAW<", b">MWH<")
     httpserver.expect_request("/api").respond_with_data(body, content_type="text/xml")
-    res = runner.invoke(
-        app,
-        ["factors", "fetch", "entsoe", "-z", "FR", "--start", "2023-01-01T00:00Z"]
-        + ["--end", "2023-01-01T01:00Z"],
-    )
+    args = "factors fetch entsoe -z FR --start 2023-01-01T00:00Z --end 2023-01-01T01:00Z"
+    res = runner.invoke(app, args.split())
     assert res.exit_code == 3
     assert "unit 'MWH'" in res.stderr and "MAW" in res.stderr

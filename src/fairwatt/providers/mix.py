@@ -203,7 +203,7 @@ def _averaging(
     wide: pd.DataFrame, factor_sets: Mapping[str, Mapping[str, float]]
 ) -> dict[str, Any]:
     """Provenance of the known-fuel average for ``other`` / ``unknown`` (empty if unused)."""
-    hours = wide.index.floor("h")
+    hours = pd.DatetimeIndex(wide.index).floor("h")
     averaged: dict[str, Any] = {}
     used = pd.Series(False, index=wide.index)
     for column, factors in factor_sets.items():
