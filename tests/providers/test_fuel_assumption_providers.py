@@ -6,6 +6,9 @@ mean of the interval's known fuels (1 gal/MWh = 0.003785412 L/kWh).
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from provider_bodies import em_power_breakdown_range, entsoe_a75, recorded, uk_generation
 from pytest_httpserver import HTTPServer
@@ -13,6 +16,7 @@ from typer.testing import CliRunner
 
 from fairwatt.cli.app import app
 from fairwatt.errors import DataUnavailableError
+from fairwatt.factors.sites import load_sites
 from fairwatt.providers import entsoe
 from fairwatt.providers.registry import fetch_factors
 
@@ -130,3 +134,27 @@ def test_entsoe_wrong_unit_exits_3_through_the_cli(
     res = runner.invoke(app, args.split())
     assert res.exit_code == 3
     assert "unit 'MWH'" in res.stderr and "MAW" in res.stderr
+
+
+def test_audit_through_a_power_breakdown_with_unknown(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The audit no longer stops at Electricity Maps' 'unknown' mode.
+
+    coal 300, wind 600, unknown 100 MW each hour; IPCC lifecycle has its own 'unknown'
+    (700): (300 x 820 + 600 x 11 + 100 x 700) / 1000 = 322.6 g/kWh; carbon = 10 kWh IT x
+    PUE x 0.3226 kg/kWh. Macknick has no 'unknown' EWIF: it takes the known-fuel mean.
+    """
+    monkeypatch.setenv("ELECTRICITYMAPS_API_KEY", "em-test-key-0042")
+    mixes = [{"coal": 300.0, "wind": 600.0, "unknown": 100.0}] * 2
+    httpserver.expect_request("/v3/power-breakdown/past-range").respond_with_data(
+        em_power_breakdown_range("BE", "2024-01-01", mixes), content_type="application/json"
+    )
+    log = tmp_path / "log.csv"
+    log.write_text("timestamp,site,energy_kwh\n2024-01-01T00:00:00Z,gcp:europe-west1,10\n")
+    args = "--footprints carbon -f json --factors-from electricitymaps --signal power-breakdown"
+    res = runner.invoke(app, ["audit", str(log), *args.split()])
+    assert res.exit_code == 0, res.stderr
+    doc = json.loads(res.stdout)
+    pue = float(load_sites().loc["gcp:europe-west1", "pue"])
+    assert [r["carbon_kg"] for r in doc["footprint"]] == pytest.approx([10 * pue * 0.3226])
