@@ -350,7 +350,8 @@ def test_excluded_fuels_are_noted(
     from provider_bodies import entsoe_a75
 
     monkeypatch.setenv("ENTSOE_API_KEY", "entsoe-cli-token-3344")
-    body = entsoe_a75("10YFR-RTE------C", "2023-01-01", {"B14": [900], "B20": [100]})
+    # B01 biomass has no factor in the Thirsty-code set (no documented assumption covers it)
+    body = entsoe_a75("10YFR-RTE------C", "2023-01-01", {"B14": [900], "B01": [100]})
     httpserver.expect_request("/api").respond_with_data(body, content_type="text/xml")
     args = [
         "factors",
@@ -362,16 +363,49 @@ def test_excluded_fuels_are_noted(
         "2023-01-01T00:00Z",
         "--end",
         "2023-01-01T01:00Z",
+        "--fuel-factors",
+        "ewif_l_per_kwh=fuel-factors-thirsty-code",
         "-o",
         str(tmp_path / "fr.csv"),
     ]
     strict = runner.invoke(app, args)
     assert strict.exit_code == 3
-    assert "no ewif_l_per_kwh factor for fuel(s) unknown (up to 10 % of an hour)" in strict.stderr
+    assert "no ewif_l_per_kwh factor for fuel(s) biomass (up to 10 % of an hour)" in strict.stderr
     assert "--unmatched-fuels exclude" in strict.stderr
     loose = runner.invoke(app, [*args, "--unmatched-fuels", "exclude"])
     assert loose.exit_code == 0, loose.stderr
-    assert "FR: left out of ewif_l_per_kwh: unknown (up to 10 %)" in loose.stderr
+    assert "FR: left out of ewif_l_per_kwh: biomass (up to 10 %)" in loose.stderr
     df = pd.read_csv(tmp_path / "fr.csv")
-    # nuclear 672 gal/MWh (Macknick) is all that is left of the mix
-    assert df["ewif_l_per_kwh"].tolist() == pytest.approx([672 * 0.003785412], rel=1e-6)
+    # nuclear 600 gal/MWh (Thirsty code) is all that is left of the mix
+    assert df["ewif_l_per_kwh"].tolist() == pytest.approx([600 * 0.003785412], rel=1e-6)
+
+
+FR_HOUR = ["factors", "fetch", "entsoe", "-z", "FR", "--start", "2023-01-01T00:00Z"]
+FR_HOUR += ["--end", "2023-01-01T01:00Z"]
+
+
+def test_unknown_fuel_takes_the_known_fuel_mean_by_default(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """B20 ("Other" -> unknown) exits 0 by default and the assumption is noted.
+
+    Nuclear 900, unknown 100 MWh. Macknick has no 'unknown' EWIF: unknown takes the
+    known-fuel mean, nuclear 672 gal/MWh = 672 x 0.003785412 = 2.54380 L/kWh.
+    """
+    from provider_bodies import entsoe_a75
+
+    monkeypatch.setenv("ENTSOE_API_KEY", "entsoe-cli-token-3344")
+    body = entsoe_a75("10YFR-RTE------C", "2023-01-01", {"B14": [900], "B20": [100]})
+    httpserver.expect_request("/api").respond_with_data(body, content_type="text/xml")
+    out = tmp_path / "fr.json"
+    res = runner.invoke(
+        app,
+        [*FR_HOUR, "-f", "json", "-o", str(out)],
+    )
+    assert res.exit_code == 0, res.stderr
+    assert "FR: 1 averaged_fuel hour(s)" in res.stderr
+    doc = json.loads(out.read_text())
+    [prov] = doc["metadata"]["provenance"]
+    assert prov["averaged_fuels"]["ewif_l_per_kwh"]["fuels"] == ["unknown"]
+    assert prov["averaged_fuel_hours"] == 1
+    assert doc["factors"][0]["ewif_l_per_kwh"] == pytest.approx(672 * 0.003785412, rel=1e-6)

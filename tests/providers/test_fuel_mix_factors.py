@@ -165,28 +165,46 @@ def test_eia_fetch_gives_r3_intensities(
 def test_entsoe_fetch_with_ipcc_and_macknick(
     httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """B15 (other renewable -> other) and B20 (other -> unknown) need no --unmatched-fuels.
+
+    Hour 0: nuclear 800, gas 200 MWh. Hour 1 adds B20 100 and B15 100 (total 1200).
+
+    * carbon, IPCC lifecycle (nuclear 12, gas 490, unknown 700; no 'other'): hour 0 =
+      (800x12 + 200x490)/1000 = 107.6; hour 1: 'other' takes the known-fuel mean, i.e.
+      it leaves the weighting: (800x12 + 200x490 + 100x700)/1100 = 161.4545...
+    * EWIF, Macknick (nuclear 672, gas 205 gal/MWh; neither 'other' nor 'unknown'): both
+      take the known-fuel mean, so both hours are (800x672 + 200x205)/1000 = 578.6 gal/MWh
+      = 578.6 x 0.003785412 = 2.19024 L/kWh.
+    """
     monkeypatch.setenv("ENTSOE_API_KEY", "entsoe-test-token-5678")
-    # hour 0: nuclear 800, gas 200 (MW = MWh); hour 1 adds "Other" (B20, unknown) 100
     body = entsoe_a75(
-        "10YFR-RTE------C", "2023-01-01", {"B14": [800, 800], "B04": [200, 200], "B20": [0, 100]}
+        "10YFR-RTE------C",
+        "2023-01-01",
+        {"B14": [800, 800], "B04": [200, 200], "B20": [0, 100], "B15": [0, 100]},
     )
     httpserver.expect_request("/api").respond_with_data(body, content_type="text/xml")
-    with pytest.raises(FactorMissingError, match=r"unknown .*fuel-ewif-macknick2012-incl-hydro"):
-        fetch_factors("entsoe", "FR", "2023-01-01T00:00Z", "2023-01-01T02:00Z")
-    [(df, meta)] = fetch_factors(
-        "entsoe", "FR", "2023-01-01T00:00Z", "2023-01-01T02:00Z", unmatched_fuels="exclude"
-    )
-    # IPCC lifecycle: nuclear 12, gas 490, unknown 700 gCO2e/kWh
+    [(df, meta)] = fetch_factors("entsoe", "FR", "2023-01-01T00:00Z", "2023-01-01T02:00Z")
     assert df["carbon_g_per_kwh"].tolist() == pytest.approx(
         [(800 * 12 + 200 * 490) / 1000, (800 * 12 + 200 * 490 + 100 * 700) / 1100]
     )
-    # Macknick: nuclear 672, gas 205 gal/MWh; "unknown" has no EWIF and is left out
-    assert df["ewif_l_per_kwh"].tolist() == pytest.approx(
-        [(800 * 672 + 200 * 205) / 1000 * GAL] * 2, rel=1e-6
-    )
-    assert meta["excluded_fuels"] == {
-        "ewif_l_per_kwh": {"unknown": pytest.approx(100 / 1100, abs=1e-6)}
+    assert df["ewif_l_per_kwh"].tolist() == pytest.approx([578.6 * GAL] * 2, rel=1e-6)
+    assert "excluded_fuels" not in meta
+    assert "known fuels" in meta["fuel_assumption"]
+    assert meta["averaged_fuels"] == {
+        "carbon_g_per_kwh": {
+            "fuels": ["other"],
+            "hours": 1,
+            "largest_share": pytest.approx(100 / 1200, abs=1e-6),
+            "share_of_generation": pytest.approx(100 / 2200, abs=1e-6),
+        },
+        "ewif_l_per_kwh": {
+            "fuels": ["other", "unknown"],
+            "hours": 1,
+            "largest_share": pytest.approx(200 / 1200, abs=1e-6),
+            "share_of_generation": pytest.approx(200 / 2200, abs=1e-6),
+        },
     }
+    assert meta["averaged_fuel_hours"] == 1
     assert meta["emission_factor_type"] == "lifecycle"
 
 

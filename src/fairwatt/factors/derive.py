@@ -10,6 +10,12 @@ A fuel-mix file (CSV or Parquet) is either
 Generation may be in any one unit (MWh, MW, %). The output is a zone factor table
 (``zone``, ``timestamp`` or ``year``, ``carbon_g_per_kwh`` and/or ``ewif_l_per_kwh``)
 that can be passed back to the audit as a user factor file.
+
+A fuel without a factor in the chosen set is an error, except ``other`` and ``unknown``:
+they take the generation-weighted mean of the row's known fuels
+(:data:`fairwatt.footprint_models.fuelmix.AVERAGED_FUELS_RULE`); the metadata then says so
+(``fuel_assumption``) and counts the rows and share of generation concerned
+(``averaged_fuels``).
 """
 
 from __future__ import annotations
@@ -242,12 +248,21 @@ def derive_intensities(
     -------
     (DataFrame, dict)
         A zone factor table (``zone``, ``timestamp`` or ``year``, factor columns in
-        gCO2e/kWh and L/kWh) and metadata naming the factor set used for each column.
+        gCO2e/kWh and L/kWh) and metadata naming the factor set used for each column;
+        when ``other`` / ``unknown`` took the known-fuel average, ``fuel_assumption`` (the
+        rule) and ``averaged_fuels`` ``{column: {fuels, rows, largest_share,
+        share_of_generation}}``.
     """
     import pandas as pd
 
     from fairwatt.datasets import catalog
-    from fairwatt.footprint_models.fuelmix import canonical_fuel, intensity_from_mix
+    from fairwatt.footprint_models.fuelmix import (
+        AVERAGED_FUELS_RULE,
+        averaged_fuels,
+        averaging_summary,
+        canonical_fuel,
+        intensity_from_mix,
+    )
 
     if not factor_sets:
         raise InputError("no factor set given", hint="pass --factor-set NAME")
@@ -265,8 +280,10 @@ def derive_intensities(
             )
         seen[n] = c
     out = pd.DataFrame(index=wide.index)
+    averaged: dict[str, Any] = {}
     for col, (set_name, table) in chosen.items():
-        missing = [c for c, n in names.items() if n not in table]
+        assumed = averaged_fuels(names.values(), table)
+        missing = [c for c, n in names.items() if n not in table and n not in assumed]
         if missing:
             raise InputError(
                 f"factor set {set_name!r} has no {col} for fuel(s) {', '.join(missing)}",
@@ -279,6 +296,9 @@ def derive_intensities(
             out[col] = intensity_from_mix(wide, table, negative=negative)
         except ValueError as exc:
             raise InputError(str(exc), file=str(path), hint="use --negative clip or keep") from None
+        summary = averaging_summary(wide, table)
+        if summary is not None:
+            averaged[col] = summary
     out = out.reset_index()
     meta = {
         "fuel_mix": str(path),
@@ -289,4 +309,7 @@ def derive_intensities(
         ],
         "negative_generation": negative,
     }
+    if averaged:
+        meta["fuel_assumption"] = AVERAGED_FUELS_RULE
+        meta["averaged_fuels"] = averaged
     return out, meta

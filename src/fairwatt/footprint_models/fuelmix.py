@@ -12,11 +12,19 @@ generation may be in any unit (MWh, MW, percent) as long as it is the same for e
 Fuel names are normalised with :func:`canonical_fuel`, so EIA-930 codes (``COL``, ``NG``,
 ``NUC``, ``OIL``, ``OTH``, ``SUN``, ``WAT``, ``WND``), Electricity Maps modes and common
 spellings (``natural gas``, ``petroleum``, ``biofuel``) map onto one vocabulary.
+
+Generation of unreported type (``other``, ``unknown``; EIA ``OTH``, ENTSO-E B15/B20, GB
+"other", Electricity Maps "unknown") is covered by one documented assumption when a factor
+set has no factor for it: it takes the generation-weighted mean factor of the interval's
+other (known) fuels, so it neither raises nor lowers the intensity — the same as leaving
+it out of the weighting (:data:`AVERAGED_FUELS`, :data:`AVERAGED_FUELS_RULE`). A factor the
+set does give for ``other`` or ``unknown`` is always used. This is fairwatt's own
+assumption, not a published factor; callers record in provenance when it was used.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -35,6 +43,17 @@ CANONICAL_FUELS: tuple[str, ...] = (
     "geothermal",
     "other",
     "unknown",
+)
+
+#: Fuels of unreported type: without a factor in a set, they take the interval's
+#: generation-weighted mean of the known fuels (fairwatt's documented assumption).
+AVERAGED_FUELS: tuple[str, ...] = ("other", "unknown")
+
+#: The assumption, as written into provenance when it was used.
+AVERAGED_FUELS_RULE = (
+    "fuels 'other' and 'unknown' without a factor in the per-fuel set take the "
+    "generation-weighted mean factor of the interval's known fuels (they neither raise nor "
+    "lower the intensity); fairwatt's own assumption, not a published factor"
 )
 
 #: Source spellings (lower case, spaces and dashes as underscores) -> canonical fuel.
@@ -89,6 +108,7 @@ def intensity_from_mix(
     factors: Mapping[str, float],
     *,
     negative: str = "clip",
+    unreported: str = "average",
 ) -> Any:
     """Generation-weighted mean of per-fuel factors.
 
@@ -103,19 +123,25 @@ def intensity_from_mix(
     negative : {"clip", "raise", "keep"}, default "clip"
         What to do with negative generation (net consumption of storage, station
         load): ``clip`` counts it as zero, ``raise`` raises ``ValueError``, ``keep`` uses it.
+    unreported : {"average", "error"}, default "average"
+        ``other`` / ``unknown`` generation without a factor in ``factors``: ``average``
+        gives it the row's generation-weighted mean of the known fuels (it is left out of
+        the weighting, see :data:`AVERAGED_FUELS_RULE`); ``error`` treats it as any fuel
+        without a factor.
 
     Returns
     -------
     Series, ndarray or float
         The intensity in the unit of ``factors``: a Series aligned with a DataFrame input,
-        else an array (or a float for scalar inputs). Rows with no generation are NaN;
-        NaN generation propagates.
+        else an array (or a float for scalar inputs). Rows with no generation, or with
+        generation of averaged fuels only, are NaN; NaN generation propagates.
 
     Raises
     ------
     ValueError
-        A fuel with generation has no factor, two columns name the same fuel, or
-        ``negative="raise"`` and a value is negative.
+        A fuel with generation has no factor (``other`` / ``unknown`` only with
+        ``unreported="error"``), two columns name the same fuel, or ``negative="raise"``
+        and a value is negative.
 
     References
     ----------
@@ -128,6 +154,8 @@ def intensity_from_mix(
     """
     if negative not in ("clip", "raise", "keep"):
         raise ValueError(f"negative must be 'clip', 'raise' or 'keep', not {negative!r}")
+    if unreported not in ("average", "error"):
+        raise ValueError(f"unreported must be 'average' or 'error', not {unreported!r}")
     scalar = False
     if isinstance(generation, pd.DataFrame):
         frame = generation
@@ -135,11 +163,13 @@ def intensity_from_mix(
         values = {k: np.atleast_1d(np.asarray(v, dtype=float)) for k, v in generation.items()}
         scalar = all(np.ndim(v) == 0 for v in generation.values())
         frame = pd.DataFrame(values)
-    names = [canonical_fuel(c) for c in frame.columns]
-    if len(set(names)) != len(names):
-        dup = sorted({n for n in names if names.count(n) > 1})
-        raise ValueError(f"several columns map to the same fuel: {', '.join(dup)}")
+    names = _fuel_names(frame.columns)
     table = {canonical_fuel(k): float(v) for k, v in factors.items()}
+    if unreported == "average":
+        averaged = set(averaged_fuels(names, table))
+        keep = [n not in averaged for n in names]
+        frame = frame.loc[:, keep]
+        names = [n for n, k in zip(names, keep, strict=True) if k]
     missing = [c for c, n in zip(frame.columns, names, strict=True) if n not in table]
     if missing:
         raise ValueError(f"no factor for fuel(s): {', '.join(map(str, missing))}")
@@ -159,6 +189,98 @@ def intensity_from_mix(
     if scalar:
         return float(out[0])
     return out
+
+
+def _fuel_names(columns: Any) -> list[str]:
+    """Canonical fuel names of ``columns``; two columns naming one fuel are refused."""
+    names = [canonical_fuel(c) for c in columns]
+    if len(set(names)) != len(names):
+        dup = sorted({n for n in names if names.count(n) > 1})
+        raise ValueError(f"several columns map to the same fuel: {', '.join(dup)}")
+    return names
+
+
+def averaged_fuels(fuels: Iterable[str], factors: Container[str]) -> list[str]:
+    """The fuels of ``fuels`` (canonical names) that take the known-fuel average.
+
+    These are the :data:`AVERAGED_FUELS` (``other``, ``unknown``) for which ``factors``
+    (keyed by canonical fuel) has no factor.
+    """
+    return [f for f in fuels if f in AVERAGED_FUELS and f not in factors]
+
+
+def averaged_share(generation: pd.DataFrame, factors: Mapping[str, float]) -> pd.Series:
+    """Per row, the share of generation [0-1] that took the known-fuel average.
+
+    Parameters
+    ----------
+    generation : DataFrame
+        Generation by fuel, one column per fuel (any spelling) [any one unit]; negative
+        values count as zero.
+    factors : mapping
+        Factor per fuel of one set [any unit].
+
+    Returns
+    -------
+    Series
+        Aligned with ``generation``; 0 where no ``other`` / ``unknown`` generation took the
+        average, NaN where a row has no generation.
+    """
+    names = _fuel_names(generation.columns)
+    table = {canonical_fuel(k) for k in factors}
+    cols = [
+        c for c, n in zip(generation.columns, names, strict=True) if n in averaged_fuels([n], table)
+    ]
+    gen = generation.astype(float).clip(lower=0)
+    total = gen.sum(axis=1)
+    part = gen[cols].sum(axis=1) if cols else pd.Series(0.0, index=generation.index)
+    return (part / total.where(total > 0)).astype(float)
+
+
+def averaging_summary(
+    generation: pd.DataFrame,
+    factors: Mapping[str, float],
+    *,
+    per: str = "rows",
+    count_by: Any = None,
+) -> dict[str, Any] | None:
+    """Provenance of the known-fuel average for one factor set, or None when unused.
+
+    Parameters
+    ----------
+    generation : DataFrame
+        Generation by fuel, one column per fuel [any one unit].
+    factors : mapping
+        Factor per fuel of one set.
+    per : str, default "rows"
+        Name of the count in the result (e.g. ``"hours"``).
+    count_by : array-like, optional
+        One label per row of ``generation`` (e.g. its hour); the count is of distinct
+        labels of the rows that used the assumption, else of those rows.
+
+    Returns
+    -------
+    dict or None
+        ``fuels`` (canonical names that took the average), ``per`` (the count),
+        ``largest_share`` (largest share of one row's generation) and
+        ``share_of_generation`` (share of all generation) [0-1], rounded to 1e-6.
+    """
+    share = averaged_share(generation, factors)
+    used = (share > 0).to_numpy()
+    if not used.any():
+        return None
+    names = _fuel_names(generation.columns)
+    gen = generation.astype(float).clip(lower=0)
+    table = {canonical_fuel(k) for k in factors}
+    generated = [n for c, n in zip(generation.columns, names, strict=True) if gen[c].sum() > 0]
+    labels = pd.Index(count_by if count_by is not None else range(len(generation)))
+    total = float(gen.to_numpy().sum())
+    return {
+        "fuels": averaged_fuels(generated, table),
+        per: int(labels[used].nunique()),
+        "largest_share": round(float(share.max()), 6),
+        "share_of_generation": round(float((share * gen.sum(axis=1)).sum()) / total, 6),
+    }
 
 
 def intensities_from_mix(

@@ -220,6 +220,13 @@ def _observations(
     for ts_el in root:
         if _local(ts_el.tag) != "TimeSeries":
             continue
+        unit = _text(ts_el, "quantity_Measure_Unit.name")
+        if unit != "MAW":  # quantities must be MW (ENTSO-E unit code MAW)
+            raise DataUnavailableError(
+                f"entsoe: a time series is in {f'unit {unit!r}' if unit else 'no unit'}, "
+                "not MAW (MW)" + (f" ({path})" if path else ""),
+                hint="fairwatt reads A75 generation in MW only (quantity_Measure_Unit.name MAW)",
+            )
         if _text(ts_el, "outBiddingZone_Domain.mRID"):
             continue  # consumption by the unit (pumping, charging)
         domain = _text(ts_el, "inBiddingZone_Domain.mRID")

@@ -21,7 +21,11 @@ Fuel handling, written down once:
   intensities are empty, so its hour is flagged missing (never counted as zero);
 * a fuel that generated in an hour but has no factor in a factor set is an error
   (:class:`~fairwatt.errors.FactorMissingError`) — never silently dropped; a fuel with no
-  generation in the whole range is ignored.
+  generation in the whole range is ignored;
+* except ``other`` and ``unknown`` (EIA ``OTH``, ENTSO-E B15/B20, GB "other", Electricity
+  Maps "unknown"): without a factor in a set they take the generation-weighted mean of the
+  interval's known fuels (:data:`~fairwatt.footprint_models.fuelmix.AVERAGED_FUELS_RULE`),
+  and the returned information says so, with the hours and share of generation concerned.
 """
 
 from __future__ import annotations
@@ -32,7 +36,13 @@ from typing import Any
 import pandas as pd
 
 from fairwatt.errors import FactorMissingError
-from fairwatt.footprint_models.fuelmix import canonical_fuel, intensity_from_mix
+from fairwatt.footprint_models.fuelmix import (
+    AVERAGED_FUELS_RULE,
+    averaged_fuels,
+    averaging_summary,
+    canonical_fuel,
+    intensity_from_mix,
+)
 from fairwatt.providers import _common as c
 
 #: Marker for what is left out of the mix (storage; GB imports, whose fuels are unknown).
@@ -152,7 +162,10 @@ def derive(
     -------
     (DataFrame, dict)
         The canonical hourly table, and ``{"excluded_fuels": {column: {fuel: largest
-        share of an hour's generation}}}`` (empty when nothing was excluded).
+        share of an hour's generation}}}`` (empty when nothing was excluded); when
+        ``other`` / ``unknown`` took the known-fuel average also ``fuel_assumption`` (the
+        rule), ``averaged_fuels`` ``{column: {fuels, hours, largest_share,
+        share_of_generation}}`` and ``averaged_fuel_hours`` (hours where any set used it).
 
     Raises
     ------
@@ -169,6 +182,7 @@ def derive(
     out, excluded = _intensities(
         wide, factor_sets, zone=zone, set_names=set_names or {}, unmatched=unmatched
     )
+    info: dict[str, Any] = {"excluded_fuels": excluded, **_averaging(wide, factor_sets)}
     if "is_withheld" in gen.columns:  # an unknown mix has no intensity
         withheld = gen.loc[gen["is_withheld"].astype(bool), "timestamp"].unique()
         out.loc[out.index.isin(withheld), list(factor_sets)] = float("nan")
@@ -182,7 +196,30 @@ def derive(
         any_partial = hours.groupby(level=0).any()
         extra = hourly["timestamp"].map(any_partial).fillna(False).astype(bool)
         hourly["is_partial"] = (hourly["is_partial"] | extra) & ~hourly["is_missing"]
-    return hourly, {"excluded_fuels": excluded}
+    return hourly, info
+
+
+def _averaging(
+    wide: pd.DataFrame, factor_sets: Mapping[str, Mapping[str, float]]
+) -> dict[str, Any]:
+    """Provenance of the known-fuel average for ``other`` / ``unknown`` (empty if unused)."""
+    hours = pd.DatetimeIndex(wide.index).floor("h")
+    averaged: dict[str, Any] = {}
+    used = pd.Series(False, index=wide.index)
+    for column, factors in factor_sets.items():
+        table = {canonical_fuel(k): float(v) for k, v in factors.items()}
+        summary = averaging_summary(wide, table, per="hours", count_by=hours)
+        if summary is not None:
+            averaged[column] = summary
+            share = wide[summary["fuels"]].clip(lower=0).sum(axis=1)
+            used |= share > 0
+    if not averaged:
+        return {}
+    return {
+        "fuel_assumption": AVERAGED_FUELS_RULE,
+        "averaged_fuels": averaged,
+        "averaged_fuel_hours": int(hours[used.to_numpy()].nunique()),
+    }
 
 
 def _flags(gen: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
@@ -225,7 +262,8 @@ def _intensities(
     excluded: dict[str, dict[str, float]] = {}
     for column, factors in factor_sets.items():
         table = {canonical_fuel(k): float(v) for k, v in factors.items()}
-        lacking = [f for f in used if f not in table]
+        assumed = averaged_fuels(used, table)
+        lacking = [f for f in used if f not in table and f not in assumed]
         shares = {
             f: round(float((wide[f].clip(lower=0) / total.where(total > 0)).max()), 6)
             for f in lacking
@@ -241,6 +279,6 @@ def _intensities(
             )
         if lacking:
             excluded[column] = shares
-        keep = [f for f in used if f in table]
+        keep = [f for f in used if f in table or f in assumed]
         out[column] = intensity_from_mix(wide[keep], table) if keep else float("nan")
     return out, excluded

@@ -259,6 +259,9 @@ def _derive(
         derived_from="generation-weighted per-fuel factors (fuel mix)",
         fuel_factor_sets=set_prov,
         excluded_fuels=info["excluded_fuels"] or None,
+        fuel_assumption=info.get("fuel_assumption"),
+        averaged_fuels=info.get("averaged_fuels"),
+        averaged_fuel_hours=info.get("averaged_fuel_hours"),
         left_out_of_mix="storage (batteries, pumped hydro) and GB imports",
     )
     out.update({key: meta[key] for key in _COPIED_META if key in meta})
