@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from fairwatt.errors import InputError
 from fairwatt.io import DEFAULT_MEMORY_LIMIT
+from fairwatt.io.log_duplicates import bitmap_plan, check_duplicates
 from fairwatt.io.log_sources import FRAME_VIEW as _FRAME_VIEW
 from fairwatt.io.log_sources import Source as _Source
 from fairwatt.io.log_sources import display as _display
@@ -50,6 +51,8 @@ if TYPE_CHECKING:
 
     from fairwatt.io.log_sources import LogSource
 
+#: microseconds per hour: the reduction groups by integer UTC hours, ``floor(epoch_us / H)``
+US_PER_HOUR = 3_600_000_000
 CANONICAL_FIELDS = ("timestamp", "site", "energy", "power", "server", "requests")
 _DEFAULT_NAMES = {
     "timestamp": ("timestamp", "time", "datetime"),
@@ -340,7 +343,8 @@ def _reduce(
     base = f"SELECT {ts} AS ts, {fields} FROM {reader}"
     if local is not None:
         base = _dst_base(con, src, local, types, fields) or base
-    aggregate = _aggregate_sql(base, options.interval_s)
+    grid_us = round(options.interval_s * 1e6) if options.interval_s else US_PER_HOUR
+    aggregate = _aggregate_sql(base, options.interval_s, "requests" in cols, grid_us)
     try:
         df = _run_with_progress(con, aggregate, progress)
     except Exception as exc:
@@ -351,14 +355,22 @@ def _reduce(
     bad = (
         df["site"].isna()
         | df["hour"].isna()
-        | (df["n_null"] > 0)
-        | (df["n_nan"] > 0)
-        | (df["n_neg"] > 0)
+        | (df["n_val"] < df["records"])
+        | (df["e_min"] < 0)
+        | df["e_max"].isna()
     )
     if bad.any():
         _locate_bad_row(con, src, options, cols, available, ts)
     if options.duplicates == "error":
-        _check_duplicates(con, src, base, "server" in cols)
+        check_duplicates(
+            con,
+            base,
+            has_server="server" in cols,
+            plan=bitmap_plan(df, grid_us, US_PER_HOUR),
+            grid_us=grid_us,
+            display=src.display,
+            on_error=lambda exc: _duck_error(exc, src, {}),
+        )
 
     out = df[["site", "hour", "energy_kwh", "records"]].copy()
     if "requests" in cols:
@@ -403,44 +415,65 @@ def _dst_base(
         raise _duck_error(exc, src, {}) from exc
 
 
-def _aggregate_sql(base: str, interval_s: float | None) -> str:
-    checks = (
-        "count(*) FILTER (WHERE e IS NULL) AS n_null, count(*) FILTER (WHERE isnan(e)) AS n_nan, "
-        "count(*) FILTER (WHERE e < 0) AS n_neg"
+def _floor_hour(t: str) -> str:
+    """SQL: the integer UTC hour of epoch microseconds ``t`` (floor division, also for
+    times before 1970: DuckDB's ``//`` truncates toward zero)."""
+    return f"({t} // {US_PER_HOUR} - CAST({t} % {US_PER_HOUR} < 0 AS BIGINT))"
+
+
+def _aggregate_sql(
+    base: str, interval_s: float | None, requests: bool = True, grid_us: int = US_PER_HOUR
+) -> str:
+    """SQL of the reduction: energy per (site, integer UTC hour), turned back into a UTC
+    timestamp after grouping, with the validity checks and the timestamps' grid folded
+    into the same scan.
+
+    Per (site, hour): ``records``; ``n_val`` non-NULL energies; ``e_min`` / ``e_max``
+    (NaN sorts above every number in DuckDB, so ``isnan(e_max)`` finds a NaN);
+    ``t_min`` / ``t_max`` (epoch microseconds) and ``g_min`` / ``g_max``, the least and
+    greatest ``epoch_us % grid_us`` of the records' starts: equal everywhere, the
+    timestamps lie on one grid of step ``grid_us``, which the duplicate check uses.
+    """
+    req = "sum(r) AS requests, " if requests else ""
+    stats = (
+        "min(e_chk) AS e_min, max(e_chk) AS e_max, min(t_chk) AS t_min, max(t_chk) AS t_max, "
+        f"min(t_chk % {grid_us}) AS g_min, max(t_chk % {grid_us}) AS g_max"
     )
+    to_ts = f"make_timestamp(h * {US_PER_HOUR})::TIMESTAMPTZ AS hour"
     if not interval_s:
         return (
-            f"WITH src AS ({base}) SELECT site, date_trunc('hour', ts) AS hour, "
-            f"sum(e) AS energy_kwh, sum(r) AS requests, count(*) AS records, {checks} "
-            "FROM src GROUP BY ALL"
+            f"SELECT site, {to_ts}, energy_kwh, {'requests, ' if requests else ''}records, "
+            "n_val, e_min, e_max, t_min, t_max, g_min, g_max FROM ("
+            f"SELECT site, {_floor_hour('t_chk')} AS h, sum(e_chk) AS energy_kwh, {req}"
+            f"count(*) AS records, count(e_chk) AS n_val, {stats} "
+            f"FROM (SELECT site, e AS e_chk, r, epoch_us(ts) AS t_chk FROM ({base})) "
+            "GROUP BY ALL)"
         )
     us = round(interval_s * 1e6)
+    h0, h1 = _floor_hour("t"), _floor_hour(f"(t + {us - 1})")
     # A record covers [ts, ts + interval); records inside one hour take the fast path,
-    # the others are split over the hours they overlap, in proportion to overlap.
+    # the others are split over the hours they overlap, in proportion to overlap. The
+    # checks see each record once, in its first part (the others carry 0 and NULL).
+    part = f"(least(t + {us}, (hh + 1) * {US_PER_HOUR}) - greatest(t, hh * {US_PER_HOUR}))"
     return f"""
-    WITH src AS (SELECT *, ts + to_microseconds({us}) AS te FROM ({base})),
+    WITH src AS (SELECT site, e, r, t, {h0} AS h0, {h1} AS h1
+                 FROM (SELECT *, epoch_us(ts) AS t FROM ({base}))),
     parts AS (
-        SELECT site, date_trunc('hour', ts) AS hour, e, r, 1 AS first, e AS e_chk FROM src
-        WHERE ts IS NULL OR date_trunc('hour', ts) = date_trunc('hour', te - to_microseconds(1))
+        SELECT site, h0 AS h, e, r, 1 AS first, e AS e_chk, t AS t_chk FROM src
+        WHERE t IS NULL OR h0 = h1
         UNION ALL
-        SELECT site, h AS hour,
-               e * (epoch_us(least(te, h + INTERVAL 1 HOUR)) - epoch_us(greatest(ts, h))) / {us}
-                 AS e,
-               r * (epoch_us(least(te, h + INTERVAL 1 HOUR)) - epoch_us(greatest(ts, h))) / {us}
-                 AS r,
-               CASE WHEN h = date_trunc('hour', ts) THEN 1 ELSE 0 END AS first,
-               CASE WHEN h = date_trunc('hour', ts) THEN e ELSE 0 END AS e_chk
-        FROM (SELECT *, unnest(generate_series(date_trunc('hour', ts), te - to_microseconds(1),
-                                                INTERVAL 1 HOUR)) AS h
-              FROM src
-              WHERE ts IS NOT NULL
-                AND date_trunc('hour', ts) <> date_trunc('hour', te - to_microseconds(1)))
+        SELECT site, hh AS h, e * {part} / {us} AS e, r * {part} / {us} AS r,
+               CASE WHEN hh = h0 THEN 1 ELSE 0 END AS first,
+               CASE WHEN hh = h0 THEN e ELSE 0 END AS e_chk,
+               CASE WHEN hh = h0 THEN t END AS t_chk
+        FROM (SELECT *, unnest(range(h0, h1 + 1)) AS hh FROM src
+              WHERE t IS NOT NULL AND h0 <> h1)
     )
-    SELECT site, hour, sum(e) AS energy_kwh, sum(r) AS requests, sum(first) AS records,
-           count(*) FILTER (WHERE first = 1 AND e_chk IS NULL) AS n_null,
-           count(*) FILTER (WHERE first = 1 AND isnan(e_chk)) AS n_nan,
-           count(*) FILTER (WHERE first = 1 AND e_chk < 0) AS n_neg
-    FROM parts GROUP BY ALL
+    SELECT site, {to_ts}, energy_kwh, {"requests, " if requests else ""}records,
+           n_val, e_min, e_max, t_min, t_max, g_min, g_max FROM (
+        SELECT site, h, sum(e) AS energy_kwh, {req}sum(first) AS records,
+               count(e_chk) - count(*) + sum(first) AS n_val, {stats}
+        FROM parts GROUP BY ALL)
     """
 
 
@@ -498,33 +531,4 @@ def _locate_bad_row(
         column=value_col,
         hint="energy and power must be >= 0",
         **where,
-    )
-
-
-def _check_duplicates(
-    con: duckdb.DuckDBPyConnection, src: _Source, base: str, has_server: bool
-) -> None:
-    key = "ts, site, server" if has_server else "ts, site"
-    sql = (
-        f"SELECT {key}, count(*) AS n FROM ({base}) GROUP BY {key} HAVING count(*) > 1 "
-        f"ORDER BY n DESC LIMIT 1"
-    )
-    try:
-        dup = con.execute(sql).fetchone()
-    except Exception as exc:
-        raise _duck_error(exc, src, {}) from exc
-    if dup is None:
-        return
-    n_groups = con.execute(
-        f"SELECT count(*) FROM (SELECT {key} FROM ({base}) GROUP BY {key} HAVING count(*) > 1)"
-    ).fetchone()
-    what = f"site {dup[1]!r}" + (f", server {dup[2]!r}" if has_server else "")
-    hint = "remove them, or pass --duplicates sum to add them up"
-    if not has_server:
-        hint += "; if they are different servers, map the server id with --column server=NAME"
-    raise InputError(
-        f"{n_groups[0] if n_groups else '?'} duplicate record keys, e.g. {dup[-1]} records at "
-        f"{dup[0].isoformat()} for {what}",
-        file=src.display,
-        hint=hint,
     )
