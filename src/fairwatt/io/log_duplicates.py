@@ -21,6 +21,7 @@ raises and every real duplicate does.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fairwatt.errors import InputError
@@ -33,29 +34,38 @@ if TYPE_CHECKING:
 BITMAP_BUDGET = 128 * 2**20
 
 
-def bitmap_plan(
-    stats: pd.DataFrame, grid_us: int, hour_us: int
-) -> tuple[int, int, int] | None:
-    """``(residue, lo, hi)`` of the timestamps' grid when the bitmap check applies.
+@dataclass(frozen=True)
+class Slots:
+    """The grid of the bitmap check: slot = ``(epoch_us + shift_us) // step_us``, from
+    ``lo`` to ``hi``."""
 
-    ``stats`` is the reduction per (site, hour), with ``records``, ``t_min``, ``t_max``,
-    ``g_min`` and ``g_max``; slot = ``(epoch_us - residue) // grid_us``.
+    step_us: int
+    shift_us: int
+    lo: int
+    hi: int
+
+
+def bitmap_slots(
+    reduced: pd.DataFrame, step_us: int, *, hour_us: int, shift_hours: int
+) -> Slots | None:
+    """The slots of the bitmap check, or ``None`` when the bitmaps would exceed
+    :data:`BITMAP_BUDGET`.
+
+    ``reduced`` is the reduction per (site, hour) with ``records`` and ``hk``, the hour
+    shifted by ``shift_hours`` (so that every shifted time is non-negative).
     """
-    g = stats[["g_min", "g_max", "t_min", "t_max"]]
-    if g.isna().to_numpy().any():
+    hk = reduced["hk"].dropna()
+    if hk.empty:
         return None
-    residues = {int(g["g_min"].min()), int(g["g_max"].max())}
-    if len(residues) != 1:
-        return None
-    residue = residues.pop()
-    lo = (int(g["t_min"].min()) - residue) // grid_us
-    hi = (int(g["t_max"].max()) - residue) // grid_us
-    # series per site are at least the records of a (site, hour) over its slots per hour
-    per_hour = max(1, hour_us // grid_us)
-    series = stats.groupby("site", sort=False)["records"].max() // per_hour + 1
+    lo = int(hk.min()) * hour_us // step_us
+    hi = ((int(hk.max()) + 1) * hour_us - 1) // step_us
+    # a site has at least as many series as records in one of its hours over the slots
+    # of an hour (exact for series without gaps); the bitmaps take one bit per slot each
+    per_hour = max(1, hour_us // step_us)
+    series = reduced.groupby("site", sort=False)["records"].max() // per_hour + 1
     if int(series.sum()) * (hi - lo + 1) > 8 * BITMAP_BUDGET:
         return None
-    return residue, lo, hi
+    return Slots(step_us, shift_hours * hour_us, lo, hi)
 
 
 def check_duplicates(
@@ -63,26 +73,35 @@ def check_duplicates(
     base: str,
     *,
     has_server: bool,
-    plan: tuple[int, int, int] | None,
-    grid_us: int,
+    slots: Slots | None,
     display: str,
     on_error: Callable[[Exception], InputError],
 ) -> None:
     """Raise :class:`InputError` when two records of ``base`` (SQL with ``ts``, ``site``,
-    ``server``) share timestamp, site and server, naming one of them."""
+    ``server``) share timestamp, site and server, naming one of them.
+
+    With ``slots``, one scan gives per (site, server) the record count, the bitmap's
+    count of distinct slots and the least and greatest ``shifted epoch_us % step``: a
+    series whose times all have the same remainder is free of duplicates exactly when
+    the two counts agree. Series on no common grid send the check to the hashed scan.
+    """
     key = "ts, site, server" if has_server else "ts, site"
-    if plan is not None:
-        residue, lo, hi = plan
-        slot = f"CAST((epoch_us(ts) - {residue}) // {grid_us} AS BIGINT)"
-        suspect = (
-            "SELECT count(*) FROM (SELECT count(*) AS n, "
-            f"bit_count(bitstring_agg({slot}, {lo}, {hi})) AS b FROM ({base}) "
-            "GROUP BY site, server) WHERE n <> b"
-        )
-    else:
-        suspect = f"SELECT count(*) FROM ({_repeated_hashes(base, key)})"
     try:
-        row = con.execute(suspect).fetchone()
+        if slots is not None:
+            u = f"(epoch_us(ts) + {slots.shift_us})"
+            row = con.execute(
+                "SELECT count(*) FILTER (WHERE n <> b AND g0 = g1), "
+                "count(*) FILTER (WHERE g0 <> g1) "
+                f"FROM (SELECT count(*) AS n, bit_count(bitstring_agg({u} // {slots.step_us}, "
+                f"{slots.lo}, {slots.hi})) AS b, min({u} % {slots.step_us}) AS g0, "
+                f"max({u} % {slots.step_us}) AS g1 FROM ({base}) GROUP BY site, server)"
+            ).fetchone()
+            if row is not None and not row[0] and not row[1]:
+                return
+            if row is not None and row[0]:
+                _report(con, base, key, has_server, display)
+                return
+        row = con.execute(f"SELECT count(*) FROM ({_repeated_hashes(base, key)})").fetchone()
         if row is None or not row[0]:
             return
         _report(con, base, key, has_server, display)
@@ -100,9 +119,7 @@ def _report(
     con: duckdb.DuckDBPyConnection, base: str, key: str, has_server: bool, display: str
 ) -> None:
     """The exact check over the records whose key hash repeats; raises when it finds one."""
-    candidates = (
-        f"SELECT {key} FROM ({base}) WHERE hash({key}) IN ({_repeated_hashes(base, key)})"
-    )
+    candidates = f"SELECT {key} FROM ({base}) WHERE hash({key}) IN ({_repeated_hashes(base, key)})"
     dups = f"SELECT {key}, count(*) AS n FROM ({candidates}) GROUP BY {key} HAVING count(*) > 1"
     con.execute(f"CREATE OR REPLACE TEMP TABLE fairwatt_dups AS {dups}")
     try:

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from fairwatt.errors import InputError
 from fairwatt.io import DEFAULT_MEMORY_LIMIT
-from fairwatt.io.log_duplicates import bitmap_plan, check_duplicates
+from fairwatt.io.log_duplicates import bitmap_slots, check_duplicates
 from fairwatt.io.log_sources import FRAME_VIEW as _FRAME_VIEW
 from fairwatt.io.log_sources import Source as _Source
 from fairwatt.io.log_sources import display as _display
@@ -53,6 +53,9 @@ if TYPE_CHECKING:
 
 #: microseconds per hour: the reduction groups by integer UTC hours, ``floor(epoch_us / H)``
 US_PER_HOUR = 3_600_000_000
+#: hours added to every time before integer division so that it is a floor division
+SHIFT_HOURS = 1_000_000_000
+SHIFT_US = SHIFT_HOURS * US_PER_HOUR
 CANONICAL_FIELDS = ("timestamp", "site", "energy", "power", "server", "requests")
 _DEFAULT_NAMES = {
     "timestamp": ("timestamp", "time", "datetime"),
@@ -343,8 +346,7 @@ def _reduce(
     base = f"SELECT {ts} AS ts, {fields} FROM {reader}"
     if local is not None:
         base = _dst_base(con, src, local, types, fields) or base
-    grid_us = round(options.interval_s * 1e6) if options.interval_s else US_PER_HOUR
-    aggregate = _aggregate_sql(base, options.interval_s, "requests" in cols, grid_us)
+    aggregate = _aggregate_sql(base, options.interval_s, "requests" in cols)
     try:
         df = _run_with_progress(con, aggregate, progress)
     except Exception as exc:
@@ -366,8 +368,12 @@ def _reduce(
             con,
             base,
             has_server="server" in cols,
-            plan=bitmap_plan(df, grid_us, US_PER_HOUR),
-            grid_us=grid_us,
+            slots=bitmap_slots(
+                df,
+                round(options.interval_s * 1e6) if options.interval_s else US_PER_HOUR,
+                hour_us=US_PER_HOUR,
+                shift_hours=SHIFT_HOURS,
+            ),
             display=src.display,
             on_error=lambda exc: _duck_error(exc, src, {}),
         )
@@ -415,63 +421,50 @@ def _dst_base(
         raise _duck_error(exc, src, {}) from exc
 
 
-def _floor_hour(t: str) -> str:
-    """SQL: the integer UTC hour of epoch microseconds ``t`` (floor division, also for
-    times before 1970: DuckDB's ``//`` truncates toward zero)."""
-    return f"({t} // {US_PER_HOUR} - CAST({t} % {US_PER_HOUR} < 0 AS BIGINT))"
-
-
-def _aggregate_sql(
-    base: str, interval_s: float | None, requests: bool = True, grid_us: int = US_PER_HOUR
-) -> str:
+def _aggregate_sql(base: str, interval_s: float | None, requests: bool = True) -> str:
     """SQL of the reduction: energy per (site, integer UTC hour), turned back into a UTC
-    timestamp after grouping, with the validity checks and the timestamps' grid folded
-    into the same scan.
+    timestamp after grouping, with the validity checks folded into the same scan.
 
-    Per (site, hour): ``records``; ``n_val`` non-NULL energies; ``e_min`` / ``e_max``
-    (NaN sorts above every number in DuckDB, so ``isnan(e_max)`` finds a NaN);
-    ``t_min`` / ``t_max`` (epoch microseconds) and ``g_min`` / ``g_max``, the least and
-    greatest ``epoch_us % grid_us`` of the records' starts: equal everywhere, the
-    timestamps lie on one grid of step ``grid_us``, which the duplicate check uses.
+    The hour is ``(epoch_us + SHIFT_US) // US_PER_HOUR - SHIFT_HOURS``: the shift makes
+    every time from 112,000 BC to 177,000 AD non-negative, so integer division (which
+    truncates toward zero in DuckDB) is a floor division, also before 1970; it is taken
+    back after grouping. Per (site, hour) the scan also gives ``records``, ``n_val``
+    (non-NULL energies), ``e_min`` and ``e_max`` (NaN sorts above every number in
+    DuckDB, so a NaN makes ``e_max`` NaN) and ``hk``, the shifted hour.
     """
     req = "sum(r) AS requests, " if requests else ""
-    stats = (
-        "min(e_chk) AS e_min, max(e_chk) AS e_max, min(t_chk) AS t_min, max(t_chk) AS t_max, "
-        f"min(t_chk % {grid_us}) AS g_min, max(t_chk % {grid_us}) AS g_max"
+    stats = "min(e_chk) AS e_min, max(e_chk) AS e_max"
+    outer = (
+        f"SELECT site, make_timestamp((hk - {SHIFT_HOURS}) * {US_PER_HOUR})::TIMESTAMPTZ "
+        f"AS hour, hk, energy_kwh, {'requests, ' if requests else ''}records, n_val, e_min, e_max"
     )
-    to_ts = f"make_timestamp(h * {US_PER_HOUR})::TIMESTAMPTZ AS hour"
     if not interval_s:
         return (
-            f"SELECT site, {to_ts}, energy_kwh, {'requests, ' if requests else ''}records, "
-            "n_val, e_min, e_max, t_min, t_max, g_min, g_max FROM ("
-            f"SELECT site, {_floor_hour('t_chk')} AS h, sum(e_chk) AS energy_kwh, {req}"
-            f"count(*) AS records, count(e_chk) AS n_val, {stats} "
-            f"FROM (SELECT site, e AS e_chk, r, epoch_us(ts) AS t_chk FROM ({base})) "
-            "GROUP BY ALL)"
+            f"{outer} FROM (SELECT site, (epoch_us(ts) + {SHIFT_US}) // {US_PER_HOUR} AS hk, "
+            f"sum(e) AS energy_kwh, {req}count(*) AS records, count(e) AS n_val, "
+            f"min(e) AS e_min, max(e) AS e_max FROM ({base}) GROUP BY ALL)"
         )
     us = round(interval_s * 1e6)
-    h0, h1 = _floor_hour("t"), _floor_hour(f"(t + {us - 1})")
     # A record covers [ts, ts + interval); records inside one hour take the fast path,
     # the others are split over the hours they overlap, in proportion to overlap. The
-    # checks see each record once, in its first part (the others carry 0 and NULL).
-    part = f"(least(t + {us}, (hh + 1) * {US_PER_HOUR}) - greatest(t, hh * {US_PER_HOUR}))"
+    # checks see each record once, in its first part (the others carry 0).
+    part = f"(least(u + {us}, (hh + 1) * {US_PER_HOUR}) - greatest(u, hh * {US_PER_HOUR}))"
     return f"""
-    WITH src AS (SELECT site, e, r, t, {h0} AS h0, {h1} AS h1
-                 FROM (SELECT *, epoch_us(ts) AS t FROM ({base}))),
+    WITH src AS (SELECT site, e, r, u, u // {US_PER_HOUR} AS h0,
+                        (u + {us - 1}) // {US_PER_HOUR} AS h1
+                 FROM (SELECT *, epoch_us(ts) + {SHIFT_US} AS u FROM ({base}))),
     parts AS (
-        SELECT site, h0 AS h, e, r, 1 AS first, e AS e_chk, t AS t_chk FROM src
-        WHERE t IS NULL OR h0 = h1
+        SELECT site, h0 AS hk, e, r, 1 AS first, e AS e_chk FROM src
+        WHERE u IS NULL OR h0 = h1
         UNION ALL
-        SELECT site, hh AS h, e * {part} / {us} AS e, r * {part} / {us} AS r,
+        SELECT site, hh AS hk, e * {part} / {us} AS e, r * {part} / {us} AS r,
                CASE WHEN hh = h0 THEN 1 ELSE 0 END AS first,
-               CASE WHEN hh = h0 THEN e ELSE 0 END AS e_chk,
-               CASE WHEN hh = h0 THEN t END AS t_chk
+               CASE WHEN hh = h0 THEN e ELSE 0 END AS e_chk
         FROM (SELECT *, unnest(range(h0, h1 + 1)) AS hh FROM src
-              WHERE t IS NOT NULL AND h0 <> h1)
+              WHERE u IS NOT NULL AND h0 <> h1)
     )
-    SELECT site, {to_ts}, energy_kwh, {"requests, " if requests else ""}records,
-           n_val, e_min, e_max, t_min, t_max, g_min, g_max FROM (
-        SELECT site, h, sum(e) AS energy_kwh, {req}sum(first) AS records,
+    {outer} FROM (
+        SELECT site, hk, sum(e) AS energy_kwh, {req}sum(first) AS records,
                count(e_chk) - count(*) + sum(first) AS n_val, {stats}
         FROM parts GROUP BY ALL)
     """
