@@ -346,12 +346,17 @@ def _reduce(
     base = f"SELECT {ts} AS ts, {fields} FROM {reader}"
     if local is not None:
         base = _dst_base(con, src, local, types, fields) or base
-    aggregate = _aggregate_sql(base, options.interval_s, "requests" in cols)
+    fused = options.duplicates == "error" and not options.interval_s
+    aggregate = _aggregate_sql(base, options.interval_s, "requests" in cols, check=fused)
     try:
         df = _run_with_progress(con, aggregate, progress)
     except Exception as exc:
         raise _duck_error(exc, src, cols) from exc
 
+    checks = None
+    if fused:
+        checks = df[df["is_check"]]
+        df = df[~df["is_check"]]
     if df.empty or int(df["records"].sum()) == 0:
         raise InputError(f"{src.display}: the log holds no records", hint="check the file")
     bad = (
@@ -364,19 +369,7 @@ def _reduce(
     if bad.any():
         _locate_bad_row(con, src, options, cols, available, ts)
     if options.duplicates == "error":
-        check_duplicates(
-            con,
-            base,
-            has_server="server" in cols,
-            slots=bitmap_slots(
-                df,
-                round(options.interval_s * 1e6) if options.interval_s else US_PER_HOUR,
-                hour_us=US_PER_HOUR,
-                shift_hours=SHIFT_HOURS,
-            ),
-            display=src.display,
-            on_error=lambda exc: _duck_error(exc, src, {}),
-        )
+        _check_duplicates(con, src, options, base, "server" in cols, df, checks)
 
     out = df[["site", "hour", "energy_kwh", "records"]].copy()
     if "requests" in cols:
@@ -389,6 +382,35 @@ def _reduce(
         sources=[_display(f, src.tmpdir) for f in src.files],
         records=int(df["records"].sum()),
         columns=cols,
+    )
+
+
+def _check_duplicates(
+    con: duckdb.DuckDBPyConnection,
+    src: _Source,
+    options: LogOptions,
+    base: str,
+    has_server: bool,
+    reduced: pd.DataFrame,
+    checks: pd.DataFrame | None,
+) -> None:
+    """The duplicate check: from the findings of the fused scan (``checks``), else by
+    bitmaps per series in a second scan (:mod:`fairwatt.io.log_duplicates`)."""
+    step = round(options.interval_s * 1e6) if options.interval_s else US_PER_HOUR
+    slots = None
+    if checks is None:
+        slots = bitmap_slots(reduced, step, hour_us=US_PER_HOUR, shift_hours=SHIFT_HOURS)
+    elif not checks["mixed"].fillna(False).any():
+        if not checks["dup"].fillna(False).any():
+            return
+        slots = bitmap_slots(reduced, step, hour_us=US_PER_HOUR, shift_hours=SHIFT_HOURS)
+    check_duplicates(
+        con,
+        base,
+        has_server=has_server,
+        slots=slots,
+        display=src.display,
+        on_error=lambda exc: _duck_error(exc, src, {}),
     )
 
 
@@ -421,7 +443,9 @@ def _dst_base(
         raise _duck_error(exc, src, {}) from exc
 
 
-def _aggregate_sql(base: str, interval_s: float | None, requests: bool = True) -> str:
+def _aggregate_sql(
+    base: str, interval_s: float | None, requests: bool = True, check: bool = False
+) -> str:
     """SQL of the reduction: energy per (site, integer UTC hour), turned back into a UTC
     timestamp after grouping, with the validity checks folded into the same scan.
 
@@ -438,6 +462,8 @@ def _aggregate_sql(base: str, interval_s: float | None, requests: bool = True) -
         f"SELECT site, make_timestamp((hk - {SHIFT_HOURS}) * {US_PER_HOUR})::TIMESTAMPTZ "
         f"AS hour, hk, energy_kwh, {'requests, ' if requests else ''}records, n_val, e_min, e_max"
     )
+    if not interval_s and check:
+        return _checked_sql(base, outer, req)
     if not interval_s:
         return (
             f"{outer} FROM (SELECT site, (epoch_us(ts) + {SHIFT_US}) // {US_PER_HOUR} AS hk, "
@@ -468,6 +494,31 @@ def _aggregate_sql(base: str, interval_s: float | None, requests: bool = True) -
                count(e_chk) - count(*) + sum(first) AS n_val, {stats}
         FROM parts GROUP BY ALL)
     """
+
+
+def _checked_sql(base: str, outer: str, req: str) -> str:
+    """The reduction by hour with the duplicate check in the same scan.
+
+    ``GROUPING SETS`` fill two hash tables from one read of the log: (site, hour), the
+    reduction, and (series, block of 63 hours), where series is ``hash(site, server)``.
+    Per block a 63-bit mask ``bit_or(1 << hour % 63)`` counts the distinct hours: a block
+    whose records all lie on one grid (least and greatest ``epoch_us % hour`` equal) and
+    number more than its distinct hours holds a repeated (hour, series), i.e. a
+    duplicate or two series whose hashes collide, which the exact check tells apart. The
+    states are fixed-size, so the table spills like any other under ``memory_limit``.
+    Rows of the check carry ``is_check``; ``dup`` and ``mixed`` are its findings.
+    """
+    hour = f"u // {US_PER_HOUR}"
+    return (
+        f"{outer}, is_check, bit_count(m) <> records AS dup, g0 <> g1 AS mixed FROM ("
+        f"SELECT site, hk, k IS NOT NULL AS is_check, sum(e) AS energy_kwh, {req}"
+        "count(*) AS records, count(e) AS n_val, min(e) AS e_min, max(e) AS e_max, "
+        "bit_or(CAST(1 AS BIGINT) << CAST(hk % 63 AS BIGINT)) AS m, min(g) AS g0, max(g) AS g1 "
+        f"FROM (SELECT site, e, r, hash(site, server) AS k, {hour} AS hk, "
+        f"({hour}) // 63 AS hb, u % {US_PER_HOUR} AS g "
+        f"FROM (SELECT *, epoch_us(ts) + {SHIFT_US} AS u FROM ({base}))) "
+        "GROUP BY GROUPING SETS ((site, hk), (k, hb)))"
+    )
 
 
 def _locate_bad_row(
