@@ -586,7 +586,12 @@ def main(argv: list[str] | None = None) -> int:
 
     help_times: dict[str, float] = {}
     if "fairwatt" in engines and args.help_runs > 0:
+        # interpreter start-up alone, then the help of the program and of its main command
+        help_times["python -c pass"] = time_help([sys.executable, "-c", "pass"], args.help_runs)
         help_times["fairwatt --help"] = time_help([*fairwatt, "--help"], args.help_runs)
+        help_times["fairwatt audit --help"] = time_help(
+            [*fairwatt, "audit", "--help"], args.help_runs
+        )
         codecarbon = shutil.which("codecarbon") or str(Path(sys.executable).parent / "codecarbon")
         if Path(codecarbon).exists():
             help_times["codecarbon --help"] = time_help([codecarbon, "--help"], args.help_runs)
