@@ -115,27 +115,38 @@ def _inject(df: pd.DataFrame, row: int) -> pd.DataFrame:
     return pd.concat([df.iloc[: row + 7], extra, df.iloc[row + 7 :]], ignore_index=True)
 
 
+def _write(df: pd.DataFrame, path: Path) -> str:
+    if path.suffix == ".csv":
+        df.to_csv(path, index=False, date_format="%Y-%m-%dT%H:%M:%S+00:00")
+    else:
+        pq.write_table(pa.Table.from_pandas(df, preserve_index=False), path, row_group_size=50_000)
+    return str(path)
+
+
 @pytest.mark.parametrize(
-    ("start", "shift"),
+    ("start", "shift", "fmt"),
     [
-        ("2023-01-01", "0min"),  # on the hour: bitmaps
-        ("1969-11-20", "0min"),  # across 1970
-        ("2023-01-01", "30min"),  # on a grid off the hour (India-like offsets)
+        ("2023-01-01", "0min", "parquet"),  # on the hour: bitmaps in a second scan
+        ("2023-01-01", "0min", "csv"),  # on the hour: checked in the reduction's scan
+        ("1969-11-20", "0min", "parquet"),  # across 1970
+        ("1969-11-20", "0min", "csv"),
+        ("2023-01-01", "30min", "parquet"),  # on a grid off the hour (India-like offsets)
+        ("2023-01-01", "30min", "csv"),
     ],
 )
-def test_injected_duplicate_in_a_large_log(tmp_path: Path, start: str, shift: str) -> None:
+def test_injected_duplicate_in_a_large_log(
+    tmp_path: Path, start: str, shift: str, fmt: str
+) -> None:
     df = _hourly_log(sites=20, servers=10, hours=1_500, start=start)
     df["timestamp"] += pd.Timedelta(shift)
     bad = _inject(df, 123_457)
-    path = tmp_path / "log.parquet"
-    pq.write_table(pa.Table.from_pandas(bad, preserve_index=False), path, row_group_size=50_000)
+    path = _write(bad, tmp_path / f"log.{fmt}")
     with pytest.raises(InputError) as err:
-        reduce_log([str(path)])
+        reduce_log([path])
     assert str(err.value).startswith(f"{path}: {_expected_message(bad)}")
     assert "--duplicates sum" in str(err.value)
-    clean = tmp_path / "clean.parquet"
-    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), clean)
-    assert reduce_log([str(clean)]).records == len(df)
+    clean = _write(df, tmp_path / f"clean.{fmt}")
+    assert reduce_log([clean]).records == len(df)
 
 
 def test_irregular_times_use_the_hashed_check(tmp_path: Path) -> None:
@@ -170,6 +181,10 @@ def test_sub_hour_grid_with_interval(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         reduce_log(bad)
     assert _expected_message(bad) in str(err.value)
+    with pytest.raises(InputError) as err:  # CSV: found from the reduction's own scan
+        reduce_log([_write(bad, tmp_path / "bad.csv")])
+    assert _expected_message(bad) in str(err.value)
+    assert reduce_log([_write(df, tmp_path / "ok.csv")]).records == 400
 
 
 def test_bitmaps_over_budget_fall_back(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,7 +10,7 @@ entry per record. Instead:
   ``bit_count(bitstring_agg(slot, lo, hi))``: it equals the series' record count exactly
   when no slot repeats. Memory: one bit per series and slot (about 1 KiB per series for
   an hourly year), far smaller than the log.
-* Otherwise (irregular timestamps, or a bitmap that would be too large) records are
+* Otherwise (irregular timestamps, or bitmaps that would be too large) records are
   grouped on ``hash(ts, site, server)``, a fixed-width key.
 
 Either way a positive answer is confirmed exactly (``GROUP BY ts, site, server`` over the
@@ -80,10 +80,13 @@ def check_duplicates(
     """Raise :class:`InputError` when two records of ``base`` (SQL with ``ts``, ``site``,
     ``server``) share timestamp, site and server, naming one of them.
 
-    With ``slots``, one scan gives per (site, server) the record count, the bitmap's
-    count of distinct slots and the least and greatest ``shifted epoch_us % step``: a
-    series whose times all have the same remainder is free of duplicates exactly when
-    the two counts agree. Series on no common grid send the check to the hashed scan.
+    With ``slots``, one scan gives per series, keyed by ``hash(site, server)`` (a
+    fixed-width key, cheaper than two strings), the record count, the bitmap's count of
+    distinct slots and the least and greatest ``shifted epoch_us % step``: a series whose
+    times all have the same remainder is free of duplicates exactly when the two counts
+    agree (two series whose hashes collide can only make them disagree, and the exact
+    confirmation then finds no duplicate). Series on no common grid send the check to
+    the hashed scan.
     """
     key = "ts, site, server" if has_server else "ts, site"
     try:
@@ -94,7 +97,7 @@ def check_duplicates(
                 "count(*) FILTER (WHERE g0 <> g1) "
                 f"FROM (SELECT count(*) AS n, bit_count(bitstring_agg({u} // {slots.step_us}, "
                 f"{slots.lo}, {slots.hi})) AS b, min({u} % {slots.step_us}) AS g0, "
-                f"max({u} % {slots.step_us}) AS g1 FROM ({base}) GROUP BY site, server)"
+                f"max({u} % {slots.step_us}) AS g1 FROM ({base}) GROUP BY hash(site, server))"
             ).fetchone()
             if row is not None and not row[0] and not row[1]:
                 return
