@@ -7,11 +7,13 @@ The script
    table (one site per zone, with PUE and on-site WUE), an hourly factor file for one year
    and energy logs of hourly per-server records as Parquet (many row groups) and CSV;
    files already there are reused;
-2. runs ``fairwatt audit LOG --sites S --factors F --by zone,hour -q -o OUT.parquet`` and
-   the baseline, a DuckDB SQL query computing the same table, each as a child process;
+2. runs ``fairwatt audit LOG --sites S --factors F --by zone,hour -q -o OUT.parquet``
+   (defaults: exact duplicate check), the same with ``--duplicates sum``, and the
+   baseline, the strongest hand-written DuckDB query we know for the same table, each as a
+   child process;
 3. measures each child's wall time and peak resident memory (``os.wait4``), prints a table
-   and the largest relative difference between the two results per column, and times
-   ``fairwatt --help``.
+   and the largest relative difference from the baseline's result per column, and times
+   ``python -c pass``, ``fairwatt --help`` and ``fairwatt audit --help``.
 
 Run from the repository root::
 
