@@ -4,12 +4,15 @@
     python scripts/gen_cli_docs.py --check  # exit 1 if docs/cli.md is out of date
 
 Help is rendered as plain text (``TYPER_USE_RICH=0``, 100 columns) so the file does not
-depend on the terminal or on the version of rich.
+depend on the terminal or on the version of rich. The same texts are written to
+``src/fairwatt/cli/_help.json``, which ``fairwatt --help`` prints without loading the
+command line.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -28,6 +31,7 @@ from typer.testing import CliRunner  # noqa: E402
 from fairwatt.cli.app import app  # noqa: E402
 
 TARGET = ROOT / "docs" / "cli.md"
+HELP_CACHE = ROOT / "src" / "fairwatt" / "cli" / "_help.json"
 
 
 def command_paths(group: typer.Typer, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -38,8 +42,10 @@ def command_paths(group: typer.Typer, prefix: tuple[str, ...] = ()) -> list[tupl
     return paths
 
 
-def render() -> str:
+def render() -> tuple[str, str]:
+    """docs/cli.md and the help cache (JSON: command path -> help text)."""
     runner = CliRunner()
+    texts: dict[str, str] = {}
     parts = [
         "# Command-line reference",
         "",
@@ -54,21 +60,27 @@ def render() -> str:
         title = " ".join(("fairwatt", *path))
         text = "\n".join(line.rstrip() for line in res.output.strip().splitlines())
         parts += [f"## `{title}`", "", "```text", text, "```", ""]
-    return "\n".join(parts)
+        texts[" ".join(path)] = text + "\n"
+    return "\n".join(parts), json.dumps(texts, indent=1, ensure_ascii=False) + "\n"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check, do not write")
     args = parser.parse_args()
-    text = render()
+    outputs = dict(zip((TARGET, HELP_CACHE), render(), strict=True))
     if args.check:
-        if not TARGET.exists() or TARGET.read_text(encoding="utf-8") != text:
-            print(f"{TARGET} is out of date: run python scripts/gen_cli_docs.py", file=sys.stderr)
-            return 1
-        return 0
-    TARGET.write_text(text, encoding="utf-8")
-    print(f"wrote {TARGET}")
+        stale = [
+            p
+            for p, text in outputs.items()
+            if not p.exists() or p.read_text(encoding="utf-8") != text
+        ]
+        for p in stale:
+            print(f"{p} is out of date: run python scripts/gen_cli_docs.py", file=sys.stderr)
+        return 1 if stale else 0
+    for p, text in outputs.items():
+        p.write_text(text, encoding="utf-8")
+        print(f"wrote {p}")
     return 0
 
 

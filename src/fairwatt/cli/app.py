@@ -1,16 +1,21 @@
 """The ``fairwatt`` command line. Each command lives in its own module of this package;
-heavy libraries are imported inside the commands so that ``fairwatt --help`` stays fast."""
+heavy libraries are imported inside the commands so that they start fast.
 
-from __future__ import annotations
+``--help`` is answered without building the command line at all: :func:`main` prints
+the plain-text help that ``scripts/gen_cli_docs.py`` renders from the commands
+(``_help.json``, checked by the tests to match), so ``fairwatt --help`` and
+``fairwatt audit --help`` cost little more than starting Python. Everything else,
+and ``from fairwatt.cli.app import app``, builds the Typer application on first use.
+"""
 
-import logging
+# no ``from __future__ import annotations``: Typer reads the annotations of the callback
+# defined inside build(), which must be objects, not strings naming its local imports
 import sys
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import typer
-
-from fairwatt import __version__
-from fairwatt.cli._common import state
+if TYPE_CHECKING:
+    import typer
 
 HELP = """Audit the carbon, water and public-health footprint of data-center and AI
 workloads region by region, measure how unevenly it falls on the host regions, and
@@ -20,56 +25,97 @@ Exit codes: 0 ok; 1 a check's threshold was breached; 2 usage or invalid input;
 3 data source unavailable or factor missing; 4 scenario infeasible.
 """
 
-app = typer.Typer(
-    name="fairwatt",
-    help=HELP,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+#: the rendered help of each command path ("" for ``fairwatt`` itself)
+HELP_CACHE = Path(__file__).with_name("_help.json")
+_HELP_FLAGS = ("--help", "-h")
+_app: "typer.Typer | None" = None
 
 
-def _version(value: bool) -> None:
-    if value:
-        print(f"fairwatt {__version__}")
-        raise typer.Exit()
+def build() -> "typer.Typer":
+    """The Typer application with every command."""
+    import logging
+    from typing import Annotated
+
+    import typer
+
+    from fairwatt import __version__
+    from fairwatt.cli import audit as _audit
+    from fairwatt.cli import cache as _cache
+    from fairwatt.cli import check as _check
+    from fairwatt.cli import equity as _equity
+    from fairwatt.cli import rebalance as _rebalance
+    from fairwatt.cli._common import state
+    from fairwatt.cli.factors import factors_app
+    from fairwatt.cli.fetch import fetch as _fetch
+    from fairwatt.cli.sites import sites_app
+
+    app = typer.Typer(
+        name="fairwatt",
+        help=HELP,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+        context_settings={"help_option_names": list(_HELP_FLAGS)},
+    )
+
+    def _version(value: bool) -> None:
+        if value:
+            print(f"fairwatt {__version__}")
+            raise typer.Exit()
+
+    @app.callback()
+    def _main(
+        verbose: Annotated[
+            int,
+            typer.Option("--verbose", "-v", count=True, help="More detail on stderr (-vv: debug)."),
+        ] = 0,
+        version: Annotated[
+            bool,
+            typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        ] = False,
+    ) -> None:
+        state.verbose = verbose
+        level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+        logging.basicConfig(stream=sys.stderr, level=level, format="fairwatt: %(message)s")
+
+    app.command("audit")(_audit.audit)
+    app.command("equity")(_equity.equity)
+    app.add_typer(_cache.cache_app, name="cache")
+    app.command("rebalance")(_rebalance.rebalance)
+    app.add_typer(factors_app, name="factors")
+    app.add_typer(sites_app, name="sites")
+    factors_app.command("fetch")(_fetch)
+    app.command("check")(_check.check)
+    return app
 
 
-@app.callback()
-def _main(
-    verbose: Annotated[
-        int, typer.Option("--verbose", "-v", count=True, help="More detail on stderr (-vv: debug).")
-    ] = 0,
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
-    ] = False,
-) -> None:
-    state.verbose = verbose
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(stream=sys.stderr, level=level, format="fairwatt: %(message)s")
+def __getattr__(name: str) -> Any:
+    global _app
+    if name == "app":
+        if _app is None:
+            _app = build()
+        return _app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-# Commands ---------------------------------------------------------------------
-from fairwatt.cli import audit as _audit  # noqa: E402
-from fairwatt.cli import cache as _cache  # noqa: E402
-from fairwatt.cli import check as _check  # noqa: E402
-from fairwatt.cli import equity as _equity  # noqa: E402
-from fairwatt.cli import rebalance as _rebalance  # noqa: E402
-from fairwatt.cli.factors import factors_app  # noqa: E402
-from fairwatt.cli.fetch import fetch as _fetch  # noqa: E402
-from fairwatt.cli.sites import sites_app  # noqa: E402
+def cached_help(args: list[str]) -> str | None:
+    """The help text for ``args`` when they only ask for a command's help (e.g.
+    ``["audit", "--help"]``) and it is in :data:`HELP_CACHE`; else ``None``."""
+    if not args or args[-1] not in _HELP_FLAGS or any(a.startswith("-") for a in args[:-1]):
+        return None
+    import json
 
-app.command("audit")(_audit.audit)
-app.command("equity")(_equity.equity)
-app.add_typer(_cache.cache_app, name="cache")
-app.command("rebalance")(_rebalance.rebalance)
-app.add_typer(factors_app, name="factors")
-app.add_typer(sites_app, name="sites")
-factors_app.command("fetch")(_fetch)
-app.command("check")(_check.check)
+    try:
+        texts = json.loads(HELP_CACHE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    text = texts.get(" ".join(args[:-1]))
+    return text if isinstance(text, str) else None
 
 
 def main() -> None:
-    app()
+    text = cached_help(sys.argv[1:])
+    if text is not None:
+        sys.stdout.write(text)
+        return
+    __getattr__("app")()

@@ -19,7 +19,10 @@ Conventions:
   (site, server) one series in file order (:mod:`fairwatt.io.log_times`): a skipped
   local time is refused; a repeated one must occur twice, daylight time first.
 * Duplicate records (the same timestamp, site and server) are an error unless
-  ``duplicates="sum"``, which adds them up.
+  ``duplicates="sum"``, which adds them up. The check is exact and never holds one hash
+  entry per record (:mod:`fairwatt.io.log_duplicates`).
+* Hours are integers, ``floor(epoch_us / 3.6e9)`` (also before 1970), turned back into
+  ``timestamp[us, UTC]`` after grouping.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from fairwatt.errors import InputError
 from fairwatt.io import DEFAULT_MEMORY_LIMIT
+from fairwatt.io.log_duplicates import bitmap_slots, check_duplicates
 from fairwatt.io.log_sources import FRAME_VIEW as _FRAME_VIEW
 from fairwatt.io.log_sources import Source as _Source
 from fairwatt.io.log_sources import display as _display
@@ -50,6 +54,11 @@ if TYPE_CHECKING:
 
     from fairwatt.io.log_sources import LogSource
 
+#: microseconds per hour: the reduction groups by integer UTC hours, ``floor(epoch_us / H)``
+US_PER_HOUR = 3_600_000_000
+#: hours added to every time before integer division so that it is a floor division
+SHIFT_HOURS = 1_000_000_000
+SHIFT_US = SHIFT_HOURS * US_PER_HOUR
 CANONICAL_FIELDS = ("timestamp", "site", "energy", "power", "server", "requests")
 _DEFAULT_NAMES = {
     "timestamp": ("timestamp", "time", "datetime"),
@@ -340,25 +349,32 @@ def _reduce(
     base = f"SELECT {ts} AS ts, {fields} FROM {reader}"
     if local is not None:
         base = _dst_base(con, src, local, types, fields) or base
-    aggregate = _aggregate_sql(base, options.interval_s)
+    # A CSV log is parsed again by a second scan, which costs more than the fused scan's
+    # larger hash table; a Parquet or in-memory log is cheaper to read twice (columns).
+    fused = options.duplicates == "error" and not options.interval_s and src.kind == "csv"
+    aggregate = _aggregate_sql(base, options.interval_s, "requests" in cols, check=fused)
     try:
         df = _run_with_progress(con, aggregate, progress)
     except Exception as exc:
         raise _duck_error(exc, src, cols) from exc
 
+    checks = None
+    if fused:
+        checks = df[df["is_check"]]
+        df = df[~df["is_check"]]
     if df.empty or int(df["records"].sum()) == 0:
         raise InputError(f"{src.display}: the log holds no records", hint="check the file")
     bad = (
         df["site"].isna()
         | df["hour"].isna()
-        | (df["n_null"] > 0)
-        | (df["n_nan"] > 0)
-        | (df["n_neg"] > 0)
+        | (df["n_val"] < df["records"])
+        | (df["e_min"] < 0)
+        | df["e_max"].isna()
     )
     if bad.any():
         _locate_bad_row(con, src, options, cols, available, ts)
     if options.duplicates == "error":
-        _check_duplicates(con, src, base, "server" in cols)
+        _check_duplicates(con, src, options, base, "server" in cols, df, checks)
 
     out = df[["site", "hour", "energy_kwh", "records"]].copy()
     if "requests" in cols:
@@ -371,6 +387,35 @@ def _reduce(
         sources=[_display(f, src.tmpdir) for f in src.files],
         records=int(df["records"].sum()),
         columns=cols,
+    )
+
+
+def _check_duplicates(
+    con: duckdb.DuckDBPyConnection,
+    src: _Source,
+    options: LogOptions,
+    base: str,
+    has_server: bool,
+    reduced: pd.DataFrame,
+    checks: pd.DataFrame | None,
+) -> None:
+    """The duplicate check: from the findings of the fused scan (``checks``), else by
+    bitmaps per series in a second scan (:mod:`fairwatt.io.log_duplicates`)."""
+    step = round(options.interval_s * 1e6) if options.interval_s else US_PER_HOUR
+    slots = None
+    if checks is None:
+        slots = bitmap_slots(reduced, step, hour_us=US_PER_HOUR, shift_hours=SHIFT_HOURS)
+    elif not checks["mixed"].fillna(False).any():
+        if not checks["dup"].fillna(False).any():
+            return
+        slots = bitmap_slots(reduced, step, hour_us=US_PER_HOUR, shift_hours=SHIFT_HOURS)
+    check_duplicates(
+        con,
+        base,
+        has_server=has_server,
+        slots=slots,
+        display=src.display,
+        on_error=lambda exc: _duck_error(exc, src, {}),
     )
 
 
@@ -403,45 +448,82 @@ def _dst_base(
         raise _duck_error(exc, src, {}) from exc
 
 
-def _aggregate_sql(base: str, interval_s: float | None) -> str:
-    checks = (
-        "count(*) FILTER (WHERE e IS NULL) AS n_null, count(*) FILTER (WHERE isnan(e)) AS n_nan, "
-        "count(*) FILTER (WHERE e < 0) AS n_neg"
+def _aggregate_sql(
+    base: str, interval_s: float | None, requests: bool = True, check: bool = False
+) -> str:
+    """SQL of the reduction: energy per (site, integer UTC hour), turned back into a UTC
+    timestamp after grouping, with the validity checks folded into the same scan.
+
+    The hour is ``(epoch_us + SHIFT_US) // US_PER_HOUR - SHIFT_HOURS``: the shift makes
+    every time from 112,000 BC to 177,000 AD non-negative, so integer division (which
+    truncates toward zero in DuckDB) is a floor division, also before 1970; it is taken
+    back after grouping. Per (site, hour) the scan also gives ``records``, ``n_val``
+    (non-NULL energies), ``e_min`` and ``e_max`` (NaN sorts above every number in
+    DuckDB, so a NaN makes ``e_max`` NaN) and ``hk``, the shifted hour.
+    """
+    req = "sum(r) AS requests, " if requests else ""
+    stats = "min(e_chk) AS e_min, max(e_chk) AS e_max"
+    outer = (
+        f"SELECT site, make_timestamp((hk - {SHIFT_HOURS}) * {US_PER_HOUR})::TIMESTAMPTZ "
+        f"AS hour, hk, energy_kwh, {'requests, ' if requests else ''}records, n_val, e_min, e_max"
     )
+    if not interval_s and check:
+        return _checked_sql(base, outer, req)
     if not interval_s:
         return (
-            f"WITH src AS ({base}) SELECT site, date_trunc('hour', ts) AS hour, "
-            f"sum(e) AS energy_kwh, sum(r) AS requests, count(*) AS records, {checks} "
-            "FROM src GROUP BY ALL"
+            f"{outer} FROM (SELECT site, (epoch_us(ts) + {SHIFT_US}) // {US_PER_HOUR} AS hk, "
+            f"sum(e) AS energy_kwh, {req}count(*) AS records, count(e) AS n_val, "
+            f"min(e) AS e_min, max(e) AS e_max FROM ({base}) GROUP BY ALL)"
         )
     us = round(interval_s * 1e6)
     # A record covers [ts, ts + interval); records inside one hour take the fast path,
-    # the others are split over the hours they overlap, in proportion to overlap.
+    # the others are split over the hours they overlap, in proportion to overlap. The
+    # checks see each record once, in its first part (the others carry 0).
+    part = f"(least(u + {us}, (hh + 1) * {US_PER_HOUR}) - greatest(u, hh * {US_PER_HOUR}))"
     return f"""
-    WITH src AS (SELECT *, ts + to_microseconds({us}) AS te FROM ({base})),
+    WITH src AS (SELECT site, e, r, u, u // {US_PER_HOUR} AS h0,
+                        (u + {us - 1}) // {US_PER_HOUR} AS h1
+                 FROM (SELECT *, epoch_us(ts) + {SHIFT_US} AS u FROM ({base}))),
     parts AS (
-        SELECT site, date_trunc('hour', ts) AS hour, e, r, 1 AS first, e AS e_chk FROM src
-        WHERE ts IS NULL OR date_trunc('hour', ts) = date_trunc('hour', te - to_microseconds(1))
+        SELECT site, h0 AS hk, e, r, 1 AS first, e AS e_chk FROM src
+        WHERE u IS NULL OR h0 = h1
         UNION ALL
-        SELECT site, h AS hour,
-               e * (epoch_us(least(te, h + INTERVAL 1 HOUR)) - epoch_us(greatest(ts, h))) / {us}
-                 AS e,
-               r * (epoch_us(least(te, h + INTERVAL 1 HOUR)) - epoch_us(greatest(ts, h))) / {us}
-                 AS r,
-               CASE WHEN h = date_trunc('hour', ts) THEN 1 ELSE 0 END AS first,
-               CASE WHEN h = date_trunc('hour', ts) THEN e ELSE 0 END AS e_chk
-        FROM (SELECT *, unnest(generate_series(date_trunc('hour', ts), te - to_microseconds(1),
-                                                INTERVAL 1 HOUR)) AS h
-              FROM src
-              WHERE ts IS NOT NULL
-                AND date_trunc('hour', ts) <> date_trunc('hour', te - to_microseconds(1)))
+        SELECT site, hh AS hk, e * {part} / {us} AS e, r * {part} / {us} AS r,
+               CASE WHEN hh = h0 THEN 1 ELSE 0 END AS first,
+               CASE WHEN hh = h0 THEN e ELSE 0 END AS e_chk
+        FROM (SELECT *, unnest(range(h0, h1 + 1)) AS hh FROM src
+              WHERE u IS NOT NULL AND h0 <> h1)
     )
-    SELECT site, hour, sum(e) AS energy_kwh, sum(r) AS requests, sum(first) AS records,
-           count(*) FILTER (WHERE first = 1 AND e_chk IS NULL) AS n_null,
-           count(*) FILTER (WHERE first = 1 AND isnan(e_chk)) AS n_nan,
-           count(*) FILTER (WHERE first = 1 AND e_chk < 0) AS n_neg
-    FROM parts GROUP BY ALL
+    {outer} FROM (
+        SELECT site, hk, sum(e) AS energy_kwh, {req}sum(first) AS records,
+               count(e_chk) - count(*) + sum(first) AS n_val, {stats}
+        FROM parts GROUP BY ALL)
     """
+
+
+def _checked_sql(base: str, outer: str, req: str) -> str:
+    """The reduction by hour with the duplicate check in the same scan.
+
+    ``GROUPING SETS`` fill two hash tables from one read of the log: (site, hour), the
+    reduction, and (series, block of 63 hours), where series is ``hash(site, server)``.
+    Per block a 63-bit mask ``bit_or(1 << hour % 63)`` counts the distinct hours: a block
+    whose records all lie on one grid (least and greatest ``epoch_us % hour`` equal) and
+    number more than its distinct hours holds a repeated (hour, series), i.e. a
+    duplicate or two series whose hashes collide, which the exact check tells apart. The
+    states are fixed-size, so the table spills like any other under ``memory_limit``.
+    Rows of the check carry ``is_check``; ``dup`` and ``mixed`` are its findings.
+    """
+    hour = f"u // {US_PER_HOUR}"
+    return (
+        f"{outer}, is_check, bit_count(m) <> records AS dup, g0 <> g1 AS mixed FROM ("
+        f"SELECT site, hk, k IS NOT NULL AS is_check, sum(e) AS energy_kwh, {req}"
+        "count(*) AS records, count(e) AS n_val, min(e) AS e_min, max(e) AS e_max, "
+        "bit_or(CAST(1 AS BIGINT) << CAST(hk % 63 AS BIGINT)) AS m, min(g) AS g0, max(g) AS g1 "
+        f"FROM (SELECT site, e, r, hash(site, server) AS k, {hour} AS hk, "
+        f"({hour}) // 63 AS hb, u % {US_PER_HOUR} AS g "
+        f"FROM (SELECT *, epoch_us(ts) + {SHIFT_US} AS u FROM ({base}))) "
+        "GROUP BY GROUPING SETS ((site, hk), (k, hb)))"
+    )
 
 
 def _locate_bad_row(
@@ -498,33 +580,4 @@ def _locate_bad_row(
         column=value_col,
         hint="energy and power must be >= 0",
         **where,
-    )
-
-
-def _check_duplicates(
-    con: duckdb.DuckDBPyConnection, src: _Source, base: str, has_server: bool
-) -> None:
-    key = "ts, site, server" if has_server else "ts, site"
-    sql = (
-        f"SELECT {key}, count(*) AS n FROM ({base}) GROUP BY {key} HAVING count(*) > 1 "
-        f"ORDER BY n DESC LIMIT 1"
-    )
-    try:
-        dup = con.execute(sql).fetchone()
-    except Exception as exc:
-        raise _duck_error(exc, src, {}) from exc
-    if dup is None:
-        return
-    n_groups = con.execute(
-        f"SELECT count(*) FROM (SELECT {key} FROM ({base}) GROUP BY {key} HAVING count(*) > 1)"
-    ).fetchone()
-    what = f"site {dup[1]!r}" + (f", server {dup[2]!r}" if has_server else "")
-    hint = "remove them, or pass --duplicates sum to add them up"
-    if not has_server:
-        hint += "; if they are different servers, map the server id with --column server=NAME"
-    raise InputError(
-        f"{n_groups[0] if n_groups else '?'} duplicate record keys, e.g. {dup[-1]} records at "
-        f"{dup[0].isoformat()} for {what}",
-        file=src.display,
-        hint=hint,
     )

@@ -1,0 +1,144 @@
+"""The exact duplicate-record check of the energy-log reduction (:mod:`fairwatt.io.logs`).
+
+A duplicate is two records with the same timestamp, site and server. Proving there is
+none with ``GROUP BY ts, site, server`` is a second full scan whose hash table holds one
+entry per record. Instead:
+
+* When every timestamp lies on one grid (the reduction's scan reports the least and
+  greatest ``epoch_us % step`` and the time span; the step is an hour, or ``interval``),
+  each (site, server) series gets a bitmap over the grid's slots,
+  ``bit_count(bitstring_agg(slot, lo, hi))``: it equals the series' record count exactly
+  when no slot repeats. Memory: one bit per series and slot (about 1 KiB per series for
+  an hourly year), far smaller than the log.
+* Otherwise (irregular timestamps, or bitmaps that would be too large) records are
+  grouped on ``hash(ts, site, server)``, a fixed-width key.
+
+Either way a positive answer is confirmed exactly (``GROUP BY ts, site, server`` over the
+records whose key hash repeats) before anything is reported, so a hash collision never
+raises and every real duplicate does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fairwatt.errors import InputError
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
+
+#: the most bitmap memory the check may use [bytes]; beyond it, the hashed check runs
+BITMAP_BUDGET = 128 * 2**20
+
+
+@dataclass(frozen=True)
+class Slots:
+    """The grid of the bitmap check: slot = ``(epoch_us + shift_us) // step_us``, from
+    ``lo`` to ``hi``."""
+
+    step_us: int
+    shift_us: int
+    lo: int
+    hi: int
+
+
+def bitmap_slots(
+    reduced: pd.DataFrame, step_us: int, *, hour_us: int, shift_hours: int
+) -> Slots | None:
+    """The slots of the bitmap check, or ``None`` when the bitmaps would exceed
+    :data:`BITMAP_BUDGET`.
+
+    ``reduced`` is the reduction per (site, hour) with ``records`` and ``hk``, the hour
+    shifted by ``shift_hours`` (so that every shifted time is non-negative).
+    """
+    hk = reduced["hk"].dropna()
+    if hk.empty:
+        return None
+    lo = int(hk.min()) * hour_us // step_us
+    hi = ((int(hk.max()) + 1) * hour_us - 1) // step_us
+    # a site has at least as many series as records in one of its hours over the slots
+    # of an hour (exact for series without gaps); the bitmaps take one bit per slot each
+    per_hour = max(1, hour_us // step_us)
+    series = reduced.groupby("site", sort=False)["records"].max() // per_hour + 1
+    if int(series.sum()) * (hi - lo + 1) > 8 * BITMAP_BUDGET:
+        return None
+    return Slots(step_us, shift_hours * hour_us, lo, hi)
+
+
+def check_duplicates(
+    con: duckdb.DuckDBPyConnection,
+    base: str,
+    *,
+    has_server: bool,
+    slots: Slots | None,
+    display: str,
+    on_error: Callable[[Exception], InputError],
+) -> None:
+    """Raise :class:`InputError` when two records of ``base`` (SQL with ``ts``, ``site``,
+    ``server``) share timestamp, site and server, naming one of them.
+
+    With ``slots``, one scan gives per series, keyed by ``hash(site, server)`` (a
+    fixed-width key, cheaper than two strings), the record count, the bitmap's count of
+    distinct slots and the least and greatest ``shifted epoch_us % step``: a series whose
+    times all have the same remainder is free of duplicates exactly when the two counts
+    agree (two series whose hashes collide can only make them disagree, and the exact
+    confirmation then finds no duplicate). Series on no common grid send the check to
+    the hashed scan.
+    """
+    key = "ts, site, server" if has_server else "ts, site"
+    try:
+        if slots is not None:
+            u = f"(epoch_us(ts) + {slots.shift_us})"
+            row = con.execute(
+                "SELECT count(*) FILTER (WHERE n <> b AND g0 = g1), "
+                "count(*) FILTER (WHERE g0 <> g1) "
+                f"FROM (SELECT count(*) AS n, bit_count(bitstring_agg({u} // {slots.step_us}, "
+                f"{slots.lo}, {slots.hi})) AS b, min({u} % {slots.step_us}) AS g0, "
+                f"max({u} % {slots.step_us}) AS g1 FROM ({base}) GROUP BY hash(site, server))"
+            ).fetchone()
+            if row is not None and not row[0] and not row[1]:
+                return
+            if row is not None and row[0]:
+                _report(con, base, key, has_server, display)
+                return
+        row = con.execute(f"SELECT count(*) FROM ({_repeated_hashes(base, key)})").fetchone()
+        if row is None or not row[0]:
+            return
+        _report(con, base, key, has_server, display)
+    except InputError:
+        raise
+    except Exception as exc:  # duckdb raises many error classes; all are input problems here
+        raise on_error(exc) from exc
+
+
+def _repeated_hashes(base: str, key: str) -> str:
+    return f"SELECT hash({key}) AS k FROM ({base}) GROUP BY k HAVING count(*) > 1"
+
+
+def _report(
+    con: duckdb.DuckDBPyConnection, base: str, key: str, has_server: bool, display: str
+) -> None:
+    """The exact check over the records whose key hash repeats; raises when it finds one."""
+    candidates = f"SELECT {key} FROM ({base}) WHERE hash({key}) IN ({_repeated_hashes(base, key)})"
+    dups = f"SELECT {key}, count(*) AS n FROM ({candidates}) GROUP BY {key} HAVING count(*) > 1"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE fairwatt_dups AS {dups}")
+    try:
+        dup = con.execute(f"SELECT * FROM fairwatt_dups ORDER BY n DESC, {key} LIMIT 1").fetchone()
+        n_groups = con.execute("SELECT count(*) FROM fairwatt_dups").fetchone()
+    finally:
+        con.execute("DROP TABLE IF EXISTS fairwatt_dups")
+    if dup is None:  # the hashes collided: no duplicate
+        return
+    what = f"site {dup[1]!r}" + (f", server {dup[2]!r}" if has_server else "")
+    hint = "remove them, or pass --duplicates sum to add them up"
+    if not has_server:
+        hint += "; if they are different servers, map the server id with --column server=NAME"
+    raise InputError(
+        f"{n_groups[0] if n_groups else '?'} duplicate record keys, e.g. {dup[-1]} records at "
+        f"{dup[0].isoformat()} for {what}",
+        file=display,
+        hint=hint,
+    )
