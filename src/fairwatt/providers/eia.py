@@ -52,11 +52,18 @@ def resolve_key(value: str | None = None) -> str:
 
 
 def read_fuel_mix(
-    source: c.Source,
-    *,
-    zone: str | None = None,
+    source: c.Source, *, zone: str | None = None
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Parse an EIA-930 ``fuel-type-data`` answer into a long generation table.
+
+    A withheld value (EIA's marker ``W``) is kept as NaN and flagged, never read as zero.
+
+    Parameters
+    ----------
+    source
+        One page of the ``fuel-type-data`` JSON answer (a path, bytes or a buffer).
+    zone
+        Respondent code written in every row; by default each record's ``respondent``.
 
     Returns
     -------
