@@ -34,10 +34,10 @@ if TYPE_CHECKING:
 PROVIDER = "eia"
 DEFAULT_URL = "https://api.eia.gov"
 KEY_ENV = "EIA_API_KEY"
-AUTH = Auth(env=(KEY_ENV,), how="a free key from https://www.eia.gov/opendata/register.php")
 ROUTE = "v2/electricity/rto/fuel-type-data/data/"
 RANGE_SPAN = timedelta(days=14)
 PAGE_ROWS = 5000
+AUTH = Auth(env=(KEY_ENV,), how="a free key from https://www.eia.gov/opendata/register.php")
 LICENCE = "public domain (U.S. Energy Information Administration, Form EIA-930)"
 _REGISTER = "free key at https://www.eia.gov/opendata/register.php"
 _API = f.ProviderApi(PROVIDER, AUTH)

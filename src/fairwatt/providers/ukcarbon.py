@@ -247,8 +247,14 @@ def read_generation(
             }
             for item in mix
         )
-    columns = ["timestamp", "fuel", "share_pct"]
-    df = p.long_table(rows, columns, zone=zone, provider=PROVIDER, path=path, field="from")
+    df = p.long_table(
+        rows,
+        ["timestamp", "fuel", "share_pct"],
+        zone=zone,
+        provider=PROVIDER,
+        path=path,
+        field="from",
+    )
     meta = {
         "provider": PROVIDER,
         "zone": zone,
@@ -281,6 +287,9 @@ def get_intensity(
     progress: c.Progress | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Hourly carbon intensity of a GB zone over ``[start, end)`` (chunks of 14 days).
+
+    The two half-hours of each hour are averaged: nationally the actual value where
+    there is one, else the forecast; regionally the forecast (forecasts are flagged).
 
     Parameters
     ----------

@@ -49,7 +49,16 @@ TOTAL_COLUMNS: dict[str, str] = {
 }
 FOOTPRINT_UNIT_LABEL = {"carbon": "t", "water": "m3", "health": "USD"}
 #: Fields of a read scenario file passed on unchanged to the :class:`Scenario` ...
-_SCENARIO_FIELDS = tuple("capacity demand price intensity site_weights masks nearest hours".split())
+_SCENARIO_FIELDS = (
+    "capacity",
+    "demand",
+    "price",
+    "intensity",
+    "site_weights",
+    "masks",
+    "nearest",
+    "hours",
+)
 #: ... and to the :class:`LoadedScenario` around it.
 _LOADED_FIELDS = ("title", "path", "weights", "objectives", "mask", "notes", "source")
 
