@@ -262,6 +262,7 @@ def equity(
     .. [2] Li, P., Yang, J., Wierman, A., Ren, S. (2024). Towards environmentally
        equitable AI via geographical load balancing. e-Energy 2024. arXiv:2307.05494
     """
-    from fairwatt.services.equity import equity_of
+    from fairwatt.services.equity import IndexOptions, equity_of
 
-    return equity_of(values, weights=weights, gini_form=gini_form, epsilons=epsilons, q=q, k=k)
+    options = IndexOptions(weights=weights, gini_form=gini_form, epsilons=epsilons, q=q, k=k)
+    return equity_of(values, options)

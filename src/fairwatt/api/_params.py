@@ -79,6 +79,20 @@ def _choice(value: Any, name: str, choices: Sequence[str | None]) -> Any:
     return value
 
 
+def parse_duration(text: str, *, error: str, hint: str) -> float:
+    """Seconds of a duration written as pandas reads it (``15min``, ``1h``, ``300s``). [s]
+
+    Unreadable text raises :class:`~fairwatt.errors.InputError` with the caller's
+    ``error`` message and ``hint`` (each caller names its own parameter or option).
+    """
+    import pandas as pd
+
+    try:
+        return float(pd.Timedelta(text).total_seconds())
+    except (ValueError, TypeError):
+        raise InputError(error, hint=hint) from None
+
+
 def _interval_seconds(value: Any) -> float | None:
     """``interval`` as seconds. [s]"""
     if value is None:
@@ -90,14 +104,8 @@ def _interval_seconds(value: Any) -> float | None:
     elif isinstance(value, int | float):
         seconds = float(value)
     elif isinstance(value, str):
-        import pandas as pd
-
-        try:
-            seconds = pd.Timedelta(value).total_seconds()
-        except (ValueError, TypeError):
-            raise InputError(
-                f"interval: {value!r} is not a duration", hint="e.g. '15min', '1h', 300 (seconds)"
-            ) from None
+        bad = f"interval: {value!r} is not a duration"
+        seconds = parse_duration(value, error=bad, hint="e.g. '15min', '1h', 300 (seconds)")
     else:
         raise InputError(f"interval: {value!r} is not a duration")
     if not seconds > 0 or seconds == float("inf"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -135,21 +135,26 @@ RuleOpt = Annotated[
         metavar="KEY=VALUE",
     ),
 ]
+
+
+def _audit_json(flag: str, help: str) -> Any:
+    """An option naming a saved audit (``fairwatt audit ... -o audit.json``)."""
+    return typer.Option(flag, help=help, metavar="AUDIT.json")
+
+
 ReportOpt = Annotated[
     str | None,
-    typer.Option(
+    _audit_json(
         "--report",
-        help="Check a saved audit (fairwatt audit ... -o audit.json) instead of auditing LOGS.",
-        metavar="AUDIT.json",
+        "Check a saved audit (fairwatt audit ... -o audit.json) instead of auditing LOGS.",
     ),
 ]
 BaselineOpt = Annotated[
     str | None,
-    typer.Option(
+    _audit_json(
         "--baseline",
-        help="A previous audit JSON for the max_increase_pct_* rules (same fairwatt "
+        "A previous audit JSON for the max_increase_pct_* rules (same fairwatt "
         "release series and --by).",
-        metavar="AUDIT.json",
     ),
 ]
 WarnOnlyOpt = Annotated[

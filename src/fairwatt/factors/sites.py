@@ -83,28 +83,21 @@ def _blank(value: Any) -> bool:
 
 
 def _number(value: Any, *, file: str, row: int | None, column: str, where: str) -> float:
+    def bad(what: str) -> InputError:
+        return InputError(
+            f"{where}{column} {what}", file=file, row=row, column=column, hint=_HINTS[column]
+        )
+
     try:
         if isinstance(value, bool):
             raise TypeError
         x = float(value)
     except (TypeError, ValueError):
-        raise InputError(
-            f"{where}{column} must be a number, got {value!r}",
-            file=file,
-            row=row,
-            column=column,
-            hint=_HINTS[column],
-        ) from None
+        raise bad(f"must be a number, got {value!r}") from None
     lo, hi = _RANGES[column]
     if not (lo <= x <= hi) or math.isnan(x):
         bounds = f"[{lo:g}, {hi:g}]" if math.isfinite(hi) else f">= {lo:g}"
-        raise InputError(
-            f"{where}{column} = {x:g} is outside {bounds}",
-            file=file,
-            row=row,
-            column=column,
-            hint=_HINTS[column],
-        )
+        raise bad(f"= {x:g} is outside {bounds}")
     return x
 
 

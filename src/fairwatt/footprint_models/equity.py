@@ -503,9 +503,10 @@ def equity_indices(
     gini_form : {"population", "sample"}, default "population"
         Gini form; with weights only "population" (the weighted form) is allowed.
     epsilons : sequence of float, default (0.5, 1, 2)
-        Atkinson inequality aversions. [dimensionless]
+        Inequality aversion of each Atkinson index computed, one ``atkinson(eps)``
+        result per value. [dimensionless]
     q : float, default 2
-        Order of the L_q norm. [dimensionless]
+        Order of the norm in the ``lq_norm(q)`` result. [dimensionless]
     k : int, default 1
         Number of most-burdened regions for the top-k share.
 

@@ -34,10 +34,10 @@ if TYPE_CHECKING:
 PROVIDER = "eia"
 DEFAULT_URL = "https://api.eia.gov"
 KEY_ENV = "EIA_API_KEY"
-AUTH = Auth(env=(KEY_ENV,), how="a free key from https://www.eia.gov/opendata/register.php")
 ROUTE = "v2/electricity/rto/fuel-type-data/data/"
 RANGE_SPAN = timedelta(days=14)
 PAGE_ROWS = 5000
+AUTH = Auth(env=(KEY_ENV,), how="a free key from https://www.eia.gov/opendata/register.php")
 LICENCE = "public domain (U.S. Energy Information Administration, Form EIA-930)"
 _REGISTER = "free key at https://www.eia.gov/opendata/register.php"
 _API = f.ProviderApi(PROVIDER, AUTH)
@@ -52,11 +52,18 @@ def resolve_key(value: str | None = None) -> str:
 
 
 def read_fuel_mix(
-    source: c.Source,
-    *,
-    zone: str | None = None,
+    source: c.Source, *, zone: str | None = None
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Parse an EIA-930 ``fuel-type-data`` answer into a long generation table.
+
+    A withheld value (EIA's marker ``W``) is kept as NaN and flagged, never read as zero.
+
+    Parameters
+    ----------
+    source
+        One page of the ``fuel-type-data`` JSON answer (a path, bytes or a buffer).
+    zone
+        Respondent code written in every row; by default each record's ``respondent``.
 
     Returns
     -------

@@ -121,22 +121,19 @@ def _dated(
 
 
 def read_carbon_intensity(
-    source: c.Source,
-    *,
-    zone: str | None = None,
-    start: Any = None,
-    end: Any = None,
+    source: c.Source, *, zone: str | None = None, start: Any = None, end: Any = None
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Parse a carbon-intensity answer (latest, history, past-range or forecast).
 
     Parameters
     ----------
     source
-        Path, bytes or buffer holding the JSON body.
+        The JSON body of a ``/carbon-intensity/...`` endpoint (path, bytes or buffer).
     zone
-        Zone name for the table (default: the body's ``zone``).
+        Zone name for the table (default: the body's ``zone``, else the first record's).
     start, end
-        Optional ``[start, end)`` the table must cover (missing hours flagged).
+        Optional ``[start, end)`` the table must cover; hours without a record are
+        flagged missing.
 
     Returns
     -------
@@ -358,10 +355,7 @@ BREAKDOWNS = {"consumption": "powerConsumptionBreakdown", "production": "powerPr
 
 
 def read_power_breakdown(
-    source: c.Source,
-    *,
-    zone: str | None = None,
-    breakdown: str = "consumption",
+    source: c.Source, *, zone: str | None = None, breakdown: str = "consumption"
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Parse a power-breakdown answer (latest, history or past-range) into a long table.
 

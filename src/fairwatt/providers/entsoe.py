@@ -153,11 +153,19 @@ def _parse_xml(raw: bytes, path: str | None) -> ET.Element:
 
 
 def read_generation(
-    source: c.Source,
-    *,
-    zone: str | None = None,
+    source: c.Source, *, zone: str | None = None
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Parse an A75 ``GL_MarketDocument`` into an hourly long generation table.
+
+    Sub-hourly points (``PT15M``, ``PT30M``) are averaged to the hour; an acknowledgement
+    document raises with its reason text.
+
+    Parameters
+    ----------
+    source
+        The XML document as sent by the Transparency Platform: a path, bytes or a buffer.
+    zone
+        Label of the ``zone`` column; by default the first ``inBiddingZone_Domain`` EIC.
 
     Returns
     -------

@@ -126,14 +126,20 @@ def _regional_periods(doc: Mapping[str, Any], path: str | None) -> tuple[list[An
 
 
 def read_intensity(
-    source: c.Source,
-    *,
-    zone: str | None = None,
-    start: Any = None,
-    end: Any = None,
+    source: c.Source, *, zone: str | None = None, start: Any = None, end: Any = None
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Parse a national (``/intensity...``) or single-region (``/regional/...regionid|postcode``)
     intensity answer into the canonical hourly table.
+
+    Parameters
+    ----------
+    source
+        The JSON body (path, bytes or buffer); an all-regions answer is refused.
+    zone
+        Label of the table; by default ``GB``, or ``GB:<region id>`` for a region.
+    start, end
+        Optional UTC range, widened to whole hours, the table must cover; an hour
+        without a half-hour period is flagged missing.
 
     Returns
     -------
@@ -191,11 +197,17 @@ def _provenance(zone: str, df: pd.DataFrame, **extra: Any) -> dict[str, Any]:
 
 
 def read_generation(
-    source: c.Source,
-    *,
-    zone: str | None = None,
+    source: c.Source, *, zone: str | None = None
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Parse a generation-mix answer (``/generation...`` or a single-region answer).
+
+    Parameters
+    ----------
+    source
+        The JSON body of ``/generation`` or of a regional intensity answer (path, bytes
+        or buffer).
+    zone
+        Label of the table; by default ``GB``, or ``GB:<region id>`` for a region.
 
     Returns
     -------
@@ -235,8 +247,14 @@ def read_generation(
             }
             for item in mix
         )
-    columns = ["timestamp", "fuel", "share_pct"]
-    df = p.long_table(rows, columns, zone=zone, provider=PROVIDER, path=path, field="from")
+    df = p.long_table(
+        rows,
+        ["timestamp", "fuel", "share_pct"],
+        zone=zone,
+        provider=PROVIDER,
+        path=path,
+        field="from",
+    )
     meta = {
         "provider": PROVIDER,
         "zone": zone,
@@ -269,6 +287,9 @@ def get_intensity(
     progress: c.Progress | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Hourly carbon intensity of a GB zone over ``[start, end)`` (chunks of 14 days).
+
+    The two half-hours of each hour are averaged: nationally the actual value where
+    there is one, else the forecast; regionally the forecast (forecasts are flagged).
 
     Parameters
     ----------

@@ -103,22 +103,22 @@ def _points(doc: Mapping[str, Any], path: str | None) -> tuple[list[dict[str, An
 
 
 def read_signal(
-    source: c.Source,
-    *,
-    zone: str | None = None,
-    start: Any = None,
-    end: Any = None,
+    source: c.Source, *, zone: str | None = None, start: Any = None, end: Any = None
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Parse a ``/v3/historical``, ``/v3/forecast`` or ``/v3/forecast/historical`` answer.
+
+    CO2 rates in lbs/MWh are converted to g/kWh; of several forecasts of one point time,
+    the one generated last is kept.
 
     Parameters
     ----------
     source
-        Path, bytes or buffer holding the JSON body.
+        Path, bytes or buffer holding a WattTime v3 JSON body (``data`` and ``meta``).
     zone
-        Zone name for the table (default: ``meta.region``).
+        Zone name for the table (default: the balancing area in ``meta.region``).
     start, end
-        Optional ``[start, end)`` the table must cover (missing hours flagged).
+        Optional UTC range ``[start, end)`` the hourly table must cover (hours without
+        a data point are flagged missing).
 
     Returns
     -------

@@ -471,16 +471,23 @@ def wide_indices(long: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return table
 
 
+@dataclass(frozen=True)
+class IndexOptions:
+    """The weights and index parameters of :func:`equity_of`: the keyword arguments of
+    :func:`fairwatt.equity`, with the same defaults and meaning (documented there)."""
+
+    weights: pd.Series | Sequence[float] | None = None
+    gini_form: str = "population"
+    epsilons: Sequence[float] = (0.5, 1.0, 2.0)
+    q: float = 2.0
+    k: int = 1
+
+
 def equity_of(
-    values: pd.Series | pd.DataFrame,
-    *,
-    weights: pd.Series | Sequence[float] | None = None,
-    gini_form: str = "population",
-    epsilons: Sequence[float] = (0.5, 1.0, 2.0),
-    q: float = 2.0,
-    k: int = 1,
+    values: pd.Series | pd.DataFrame, options: IndexOptions | None = None
 ) -> pd.Series | pd.DataFrame:
-    """The inequity indices of per-region values, keyed by index name.
+    """The inequity indices of per-region values, keyed by index name (``options``:
+    default :class:`IndexOptions`).
 
     A Series (one value per region) gives a Series indexed by index name (``gini``,
     ``max_to_mean``, ...; the names of the audit's equity table); a DataFrame (one row
@@ -488,6 +495,8 @@ def equity_of(
     one column per input column. Errors name the parameter (``values``, ``weights``,
     ``gini_form``, ``epsilons``, ``q``, ``k``). See :func:`indices_for_groups`.
     """
+    o = options or IndexOptions()
+    weights, gini_form, epsilons, q, k = o.weights, o.gini_form, o.epsilons, o.q, o.k
     frame, single, series_name = _values_frame(values)
     check_gini_form(gini_form, prefix="gini_form: ")
     check_unweighted_sample(

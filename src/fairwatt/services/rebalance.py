@@ -48,6 +48,19 @@ TOTAL_COLUMNS: dict[str, str] = {
     "health": "health_usd",
 }
 FOOTPRINT_UNIT_LABEL = {"carbon": "t", "water": "m3", "health": "USD"}
+#: Fields of a read scenario file passed on unchanged to the :class:`Scenario` ...
+_SCENARIO_FIELDS = (
+    "capacity",
+    "demand",
+    "price",
+    "intensity",
+    "site_weights",
+    "masks",
+    "nearest",
+    "hours",
+)
+#: ... and to the :class:`LoadedScenario` around it.
+_LOADED_FIELDS = ("title", "path", "weights", "objectives", "mask", "notes", "source")
 
 
 def load_scenario(path: str | Path) -> LoadedScenario:
@@ -78,27 +91,11 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         scenario = Scenario(
             sites=tuple(f.sites),
             gateways=tuple(f.gateways),
-            capacity=f.capacity,
-            demand=f.demand,
-            price=f.price,
-            intensity=f.intensity,
-            site_weights=f.site_weights,
-            masks=f.masks,
-            nearest=f.nearest,
-            hours=f.hours,
+            **{name: getattr(f, name) for name in _SCENARIO_FIELDS},
         )
     except InputError as exc:
         raise InputError(exc.message, file=f.path, hint=exc.hint) from None
-    return LoadedScenario(
-        scenario=scenario,
-        title=f.title,
-        path=f.path,
-        weights=f.weights,
-        objectives=f.objectives,
-        mask=f.mask,
-        notes=f.notes,
-        source=f.source,
-    )
+    return LoadedScenario(scenario=scenario, **{name: getattr(f, name) for name in _LOADED_FIELDS})
 
 
 # --------------------------------------------------------------------------- objectives

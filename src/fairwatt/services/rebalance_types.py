@@ -59,7 +59,8 @@ class Sweep:
     Parameters
     ----------
     footprint : str
-        ``carbon``, ``water`` or ``health``.
+        The footprint whose worst site the frontier follows: ``carbon``, ``water`` or
+        ``health``.
     values : sequence of float
         Points of the sweep, each >= 0: eglb weights of ``footprint`` [US$ per t, m³ or
         US$] (``kind="weight"``), worst-site caps [t, m³ or US$] (``worst``), max-to-mean
