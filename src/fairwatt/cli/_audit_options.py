@@ -417,16 +417,12 @@ def parse_interval(value: str | None) -> float | None:
     """``--interval`` as seconds. [s]"""
     if value is None:
         return None
-    import pandas as pd
-
+    from fairwatt.api._params import parse_duration
     from fairwatt.errors import InputError
 
-    try:
-        seconds = pd.Timedelta(value).total_seconds()
-    except (ValueError, TypeError):
-        raise InputError(
-            f"--interval {value!r}: not a duration", hint="e.g. 15min, 1h, 300s"
-        ) from None
+    seconds = parse_duration(
+        value, error=f"--interval {value!r}: not a duration", hint="e.g. 15min, 1h, 300s"
+    )
     if seconds <= 0:
         raise InputError(f"--interval {value!r}: must be positive")
     return seconds
