@@ -76,19 +76,57 @@ class Resolved:
     fallback: np.ndarray
 
 
-class _LayerIndex:
-    """Per-key lookups into one layer, built lazily."""
+class _FactorRows:
+    """One factor of one layer as NumPy arrays: the rows with a value, grouped by key
+    (in the table's order within a key), with the ``[start, end)`` slice of each key."""
 
-    def __init__(self, layer: FactorLayer) -> None:
+    def __init__(self, layer: FactorLayer, factor: str, utc: bool) -> None:
+        import pandas as pd
+
+        table = layer.table
+        values = table[factor].to_numpy(dtype="float64", na_value=np.nan)
+        keep = np.flatnonzero(~np.isnan(values))
+        codes, uniques = pd.factorize(table["key"].astype(str).to_numpy()[keep])
+        order = np.argsort(codes, kind="stable")
+        rows = keep[order]
+        edges = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+        self.bounds = {str(k): (int(edges[c]), int(edges[c + 1])) for c, k in enumerate(uniques)}
+        self.values = values[rows]
+        none = np.empty(0, dtype="int64")
+        self.time, self.comparable = none, True
+        if layer.resolution == "hourly":
+            stamps = pd.DatetimeIndex(table["timestamp"])
+            # aware hours never match naive timestamps (nor the reverse)
+            self.comparable = (stamps.tz is not None) == utc
+            self.time = stamps.as_unit("ns").asi8[rows]
+        by_year = layer.resolution in ("annual", "monthly")
+        self.year = table["year"].to_numpy(dtype="int64")[rows] if by_year else none
+        monthly = layer.resolution == "monthly"
+        self.month = table["month"].to_numpy(dtype="int64")[rows] if monthly else none
+        self._hourly: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def hourly(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """The key's distinct timestamps, sorted, and the value of the first row of each."""
+        if key not in self._hourly:
+            start, end = self.bounds.get(key, (0, 0))
+            stamps, first = np.unique(self.time[start:end], return_index=True)
+            self._hourly[key] = (stamps, self.values[start:end][first])
+        return self._hourly[key]
+
+
+class _LayerIndex:
+    """Per-key lookups into one layer, built lazily per factor."""
+
+    def __init__(self, layer: FactorLayer, utc: bool = True) -> None:
         self.layer = layer
         self.keys = set(layer.table["key"].astype(str).unique())
-        self._groups: dict[str, pd.DataFrame] | None = None
+        self.utc = utc
+        self._factors: dict[str, _FactorRows] = {}
 
-    def group(self, key: str) -> pd.DataFrame:
-        if self._groups is None:
-            groups = dict(iter(self.layer.table.groupby("key", sort=False)))
-            self._groups = cast("dict[str, pd.DataFrame]", groups)
-        return self._groups[key]
+    def rows(self, factor: str) -> _FactorRows:
+        if factor not in self._factors:
+            self._factors[factor] = _FactorRows(self.layer, factor, self.utc)
+        return self._factors[factor]
 
     def has(self, key: str, factor: str) -> bool:
         if key not in self.keys:
@@ -97,47 +135,53 @@ class _LayerIndex:
             # fetched for this key: its gaps are reported (or filled with --fallback
             # annual and flagged), never silently replaced by a coarser layer
             return True
-        return bool(self.group(key)[factor].notna().any())
+        return key in self.rows(factor).bounds
 
     def lookup(
-        self, key: str, factor: str, hours: pd.DatetimeIndex
+        self, key: str, factor: str, hours: np.ndarray, want_year: np.ndarray, months: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Values for ``hours`` (NaN where not covered) and the data year used (-1: none)."""
-        import pandas as pd
-
-        g = self.group(key)
-        g = g[g[factor].notna()]
+        """Values for ``hours`` (UTC nanoseconds; their years ``want_year`` and months
+        ``months``; NaN where not covered) and the data year used (-1: none)."""
+        data = self.rows(factor)
         res = self.layer.resolution
-        if res == "static":
-            v = float(g[factor].iloc[0])
-            return np.full(len(hours), v), np.full(len(hours), -1)
         if res == "hourly":
-            s = pd.Series(g[factor].to_numpy(), index=pd.DatetimeIndex(g["timestamp"]))
-            s = s[~s.index.duplicated()]
-            vals = s.reindex(hours).to_numpy(dtype="float64")
-            return vals, np.where(np.isnan(vals), -1, hours.year.to_numpy())
-        want_year = hours.year.to_numpy()
+            stamps, values = data.hourly(key)
+            vals = np.full(len(hours), np.nan)
+            if len(stamps) and data.comparable:
+                pos = np.minimum(np.searchsorted(stamps, hours), len(stamps) - 1)
+                hit = stamps[pos] == hours
+                vals[hit] = values[pos[hit]]
+            return vals, np.where(np.isnan(vals), -1, want_year)
+        start, end = data.bounds[key]
+        if res == "static":
+            return np.full(len(hours), data.values[start]), np.full(len(hours), -1)
         if res == "annual":
-            table = g.sort_values("year")
-            years = table["year"].to_numpy()
-            pos = np.searchsorted(years, want_year, side="right") - 1
-            pos = np.where(pos < 0, 0, pos)
-            return table[factor].to_numpy(dtype="float64")[pos], years[pos]
+            return _by_year(data.year[start:end], data.values[start:end], want_year)
         # monthly: same month of the best year by the annual rule
         vals = np.full(len(hours), np.nan)
         used = np.full(len(hours), -1)
-        months = hours.month.to_numpy()
+        key_months = data.month[start:end]
         for m in np.unique(months):
-            sub = g[g["month"] == m].sort_values("year")
-            if sub.empty:
+            of_month = key_months == m
+            if not of_month.any():
                 continue
             sel = months == m
-            years = sub["year"].to_numpy()
-            pos = np.searchsorted(years, want_year[sel], side="right") - 1
-            pos = np.where(pos < 0, 0, pos)
-            vals[sel] = sub[factor].to_numpy(dtype="float64")[pos]
-            used[sel] = years[pos]
+            vals[sel], used[sel] = _by_year(
+                data.year[start:end][of_month], data.values[start:end][of_month], want_year[sel]
+            )
         return vals, used
+
+
+def _by_year(
+    years: np.ndarray, values: np.ndarray, want_year: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The value of the year equal to each wanted year, else the latest earlier year,
+    else the earliest later one; and the year used."""
+    order = np.argsort(years, kind="stable")
+    years, values = years[order], values[order]
+    pos = np.searchsorted(years, want_year, side="right") - 1
+    pos = np.where(pos < 0, 0, pos)
+    return values[pos], years[pos]
 
 
 def _format_hours(hours: pd.DatetimeIndex, limit: int = 3) -> str:
@@ -190,7 +234,9 @@ class _Resolver:
     ) -> None:
         import pandas as pd
 
-        self.indexes = [_LayerIndex(layer) for layer in layers]
+        self.all_hours = pd.DatetimeIndex(rows["hour"])
+        utc = self.all_hours.tz is not None
+        self.indexes = [_LayerIndex(layer, utc) for layer in layers]
         self.fallback = fallback
         self.n = len(rows)
         # {(site, zone): row positions}
@@ -198,7 +244,9 @@ class _Resolver:
             "dict[tuple[Any, Any], np.ndarray]",
             rows.groupby(["site", "zone"], sort=True, observed=True).indices,
         )
-        self.all_hours = pd.DatetimeIndex(rows["hour"])
+        self.hour_ns = self.all_hours.as_unit("ns").asi8
+        self.years = self.all_hours.year.to_numpy()
+        self.months = self.all_hours.month.to_numpy()
         self.sources: list[Source] = []
         self._source_pos: dict[tuple[Any, ...], int] = {}
         self.fell_back = np.zeros(self.n, dtype=bool)
@@ -218,10 +266,9 @@ class _Resolver:
                         str(zone) if zone == site else f"{zone} ({site})"
                     )
                 continue
-            hours = self.all_hours[positions]
-            todo = self._fill(factor, chain, candidates, hours, positions, col, sid)
+            todo = self._fill(factor, chain, candidates, positions, col, sid)
             if todo.any() and required:
-                gap = _format_hours(hours[todo])
+                gap = _format_hours(self.all_hours[positions[todo]])
                 self.missing.append(
                     f"zone {zone} (site {site}): no {factor} for {int(todo.sum())} hour(s): {gap}"
                 )
@@ -247,7 +294,6 @@ class _Resolver:
         factor: str,
         chain: list[str],
         candidates: list[tuple[int, int, int, int]],
-        hours: pd.DatetimeIndex,
         positions: np.ndarray,
         col: np.ndarray,
         sid: np.ndarray,
@@ -261,7 +307,10 @@ class _Resolver:
             if not first and (self.fallback != "annual" or ix.layer.resolution == "hourly"):
                 continue
             key = chain[level]
-            vals, years = ix.lookup(key, factor, hours[todo])
+            rows = positions[todo]
+            vals, years = ix.lookup(
+                key, factor, self.hour_ns[rows], self.years[rows], self.months[rows]
+            )
             got = ~np.isnan(vals)
             idx = positions[todo][got]
             col[idx] = vals[got]
