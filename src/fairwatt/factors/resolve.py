@@ -19,9 +19,10 @@ source, key and year of each factor.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -76,32 +77,79 @@ class Resolved:
     fallback: np.ndarray
 
 
+class _TableData:
+    """What lookups need from one layer's table, computed once per table: the key of
+    each row as an integer code, and each factor's rows as :class:`_FactorRows`."""
+
+    def __init__(self, table: pd.DataFrame) -> None:
+        import pandas as pd
+
+        self.table = table
+        codes, uniques = pd.factorize(table["key"])
+        if (codes < 0).any():  # a missing key reads as text, as ``astype(str)`` has it
+            codes, uniques = pd.factorize(table["key"].astype(str))
+        self.codes = codes
+        self.names = [str(k) for k in uniques]
+        self._stamps: np.ndarray | None = None
+        self.aware = False
+        self._factors: dict[tuple[str, str], _FactorRows] = {}
+
+    def stamps(self) -> np.ndarray:
+        """The ``timestamp`` column as nanoseconds (UTC when tz-aware)."""
+        import pandas as pd
+
+        if self._stamps is None:
+            index = pd.DatetimeIndex(self.table["timestamp"])
+            self.aware = index.tz is not None
+            self._stamps = index.as_unit("ns").asi8
+        return self._stamps
+
+    def factor(self, factor: str, resolution: str) -> _FactorRows:
+        if (factor, resolution) not in self._factors:
+            self._factors[factor, resolution] = _FactorRows(self, factor, resolution)
+        return self._factors[factor, resolution]
+
+
+#: :class:`_TableData` of the tables seen in this process, by ``id`` (dropped with the
+#: table); the table's length and columns are checked on every hit
+_TABLES: dict[int, tuple[weakref.ref[pd.DataFrame], tuple[Any, ...], _TableData]] = {}
+
+
+def _table_data(table: pd.DataFrame) -> _TableData:
+    shape = (len(table), tuple(table.columns))
+    hit = _TABLES.get(id(table))
+    if hit is not None and hit[0]() is table and hit[1] == shape:
+        return hit[2]
+    data = _TableData(table)
+    _TABLES[id(table)] = (weakref.ref(table), shape, data)
+    weakref.finalize(table, _TABLES.pop, id(table), None)
+    return data
+
+
 class _FactorRows:
     """One factor of one layer as NumPy arrays: the rows with a value, grouped by key
     (in the table's order within a key), with the ``[start, end)`` slice of each key."""
 
-    def __init__(self, layer: FactorLayer, factor: str, utc: bool) -> None:
-        import pandas as pd
-
-        table = layer.table
+    def __init__(self, data: _TableData, factor: str, resolution: str) -> None:
+        table = data.table
         values = table[factor].to_numpy(dtype="float64", na_value=np.nan)
         keep = np.flatnonzero(~np.isnan(values))
-        codes, uniques = pd.factorize(table["key"].astype(str).to_numpy()[keep])
+        codes = data.codes[keep]
         order = np.argsort(codes, kind="stable")
         rows = keep[order]
-        edges = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
-        self.bounds = {str(k): (int(edges[c]), int(edges[c + 1])) for c, k in enumerate(uniques)}
+        edges = np.searchsorted(codes[order], np.arange(len(data.names) + 1))
+        self.bounds = {
+            k: (int(edges[c]), int(edges[c + 1]))
+            for c, k in enumerate(data.names)
+            if edges[c + 1] > edges[c]
+        }
         self.values = values[rows]
         none = np.empty(0, dtype="int64")
-        self.time, self.comparable = none, True
-        if layer.resolution == "hourly":
-            stamps = pd.DatetimeIndex(table["timestamp"])
-            # aware hours never match naive timestamps (nor the reverse)
-            self.comparable = (stamps.tz is not None) == utc
-            self.time = stamps.as_unit("ns").asi8[rows]
-        by_year = layer.resolution in ("annual", "monthly")
+        self.time = data.stamps()[rows] if resolution == "hourly" else none
+        self.aware = data.aware
+        by_year = resolution in ("annual", "monthly")
         self.year = table["year"].to_numpy(dtype="int64")[rows] if by_year else none
-        monthly = layer.resolution == "monthly"
+        monthly = resolution == "monthly"
         self.month = table["month"].to_numpy(dtype="int64")[rows] if monthly else none
         self._hourly: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
@@ -115,18 +163,17 @@ class _FactorRows:
 
 
 class _LayerIndex:
-    """Per-key lookups into one layer, built lazily per factor."""
+    """Per-key lookups into one layer (the arrays are shared by every index of the same
+    table)."""
 
     def __init__(self, layer: FactorLayer, utc: bool = True) -> None:
         self.layer = layer
-        self.keys = set(layer.table["key"].astype(str).unique())
+        self.data = _table_data(layer.table)
+        self.keys = set(self.data.names)
         self.utc = utc
-        self._factors: dict[str, _FactorRows] = {}
 
     def rows(self, factor: str) -> _FactorRows:
-        if factor not in self._factors:
-            self._factors[factor] = _FactorRows(self.layer, factor, self.utc)
-        return self._factors[factor]
+        return self.data.factor(factor, self.layer.resolution)
 
     def has(self, key: str, factor: str) -> bool:
         if key not in self.keys:
@@ -147,7 +194,8 @@ class _LayerIndex:
         if res == "hourly":
             stamps, values = data.hourly(key)
             vals = np.full(len(hours), np.nan)
-            if len(stamps) and data.comparable:
+            # aware hours never match naive timestamps (nor the reverse)
+            if len(stamps) and data.aware == self.utc:
                 pos = np.minimum(np.searchsorted(stamps, hours), len(stamps) - 1)
                 hit = stamps[pos] == hours
                 vals[hit] = values[pos[hit]]
@@ -182,6 +230,23 @@ def _by_year(
     pos = np.searchsorted(years, want_year, side="right") - 1
     pos = np.where(pos < 0, 0, pos)
     return values[pos], years[pos]
+
+
+def _candidates(
+    indexes: Sequence[_LayerIndex], factor: str, chain: list[str]
+) -> list[tuple[int, int, int, int]]:
+    """``(origin rank, resolution rank, key level, layer position)``, best first."""
+    return sorted(
+        (
+            ORIGIN_RANK[ix.layer.origin],
+            RESOLUTION_RANK[ix.layer.resolution],
+            level,
+            i,
+        )
+        for i, ix in enumerate(indexes)
+        for level, key in enumerate(chain)
+        if factor in ix.layer.table.columns and ix.has(key, factor)
+    )
 
 
 def _format_hours(hours: pd.DatetimeIndex, limit: int = 3) -> str:
@@ -240,10 +305,7 @@ class _Resolver:
         self.fallback = fallback
         self.n = len(rows)
         # {(site, zone): row positions}
-        self.site_groups = cast(
-            "dict[tuple[Any, Any], np.ndarray]",
-            rows.groupby(["site", "zone"], sort=True, observed=True).indices,
-        )
+        self.site_groups = _site_groups(rows)
         self.hour_ns = self.all_hours.as_unit("ns").asi8
         self.years = self.all_hours.year.to_numpy()
         self.months = self.all_hours.month.to_numpy()
@@ -276,18 +338,7 @@ class _Resolver:
         return col, sid
 
     def _candidates(self, factor: str, chain: list[str]) -> list[tuple[int, int, int, int]]:
-        """``(origin rank, resolution rank, key level, layer position)``, best first."""
-        return sorted(
-            (
-                ORIGIN_RANK[ix.layer.origin],
-                RESOLUTION_RANK[ix.layer.resolution],
-                level,
-                i,
-            )
-            for i, ix in enumerate(self.indexes)
-            for level, key in enumerate(chain)
-            if factor in ix.layer.table.columns and ix.has(key, factor)
-        )
+        return _candidates(self.indexes, factor, chain)
 
     def _fill(
         self,
@@ -375,11 +426,36 @@ def uncovered(rows: pd.DataFrame, factor: str, layers: Sequence[FactorLayer]) ->
 
     Hour gaps in a source that does cover a zone are not counted: :func:`resolve`
     reports those."""
-    resolver = _Resolver(rows, layers, None)
+    indexes = [_LayerIndex(layer) for layer in layers]
     return sorted(
         {
             str(zone)
-            for site, zone in resolver.site_groups
-            if not resolver._candidates(factor, zone_chain(str(site), str(zone)))
+            for site, zone in _site_groups(rows, positions=False)
+            if not _candidates(indexes, factor, zone_chain(str(site), str(zone)))
         }
     )
+
+
+def _site_groups(rows: pd.DataFrame, positions: bool = True) -> dict[tuple[Any, Any], np.ndarray]:
+    """``{(site, zone): row positions}`` in the order of ``rows.groupby(["site", "zone"],
+    sort=True).indices`` (rows with a missing site or zone left out); with
+    ``positions=False`` the values are empty (only the pairs are wanted)."""
+    import pandas as pd
+
+    site_codes, sites = pd.factorize(rows["site"], sort=True)
+    zone_codes, zones = pd.factorize(rows["zone"], sort=True)
+    width = max(len(zones), 1)
+    pair = site_codes.astype("int64") * width + zone_codes
+    pair[(site_codes < 0) | (zone_codes < 0)] = -1
+    if not positions:
+        none = np.empty(0, dtype="int64")
+        return {(sites[p // width], zones[p % width]): none for p in np.unique(pair) if p >= 0}
+    order = np.argsort(pair, kind="stable")
+    ordered = pair[order]
+    skip = int(np.searchsorted(ordered, 0))
+    uniq, starts = np.unique(ordered[skip:], return_index=True)
+    ends = np.r_[starts[1:], len(ordered) - skip] + skip
+    return {
+        (sites[p // width], zones[p % width]): order[a:b]
+        for p, a, b in zip(uniq, starts + skip, ends, strict=True)
+    }
