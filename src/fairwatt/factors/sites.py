@@ -296,9 +296,24 @@ def load_sites(
     """
     import pandas as pd
 
+    paths = list(paths)
+    if not paths and bundled:
+        return _bundled_frame().copy()
     records = _bundled() if bundled else {}
     for p in paths:
         _merge_user(records, p if isinstance(p, pd.DataFrame) else Path(p))
+    return _frame(records)
+
+
+@functools.cache
+def _bundled_frame() -> pd.DataFrame:
+    """The bundled catalog alone, built once per process (callers get copies)."""
+    return _frame(_bundled())
+
+
+def _frame(records: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    import pandas as pd
+
     df = pd.DataFrame.from_dict(records, orient="index", columns=list(SITE_COLUMNS))
     df.index.name = "site"
     for col in _NUMERIC:
