@@ -47,11 +47,12 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         fairwatt.audit(log, **kwargs)
         times.append(time.perf_counter() - t)
+    median = statistics.median(times)
     cli = sorted(m for m in ("typer", "rich", "click") if m in sys.modules)
     print(
         f"fairwatt.audit, {len(log)} records ({args.sites} sites x {args.hours} h), "
         f"footprints {args.footprints or 'auto'}: first call (imports included) "
-        f"{first * 1e3:.0f} ms; next {args.calls} calls: median {statistics.median(times) * 1e3:.1f} ms, "
+        f"{first * 1e3:.0f} ms; next {args.calls} calls: median {median * 1e3:.1f} ms, "
         f"min {min(times) * 1e3:.1f} ms; command-line modules imported: {', '.join(cli) or 'none'}"
     )
     return 0
