@@ -32,6 +32,9 @@ from fairwatt.factors.table import RESOLUTION_RANK, FactorLayer
 if TYPE_CHECKING:
     import pandas as pd
 
+#: ``{(site, zone): row positions}`` (see :func:`site_groups`)
+SiteGroups = dict[tuple[Any, Any], np.ndarray]
+
 ORIGIN_RANK = {"user": 0, "provider": 1, "pinned": 2, "bundled": 3}
 
 
@@ -272,15 +275,17 @@ def resolve(
     *,
     fallback: str | None = None,
     optional: Sequence[str] = (),
+    groups: SiteGroups | None = None,
 ) -> Resolved:
     """Resolve ``factors`` for ``rows`` (columns ``site``, ``zone``, ``hour``).
 
     ``optional`` factors are resolved where some source has them and left NaN
     elsewhere (used for ranges and withdrawal factors that only some data carries).
+    ``groups``: :func:`site_groups` of ``rows``, when the caller has it already.
     """
     import pandas as pd
 
-    resolver = _Resolver(rows, layers, fallback)
+    resolver = _Resolver(rows, layers, fallback, groups)
     values = pd.DataFrame(index=rows.index)
     source_ids = pd.DataFrame(index=rows.index)
     for factor in [*factors, *optional]:
@@ -295,7 +300,11 @@ class _Resolver:
     """The state of one :func:`resolve` call: sources used, fallbacks, what is missing."""
 
     def __init__(
-        self, rows: pd.DataFrame, layers: Sequence[FactorLayer], fallback: str | None
+        self,
+        rows: pd.DataFrame,
+        layers: Sequence[FactorLayer],
+        fallback: str | None,
+        groups: SiteGroups | None = None,
     ) -> None:
         import pandas as pd
 
@@ -305,10 +314,9 @@ class _Resolver:
         self.fallback = fallback
         self.n = len(rows)
         # {(site, zone): row positions}
-        self.site_groups = _site_groups(rows)
+        self.site_groups = site_groups(rows) if groups is None else groups
         self.hour_ns = self.all_hours.as_unit("ns").asi8
-        self.years = self.all_hours.year.to_numpy()
-        self.months = self.all_hours.month.to_numpy()
+        self.years, self.months = _years_months(self.all_hours)
         self.sources: list[Source] = []
         self._source_pos: dict[tuple[Any, ...], int] = {}
         self.fell_back = np.zeros(self.n, dtype=bool)
@@ -420,23 +428,29 @@ class _Resolver:
         )
 
 
-def uncovered(rows: pd.DataFrame, factor: str, layers: Sequence[FactorLayer]) -> list[str]:
+def uncovered(
+    rows: pd.DataFrame,
+    factor: str,
+    layers: Sequence[FactorLayer],
+    groups: SiteGroups | None = None,
+) -> list[str]:
     """The zones of ``rows`` (columns ``site``, ``zone``, ``hour``) for which no layer has
     ``factor`` at all, sorted.
 
     Hour gaps in a source that does cover a zone are not counted: :func:`resolve`
-    reports those."""
+    reports those. ``groups``: :func:`site_groups` of ``rows``, if known."""
+    pairs = site_groups(rows, positions=False) if groups is None else groups
     indexes = [_LayerIndex(layer) for layer in layers]
     return sorted(
         {
             str(zone)
-            for site, zone in _site_groups(rows, positions=False)
+            for site, zone in pairs
             if not _candidates(indexes, factor, zone_chain(str(site), str(zone)))
         }
     )
 
 
-def _site_groups(rows: pd.DataFrame, positions: bool = True) -> dict[tuple[Any, Any], np.ndarray]:
+def site_groups(rows: pd.DataFrame, positions: bool = True) -> SiteGroups:
     """``{(site, zone): row positions}`` in the order of ``rows.groupby(["site", "zone"],
     sort=True).indices`` (rows with a missing site or zone left out); with
     ``positions=False`` the values are empty (only the pairs are wanted)."""
@@ -459,3 +473,12 @@ def _site_groups(rows: pd.DataFrame, positions: bool = True) -> dict[tuple[Any, 
         (sites[p // width], zones[p % width]): order[a:b]
         for p, a, b in zip(uniq, starts + skip, ends, strict=True)
     }
+
+
+def _years_months(hours: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+    """Year and month of each hour (as ``hours.year`` and ``hours.month``)."""
+    if hours.tz is not None and str(hours.tz) != "UTC":
+        return hours.year.to_numpy(), hours.month.to_numpy()
+    months = hours.as_unit("ns").asi8.view("datetime64[ns]").astype("datetime64[M]")
+    since_1970 = months.astype("int64")
+    return since_1970 // 12 + 1970, since_1970 % 12 + 1
