@@ -160,8 +160,11 @@ class _FactorRows:
         """The key's distinct timestamps, sorted, and the value of the first row of each."""
         if key not in self._hourly:
             start, end = self.bounds.get(key, (0, 0))
-            stamps, first = np.unique(self.time[start:end], return_index=True)
-            self._hourly[key] = (stamps, self.values[start:end][first])
+            stamps, values = self.time[start:end], self.values[start:end]
+            if len(stamps) > 1 and not (np.diff(stamps) > 0).all():
+                stamps, first = np.unique(stamps, return_index=True)
+                values = values[first]
+            self._hourly[key] = (stamps, values)
         return self._hourly[key]
 
 
@@ -371,11 +374,13 @@ class _Resolver:
                 key, factor, self.hour_ns[rows], self.years[rows], self.months[rows]
             )
             got = ~np.isnan(vals)
-            idx = positions[todo][got]
+            idx = rows[got]
             col[idx] = vals[got]
-            for y in np.unique(years[got]):
+            used = years[got]
+            one_year = used.size > 0 and used.min() == used.max()
+            for y in used[:1] if one_year else np.unique(used):
                 source_id = self._source_id(factor, ix, key, int(y), fallback=not first)
-                sid[positions[todo][got & (years == y)]] = source_id
+                sid[idx if one_year else idx[used == y]] = source_id
             if not first:
                 self.fell_back[idx] = True
             todo[np.flatnonzero(todo)[got]] = False
