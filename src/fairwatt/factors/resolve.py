@@ -136,11 +136,14 @@ class _FactorRows:
     def __init__(self, data: _TableData, factor: str, resolution: str) -> None:
         table = data.table
         values = table[factor].to_numpy(dtype="float64", na_value=np.nan)
-        keep = np.flatnonzero(~np.isnan(values))
-        codes = data.codes[keep]
-        order = np.argsort(codes, kind="stable")
-        rows = keep[order]
-        edges = np.searchsorted(codes[order], np.arange(len(data.names) + 1))
+        rows: np.ndarray | slice
+        if not np.isnan(values).any() and (np.diff(data.codes) >= 0).all():
+            rows, ordered = slice(None), data.codes  # in order already: views, no copies
+        else:
+            keep = np.flatnonzero(~np.isnan(values))
+            order = np.argsort(data.codes[keep], kind="stable")
+            rows, ordered = keep[order], data.codes[keep][order]
+        edges = np.searchsorted(ordered, np.arange(len(data.names) + 1))
         self.bounds = {
             k: (int(edges[c]), int(edges[c + 1]))
             for c, k in enumerate(data.names)
