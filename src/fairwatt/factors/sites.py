@@ -21,6 +21,7 @@ the row (the line of a CSV file, header = line 1) and the column.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import tomllib
 from collections.abc import Iterable, Iterator
@@ -60,6 +61,12 @@ SITES_HINT = "pass --sites FILE (CSV or TOML) giving the site's zone, pue and wu
 
 
 def _bundled() -> dict[str, dict[str, Any]]:
+    """The bundled sites as ``{site: record}`` (a fresh copy: callers extend it)."""
+    return {site: dict(rec) for site, rec in _bundled_records().items()}
+
+
+@functools.cache
+def _bundled_records() -> dict[str, dict[str, Any]]:
     from fairwatt.datasets import catalog
 
     records: dict[str, dict[str, Any]] = {}
@@ -282,9 +289,24 @@ def load_sites(
     """
     import pandas as pd
 
+    paths = list(paths)
+    if not paths and bundled:
+        return _bundled_frame().copy()
     records = _bundled() if bundled else {}
     for p in paths:
         _merge_user(records, p if isinstance(p, pd.DataFrame) else Path(p))
+    return _frame(records)
+
+
+@functools.cache
+def _bundled_frame() -> pd.DataFrame:
+    """The bundled catalog alone, built once per process (callers get copies)."""
+    return _frame(_bundled())
+
+
+def _frame(records: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    import pandas as pd
+
     df = pd.DataFrame.from_dict(records, orient="index", columns=list(SITE_COLUMNS))
     df.index.name = "site"
     for col in _NUMERIC:

@@ -18,6 +18,7 @@ read by :func:`fairwatt.io.tables.read_table` (only empty cells are missing, so 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -240,7 +241,23 @@ def _long_to_wide(df: pd.DataFrame, path: str, keycol: str, first: int = 2) -> p
 
 
 def bundled_layer(name: str) -> FactorLayer:
-    """A bundled zone-factor dataset as a :class:`FactorLayer`."""
+    """A bundled zone-factor dataset as a :class:`FactorLayer`.
+
+    The table is parsed once per process and shared by the layers returned (a new
+    layer each call, so changing its ``origin`` changes nothing else); do not modify it
+    in place."""
+    resolution, table, provenance = _bundled_table(name)
+    return FactorLayer(
+        name=name,
+        origin="bundled",
+        resolution=resolution,
+        table=table,
+        provenance=dict(provenance),
+    )
+
+
+@functools.cache
+def _bundled_table(name: str) -> tuple[str, pd.DataFrame, dict[str, Any]]:
     from fairwatt import datasets
 
     meta = datasets.info(name)
@@ -256,10 +273,4 @@ def bundled_layer(name: str) -> FactorLayer:
     )
     keep = ["key"] + [c for c in ("timestamp", "year", "month") if c in out.columns]
     keep += [c for c in out.columns if c in FACTORS]
-    return FactorLayer(
-        name=name,
-        origin="bundled",
-        resolution=resolution,
-        table=out[keep],
-        provenance=meta.provenance(),
-    )
+    return resolution, out[keep], meta.provenance()

@@ -224,7 +224,7 @@ def site_hour_table(
     :func:`fairwatt.services.coverage.choose_footprints`."""
     import dataclasses
 
-    from fairwatt.factors.resolve import resolve
+    from fairwatt.factors.resolve import resolve, site_groups
     from fairwatt.factors.sites import load_sites, resolve_sites
     from fairwatt.services.coverage import choose_footprints
 
@@ -247,7 +247,8 @@ def site_hour_table(
         if progress:
             progress(f"fetching factors from {options.factors_from}", None)
         layers = _provider_layers(rows, options) + layers
-    which, notes = choose_footprints(rows, options, layers)
+    groups = site_groups(rows)
+    which, notes = choose_footprints(rows, options, layers, groups)
     options = dataclasses.replace(options, footprints=which)
     try:
         resolved = resolve(
@@ -256,6 +257,7 @@ def site_hour_table(
             layers,
             fallback=options.fallback,
             optional=options.optional_factors(),
+            groups=groups,
         )
     except FactorMissingError as exc:
         need = dict(zip(which, options.required_factors(), strict=True))

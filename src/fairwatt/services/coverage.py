@@ -16,6 +16,7 @@ from fairwatt.schema import FOOTPRINTS
 if TYPE_CHECKING:
     import pandas as pd
 
+    from fairwatt.factors.resolve import SiteGroups
     from fairwatt.factors.table import FactorLayer
     from fairwatt.services.audit import AuditOptions
 
@@ -26,21 +27,25 @@ _COVERAGE = {"health": "bundled health data cover US zones only"}
 
 
 def choose_footprints(
-    rows: pd.DataFrame, options: AuditOptions, layers: Sequence[FactorLayer]
+    rows: pd.DataFrame,
+    options: AuditOptions,
+    layers: Sequence[FactorLayer],
+    groups: SiteGroups | None = None,
 ) -> tuple[list[str], list[str]]:
     """The footprints to compute and a note on those left out.
 
     Footprints named in ``options`` are all kept (a missing factor stays an error);
     with ``footprints=None`` (auto) a footprint whose required factor has no source for
     some zone of ``rows`` is left out, and the one note names it, the zones and why. If
-    none is left, :class:`~fairwatt.errors.FactorMissingError`.
+    none is left, :class:`~fairwatt.errors.FactorMissingError`. ``groups``:
+    :func:`~fairwatt.factors.resolve.site_groups` of ``rows``, if known.
     """
     if options.footprints is not None:
         return list(options.footprints), []
     kept, left_out, missing = [], [], set()
     for fp in FOOTPRINTS:
         factor = options.required_factor(fp)
-        zones = uncovered(rows, factor, layers)
+        zones = uncovered(rows, factor, layers, groups)
         if not zones:
             kept.append(fp)
             continue
