@@ -114,7 +114,8 @@ def _emit(
     rule failed.
 
     The verdict ends stdout after a table there; with data on stdout (``-f csv``...) or
-    the results in a file it goes to stderr, so that stdout stays data only.
+    the results in a file it goes to stderr (unless ``quiet``), so that stdout stays
+    data only.
     """
     import os
     import sys
@@ -136,8 +137,10 @@ def _emit(
     if not quiet:
         for n in results.notes:
             print(f"fairwatt: note: {n}", file=sys.stderr)
-    on_stdout = shown == "table" and is_stdout(output)
-    print(ci.verdict_line(results), file=sys.stdout if on_stdout else sys.stderr, flush=True)
+    if shown == "table" and is_stdout(output):
+        print(ci.verdict_line(results), flush=True)
+    elif not quiet:
+        print(ci.verdict_line(results), file=sys.stderr)
     failed = results.tables["results"].query("status == 'fail'")["rule"].tolist()
     if failed:
         raise CheckFailedError(f"{len(failed)} error rule(s) failed: {', '.join(failed)}")
@@ -249,7 +252,7 @@ def check(
 
     Prints a table of the rules on stdout, even when piped (CSV, JSON... with -f or -o),
     and ends with a verdict line, "3 rules: 1 passed, 1 failed, 1 warning"; with data
-    on stdout or -o the verdict goes to stderr.
+    on stdout or -o the verdict goes to stderr (not with -q).
 
     In GitHub Actions (GITHUB_ACTIONS=true, or --output-format github) each failed rule
     is printed as an ::error / ::warning annotation on stderr; with GITHUB_STEP_SUMMARY

@@ -231,16 +231,17 @@ def junit_xml(results: Report) -> bytes:
     meta = results.metadata
     stamp, seconds, rule_seconds = _timing(meta)
     locations = (meta.get("policy") or {}).get("locations", {})
-    counts = {"tests": str(len(rows)), "failures": str(meta["failed"]), "errors": "0"}
-    suites = ET.Element("testsuites", name="fairwatt check", **counts, time=_seconds(seconds))
+    counts = {
+        "name": "fairwatt check",
+        "tests": str(len(rows)),
+        "failures": str(meta["failed"]),
+        "errors": "0",
+    }
+    suites = ET.Element("testsuites", {**counts, "time": _seconds(seconds)})
     suite = ET.SubElement(
         suites,
         "testsuite",
-        name="fairwatt check",
-        **counts,
-        skipped="0",
-        time=_seconds(seconds),
-        timestamp=stamp,
+        {**counts, "skipped": "0", "time": _seconds(seconds), "timestamp": stamp},
     )
     props = ET.SubElement(suite, "properties")
     for name, value in (
