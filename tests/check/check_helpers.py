@@ -135,3 +135,24 @@ def summary_rows(markdown: str) -> dict[str, list[str]]:
         cells = [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
         rows[cells[1].strip("`")] = cells
     return rows
+
+
+#: The subset of the Jenkins / GitLab JUnit schema that fairwatt's JUnit XML relies on.
+JUNIT_XSD = ROOT / "tests" / "data" / "junit" / "junit.xsd"
+
+
+def junit_details(case: Any) -> dict[str, str]:
+    """The ``key: value`` details of a JUnit test case's ``system-out``."""
+    out = case.find("system-out")
+    assert out is not None
+    pairs = (line.partition(": ") for line in (out.text or "").splitlines())
+    return {key: value for key, sep, value in pairs if sep and key != "warning"}
+
+
+def assert_valid_junit(path: Path) -> Any:
+    """Validate ``path`` against :data:`JUNIT_XSD` and read it with junitparser;
+    return junitparser's ``JUnitXml``."""
+    junitparser = pytest.importorskip("junitparser")
+    xmlschema = pytest.importorskip("xmlschema")
+    xmlschema.XMLSchema(str(JUNIT_XSD)).validate(str(path))
+    return junitparser.JUnitXml.fromfile(str(path))

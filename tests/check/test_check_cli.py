@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from check_helpers import (
     FLEET,
+    junit_details,
     one_line_error,
     parse_annotations,
     run,
@@ -113,7 +114,8 @@ def fleet_energy() -> float:
 def ci_env(tmp_path: Path) -> tuple[dict[str, str], Path]:
     summary = tmp_path / "summary.md"
     summary.write_text("# earlier step\n\n")
-    return {"GITHUB_STEP_SUMMARY": str(summary), "GITHUB_WORKSPACE": str(tmp_path)}, summary
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(tmp_path)}
+    return {**env, "GITHUB_STEP_SUMMARY": str(summary)}, summary
 
 
 def test_passing_policy_on_the_sample_fleet(tmp_path: Path) -> None:
@@ -150,9 +152,11 @@ def test_passing_policy_on_the_sample_fleet(tmp_path: Path) -> None:
     ]
     assert root.get("tests") == "3" and root.get("failures") == "0"
     assert not suite.findall(".//failure")
-    props = {p.get("name"): p.get("value") for p in cases[0].findall("properties/property")}
-    assert float(props["value"]) == pytest.approx(energy, rel=1e-9)
-    assert props["unit"] == "kWh" and props["status"] == "pass"
+    assert not suite.findall("testcase/properties")  # not allowed by the JUnit schemas
+    details = junit_details(cases[0])
+    assert float(details["value"]) == pytest.approx(energy, rel=1e-9)
+    assert details["unit"] == "kWh" and details["status"] == "pass"
+    assert proc.stderr.strip().splitlines()[-1] == "3 rules: 3 passed, 0 failed, 0 warnings"
     assert not list(tmp_path.glob("reports/*.part"))
     doc = json.loads((tmp_path / "r.json").read_text())
     assert doc["metadata"]["passed"] is True

@@ -26,7 +26,11 @@ def test_annotations_escape_rule_names_and_point_at_the_policy(
         "check", "--report", tiny_audit, "--junit", junit,
         "--rule", 'max_gini_carbon_kg={limit = 0.1, severity = "warning", name = "a::b, c%"}',
         cwd=tmp_path,
-        env={"GITHUB_STEP_SUMMARY": str(summary), "GITHUB_WORKSPACE": str(tmp_path)},
+        env={
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_STEP_SUMMARY": str(summary),
+            "GITHUB_WORKSPACE": str(tmp_path),
+        },
     )  # fmt: skip
     assert proc.returncode == 1
     raw = [line for line in proc.stderr.splitlines() if line.startswith("::")]

@@ -20,6 +20,7 @@ from fairwatt.reporting.ci import (
     fmt_number,
     junit_xml,
     step_summary,
+    verdict_line,
     write_junit,
 )
 from fairwatt.reporting.report import Report
@@ -55,6 +56,11 @@ def results(tmp_path: Path, *, warn_only: bool = False) -> Report:
             "failed": 1,
             "warnings": 1,
             "warn_only": warn_only,
+            "timing": {
+                "started": "2024-01-02T03:04:05.678+00:00",
+                "seconds": 1.5,
+                "rules": {"max_water_l": 0.25, "max_carbon_kg": 0.5},
+            },
             "policy": {"file": str(policy), "locations": {"max_carbon_kg": [str(policy), 7]}},
             "audit": {
                 "source": "audit.json",
@@ -94,11 +100,47 @@ def test_annotations_point_at_the_policy_inside_the_workspace(tmp_path: Path) ->
     ]
 
 
-def test_annotations_outside_the_workspace_have_no_file(tmp_path: Path) -> None:
+def test_annotations_outside_the_workspace_have_the_absolute_file(tmp_path: Path) -> None:
     other = tmp_path / "elsewhere"
     other.mkdir()
     lines = annotation_commands(results(tmp_path), workspace=str(other))
-    assert lines[0].startswith("::error title=")
+    policy = escape_property((tmp_path / "pyproject.toml").resolve().as_posix())
+    assert lines[0].startswith(f"::error file={policy},line=7,title=")
+    assert lines[1].startswith("::warning title=")  # an override: no file
+
+
+def test_annotations_of_a_file_rule_always_have_a_line(tmp_path: Path) -> None:
+    res = results(tmp_path)
+    res.metadata["policy"]["locations"]["max_carbon_kg"][1] = None  # line not found
+    lines = annotation_commands(res, workspace=str(tmp_path))
+    assert lines[0].startswith("::error file=pyproject.toml,line=1,title=")
+
+
+def test_verdict_line(tmp_path: Path) -> None:
+    assert verdict_line(results(tmp_path)) == "3 rules: 1 passed, 1 failed, 1 warning"
+    assert verdict_line(results(tmp_path, warn_only=True)).endswith(" (--warn-only)")
+    res = results(tmp_path)
+    res.metadata.update(rules=1, failed=0, warnings=0)
+    assert verdict_line(res) == "1 rule: 1 passed, 0 failed, 0 warnings"
+
+
+def test_junit_is_valid_with_times_and_a_timestamp(tmp_path: Path) -> None:
+    xmlschema = pytest.importorskip("xmlschema")
+    xsd = Path(__file__).resolve().parents[1] / "data" / "junit" / "junit.xsd"
+    data = junit_xml(results(tmp_path))
+    xmlschema.XMLSchema(str(xsd)).validate(data.decode("utf-8"))
+    suite = ET.fromstring(data).find("testsuite")
+    assert suite is not None
+    assert suite.get("timestamp") == "2024-01-02T03:04:05" and suite.get("time") == "1.500000"
+    times = {c.get("classname"): c.get("time") for c in suite.iter("testcase")}
+    assert times == {
+        "fairwatt.check.max_water_l": "0.250000",
+        "fairwatt.check.max_carbon_kg": "0.500000",
+        "fairwatt.check.min_jain_index_carbon_kg": "0.000000",
+    }
+    located = {c.get("classname"): (c.get("file"), c.get("line")) for c in suite.iter("testcase")}
+    assert located["fairwatt.check.max_carbon_kg"] == (str(tmp_path / "pyproject.toml"), "7")
+    assert located["fairwatt.check.max_water_l"] == (None, None)
 
 
 def test_step_summary(tmp_path: Path) -> None:
@@ -128,10 +170,10 @@ def test_junit_fails_error_rules_and_passes_warnings(tmp_path: Path) -> None:
     assert warned.find("failure") is None
     out = warned.find("system-out")
     assert out is not None and (out.text or "").startswith("warning: min_jain_index_carbon_kg")
-    props = {
-        p.get("name"): p.get("value") for p in cases["fairwatt.check.max_water_l"].iter("property")
-    }
-    assert props["value"] == "1010.0" and props["status"] == "pass"
+    out = cases["fairwatt.check.max_water_l"].find("system-out")
+    assert out is not None and "value: 1010.0\n" in (out.text or "")
+    assert "status: pass\n" in (out.text or "")
+    assert not root.findall(".//testcase/properties")
     path = tmp_path / "junit.xml"
     write_junit(results(tmp_path), str(path))
     assert path.read_bytes() == junit_xml(results(tmp_path))

@@ -79,15 +79,49 @@ def _audit_options_for(audit: AuditArgs, report: str | None) -> AuditOptions | N
     return None
 
 
+#: ``--output-format`` values: where the results go besides the table.
+_OUTPUT_FORMATS = ("auto", "github", "none")
+
+
+def _annotate(output_format: str) -> bool:
+    """Whether to print GitHub annotations: ``github`` yes, ``none`` no, ``auto`` when
+    running in GitHub Actions (``GITHUB_ACTIONS=true``)."""
+    import os
+
+    from fairwatt.errors import InputError
+
+    if output_format not in _OUTPUT_FORMATS:
+        raise InputError(
+            f"unknown --output-format {output_format!r}",
+            hint=f"use one of: {', '.join(_OUTPUT_FORMATS)}",
+        )
+    if output_format == "auto":
+        return os.environ.get("GITHUB_ACTIONS", "").lower() == "true"
+    return output_format == "github"
+
+
 def _emit(
-    results: Report, *, junit: str | None, output: str | None, shown: str, quiet: bool
+    results: Report,
+    *,
+    junit: str | None,
+    output: str | None,
+    shown: str,
+    annotate: bool,
+    quiet: bool,
 ) -> None:
-    """Write the results (JUnit, GitHub step summary and annotations, the table, notes);
-    raise :class:`CheckFailedError` (exit 1) when an error rule failed."""
+    """Write the results (JUnit, GitHub step summary and annotations, the table or data,
+    notes, the verdict line); raise :class:`CheckFailedError` (exit 1) when an error
+    rule failed.
+
+    The verdict ends stdout after a table there; with data on stdout (``-f csv``...) or
+    the results in a file it goes to stderr (unless ``quiet``), so that stdout stays
+    data only.
+    """
     import os
     import sys
 
     from fairwatt.errors import CheckFailedError
+    from fairwatt.io.outputs import is_stdout
     from fairwatt.io.writers import write_report
     from fairwatt.reporting import ci
 
@@ -96,12 +130,17 @@ def _emit(
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         ci.append_step_summary(results, summary)
+    if annotate:
         for line in ci.annotation_commands(results):
             print(line, file=sys.stderr)
     write_report(ci.compact(results) if shown == "table" else results, output, shown)
     if not quiet:
         for n in results.notes:
             print(f"fairwatt: note: {n}", file=sys.stderr)
+    if shown == "table" and is_stdout(output):
+        print(ci.verdict_line(results), flush=True)
+    elif not quiet:
+        print(ci.verdict_line(results), file=sys.stderr)
     failed = results.tables["results"].query("status == 'fail'")["rule"].tolist()
     if failed:
         raise CheckFailedError(f"{len(failed)} error rule(s) failed: {', '.join(failed)}")
@@ -169,6 +208,15 @@ JunitOpt = Annotated[
         metavar="FILE",
     ),
 ]
+OutputFormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--output-format",
+        help="GitHub annotations (::error / ::warning on stderr) for failed rules: "
+        "'github' always, 'none' never, 'auto' when GITHUB_ACTIONS=true.",
+        metavar="auto|github|none",
+    ),
+]
 ListRulesOpt = Annotated[
     bool, typer.Option("--list-rules", help="List every rule key with its unit, and exit.")
 ]
@@ -190,6 +238,7 @@ def check(
     baseline: BaselineOpt = None,
     warn_only: WarnOnlyOpt = False,
     junit: JunitOpt = None,
+    output_format: OutputFormatOpt = "auto",
     list_rules: ListRulesOpt = False,
     audit: AuditArgs = AUDIT_OPTIONS,
     output: OutputOpt = None,
@@ -201,14 +250,17 @@ def check(
 
     Example: fairwatt check sample_inputs/fleet/energy.csv --rule max_carbon_kg=5000
 
-    With GITHUB_STEP_SUMMARY set, a Markdown summary is appended to that file and each
-    failed rule is printed as an ::error / ::warning annotation on stderr.
+    Prints a table of the rules on stdout, even when piped (CSV, JSON... with -f or -o),
+    and ends with a verdict line, "3 rules: 1 passed, 1 failed, 1 warning"; with data
+    on stdout or -o the verdict goes to stderr (not with -q).
+
+    In GitHub Actions (GITHUB_ACTIONS=true, or --output-format github) each failed rule
+    is printed as an ::error / ::warning annotation on stderr; with GITHUB_STEP_SUMMARY
+    set, a Markdown summary is appended to that file.
 
     Exit codes: 0 no error rule failed; 1 an error rule failed; 2 invalid policy, input
     or baseline, or a rule the audit cannot evaluate; 3 data unavailable.
     """
-    import sys
-
     from fairwatt.io.writers import check_output_path, resolve_format
     from fairwatt.services import check as svc
     from fairwatt.services.check_metrics import rule_catalog
@@ -217,7 +269,9 @@ def check(
         render(rule_catalog(spell=_flag), output, fmt)
         return
     check_output_path(output)
-    shown = resolve_format(output, fmt, stdout_is_terminal=sys.stdout.isatty())
+    # a table for people unless -f or -o ask for data, on a terminal or not
+    shown = resolve_format(output, fmt, stdout_is_terminal=True)
+    annotate = _annotate(output_format)
     if junit is not None:
         check_output_path(junit)
     audit_options = _audit_options_for(audit, report)
@@ -236,4 +290,4 @@ def check(
         run=lambda paths, opts: run_audit_with_status(paths, opts, quiet=quiet),
         spell=_flag,
     )
-    _emit(results, junit=junit, output=output, shown=shown, quiet=quiet)
+    _emit(results, junit=junit, output=output, shown=shown, annotate=annotate, quiet=quiet)

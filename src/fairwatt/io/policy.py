@@ -128,12 +128,13 @@ def key_line(path: Path, key: str) -> int | None:
     except OSError:
         return None
     k = re.escape(key)
-    table = re.compile(rf"""^\s*\[\s*(tool\.fairwatt\.)?check\.["']?{k}["']?\s*\]""")
+    # [check.KEY], [tool.fairwatt.check.KEY], or [KEY] in a policy at the top level
+    table = re.compile(rf"""^\s*\[\s*((tool\.fairwatt\.)?check\.)?["']?{k}["']?\s*\]""")
     found = next((i for i, line in enumerate(lines) if table.match(line)), None)
-    if found is None:  # key = value, searched from the policy's table header on
+    if found is None:  # KEY = value or KEY.field = value, from the policy's table header on
         header = re.compile(r"^\s*\[\s*(tool\.fairwatt\.)?check\s*\]")
         start = next((i for i, line in enumerate(lines) if header.match(line)), 0)
-        assign = re.compile(rf"""^\s*["']?{k}["']?\s*=""")
+        assign = re.compile(rf"""^\s*["']?{k}["']?\s*[=.]""")
         found = next((i for i in range(start, len(lines)) if assign.match(lines[i])), None)
     return None if found is None else found + 1
 

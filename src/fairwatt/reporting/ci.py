@@ -4,12 +4,12 @@
   escaping GitHub applies to their messages and properties;
 * the Markdown step summary (for ``GITHUB_STEP_SUMMARY``);
 * JUnit XML, one test case per rule;
-* :func:`compact`, the results table for a terminal.
+* :func:`compact`, the results table for people, and :func:`verdict_line`.
 
 The results report is the one :func:`fairwatt.services.check.evaluate` returns: a
 ``results`` table with the columns ``rule, name, severity, metric, value, limit, unit,
 status, detail`` and the metadata ``passed, rules, failed, warnings, warn_only, policy,
-audit[, baseline]``.
+audit[, baseline][, timing]``.
 """
 
 from __future__ import annotations
@@ -86,11 +86,23 @@ def _rows(results: Report) -> list[dict[str, Any]]:
     return cast("list[dict[str, Any]]", results.tables["results"].to_dict(orient="records"))
 
 
+def _annotation_file(file: str, root: Path) -> str:
+    """A policy file as an annotation names it: relative to ``root`` when inside it,
+    else its absolute path (GitHub then shows the annotation without a link)."""
+    path = Path(file).resolve()
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
 def annotation_commands(results: Report, *, workspace: str | None = None) -> list[str]:
     """One ``::error`` / ``::warning`` workflow command per failed rule.
 
-    Rules from a policy file inside ``workspace`` (default: ``GITHUB_WORKSPACE``, else
-    the working directory) point at the file and line that set them.
+    Every rule set in a policy file points at the file and line that set it (line 1
+    when the line is unknown): relative to ``workspace`` (default:
+    ``GITHUB_WORKSPACE``, else the working directory) when the file is inside it, else
+    its absolute path. Rules set only by an override (``--rule``) have no file.
     """
     root = Path(workspace or os.environ.get("GITHUB_WORKSPACE") or Path.cwd()).resolve()
     locations = results.metadata.get("policy", {}).get("locations", {})
@@ -102,18 +114,28 @@ def annotation_commands(results: Report, *, workspace: str | None = None) -> lis
         props = []
         file, line = locations.get(row["rule"], [None, None])
         if file:
-            try:
-                rel = Path(file).resolve().relative_to(root)
-            except ValueError:
-                rel = None
-            if rel is not None:
-                props.append(f"file={escape_property(rel.as_posix())}")
-                if line:
-                    props.append(f"line={int(line)}")
+            props.append(f"file={escape_property(_annotation_file(file, root))}")
+            props.append(f"line={int(line or 1)}")
         props.append(f"title={escape_property(str(row['name']))}")
         message = f"{row['rule']}: {_failure_message(row)}"
         out.append(f"::{level} {','.join(props)}::{escape_data(message)}")
     return out
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def verdict_line(results: Report) -> str:
+    """The one-line verdict: ``3 rules: 1 passed, 1 failed, 1 warning`` (with
+    `` (--warn-only)`` when failed rules were reported as warnings)."""
+    meta = results.metadata
+    n, failed, warnings = int(meta["rules"]), int(meta["failed"]), int(meta["warnings"])
+    text = (
+        f"{_plural(n, 'rule')}: {n - failed - warnings} passed, {failed} failed, "
+        f"{_plural(warnings, 'warning')}"
+    )
+    return text + (" (--warn-only)" if meta.get("warn_only") else "")
 
 
 def _md_cell(value: Any) -> str:
@@ -163,30 +185,63 @@ def step_summary(results: Report) -> str:
     return "\n".join(lines) + "\n\n"
 
 
+def _timing(meta: Mapping[str, Any]) -> tuple[str, float, dict[str, float]]:
+    """When the check started (``YYYY-MM-DDTHH:MM:SS``, UTC), its seconds, and each
+    rule's seconds: from the results' ``timing``, else now and zeros."""
+    from datetime import UTC, datetime
+
+    timing = meta.get("timing") or {}
+    started = timing.get("started") or datetime.now(UTC).isoformat()
+    # the JUnit schemas want a local date-time without an offset: UTC, to the second
+    stamp = datetime.fromisoformat(started).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    rules = {str(k): float(v) for k, v in (timing.get("rules") or {}).items()}
+    return stamp, float(timing.get("seconds") or 0.0), rules
+
+
+def _seconds(x: float) -> str:
+    return f"{max(x, 0.0):.6f}"
+
+
+def _case_text(row: Mapping[str, Any], message: str) -> str:
+    """A test case's ``system-out``: ``warning: ...`` first for a warned rule, then the
+    rule's details, one ``key: value`` a line."""
+    lines = [f"warning: {row['rule']}: {message}"] if row["status"] == "warn" else []
+    for key in ("rule", "severity", "metric", "status", "value", "limit", "unit", "detail"):
+        value = _plain(row[key]) if key in ("value", "limit") else str(row[key])
+        if value:
+            lines.append(f"{key}: {value}")
+    return "\n".join(lines) + "\n"
+
+
 def junit_xml(results: Report) -> bytes:
-    """JUnit XML: one ``testcase`` per rule.
+    """JUnit XML: one ``testcase`` per rule, valid against the common Jenkins / GitLab
+    JUnit schema (``tests/data/junit/junit.xsd`` holds the subset it relies on).
 
     A failed error rule has a ``failure`` element; a failed warning rule (or any failed
-    rule under ``--warn-only``) passes, with ``system-out`` saying ``warning: ...`` and
-    the property ``status = warn``, so that CI systems show it without failing the run.
+    rule under ``--warn-only``) passes, its ``system-out`` starting ``warning: ...``, so
+    that CI systems show it without failing the run. Every test case's ``system-out``
+    lists the rule's details (``rule: ...``, ``value: ...``); a rule set in a policy
+    file has its ``file`` and ``line`` attributes. ``time``: a test case's is the
+    seconds spent evaluating its rule, the suite's the whole check's (auditing the logs
+    or reading the saved audit included); ``timestamp``: when the check started (UTC).
     """
     import xml.etree.ElementTree as ET
 
     rows = _rows(results)
     meta = results.metadata
-    n, failures = str(len(rows)), str(meta["failed"])
-    suites = ET.Element(
-        "testsuites", name="fairwatt check", tests=n, failures=failures, errors="0", time="0"
-    )
+    stamp, seconds, rule_seconds = _timing(meta)
+    locations = (meta.get("policy") or {}).get("locations", {})
+    counts = {
+        "name": "fairwatt check",
+        "tests": str(len(rows)),
+        "failures": str(meta["failed"]),
+        "errors": "0",
+    }
+    suites = ET.Element("testsuites", {**counts, "time": _seconds(seconds)})
     suite = ET.SubElement(
         suites,
         "testsuite",
-        name="fairwatt check",
-        tests=n,
-        failures=failures,
-        errors="0",
-        skipped="0",
-        time="0",
+        {**counts, "skipped": "0", "time": _seconds(seconds), "timestamp": stamp},
     )
     props = ET.SubElement(suite, "properties")
     for name, value in (
@@ -203,19 +258,19 @@ def junit_xml(results: Report) -> bytes:
             "testcase",
             classname=f"fairwatt.check.{row['rule']}",
             name=str(row["name"]),
-            time="0",
+            time=_seconds(rule_seconds.get(str(row["rule"]), 0.0)),
         )
-        cprops = ET.SubElement(case, "properties")
-        for key in ("rule", "severity", "metric", "status", "unit"):
-            ET.SubElement(cprops, "property", name=key, value=str(row[key]))
-        for key in ("value", "limit"):
-            ET.SubElement(cprops, "property", name=key, value=_plain(row[key]))
+        file, line = locations.get(row["rule"], [None, None])
+        if file:
+            case.set("file", str(file))
+            case.set("line", str(int(line or 1)))
         message = _failure_message(row)
         if row["status"] == "fail":
             failure = ET.SubElement(case, "failure", message=message, type=str(row["rule"]))
             failure.text = f"{row['rule']} ({row['severity']}): {message}"
-        elif row["status"] == "warn":
-            ET.SubElement(case, "system-out").text = f"warning: {row['rule']}: {message}"
+        ET.SubElement(case, "system-out").text = _case_text(row, message)
+    if not len(props):
+        suite.remove(props)
     ET.indent(suites)
     return ET.tostring(suites, encoding="utf-8", xml_declaration=True) + b"\n"
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -337,6 +338,9 @@ def evaluate(
     is undefined); ``warn`` (the same for a warning rule, or for any rule with
     ``warn_only``). Limits are inclusive: a value equal to its limit passes.
     ``source`` and ``baseline_source`` name the audits in the results and messages.
+    The metadata's ``timing`` has when the evaluation started (``started``, ISO 8601
+    UTC), its ``seconds`` and each rule's (``rules``); :func:`run_check` widens
+    ``started`` and ``seconds`` to the whole check, the audit included.
 
     Raises
     ------
@@ -359,12 +363,21 @@ def evaluate(
     )
     if baseline is not None:
         check_baseline(result, baseline, baseline_source=baseline_source, spell=spell)
-    rows = [
-        _rule_row(
-            r, result, baseline, warn_only=warn_only, baseline_source=baseline_source, spell=spell
+    started, start = _now(), time.perf_counter()
+    rows, seconds = [], {}
+    for r in policy.rules:
+        t = time.perf_counter()
+        rows.append(
+            _rule_row(
+                r,
+                result,
+                baseline,
+                warn_only=warn_only,
+                baseline_source=baseline_source,
+                spell=spell,
+            )
         )
-        for r in policy.rules
-    ]
+        seconds[r.key] = time.perf_counter() - t
     results = pd.DataFrame(rows, columns=list(RESULT_COLUMNS)).astype(
         {"value": float, "limit": float}
     )
@@ -377,7 +390,19 @@ def evaluate(
         source=source,
         baseline_source=baseline_source,
     )
+    metadata["timing"] = {
+        "started": started,
+        "seconds": time.perf_counter() - start,
+        "rules": seconds,
+    }
     return Report(title="fairwatt check", tables={"results": results}, metadata=metadata)
+
+
+def _now() -> str:
+    """The current time, ISO 8601 in UTC."""
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 # --------------------------------------------------------------------------- running
@@ -498,6 +523,7 @@ def run_check(
         missing factor for a footprint that only the policy asks for (the audit cannot
         compute what the policy refers to).
     """
+    started, start = _now(), time.perf_counter()
     policy = load_policy(options.policy_file, options.overrides, start=options.start, spell=spell)
     baseline_source = options.baseline_file
     baseline = _read_audit(baseline_source, "baseline_file", spell) if baseline_source else None
@@ -528,6 +554,8 @@ def run_check(
         saved=options.report_file is not None,
         spell=spell,
     )
+    # the whole check's time: the policy, the audit (or reading it) and the rules
+    results.metadata["timing"].update(started=started, seconds=time.perf_counter() - start)
     if baseline is not None and not any(r.kind == "change" for r in policy.rules):
         results.notes.append(
             f"{spell('baseline_file', None)} was given, but no rule compares against it"
