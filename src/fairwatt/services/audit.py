@@ -26,7 +26,7 @@ from fairwatt.footprint_models.water import (
 )
 from fairwatt.io.logs import LogOptions, ReducedLog, reduce_log
 from fairwatt.reporting.results import AuditResult
-from fairwatt.schema import FOOTPRINTS, OPTIONAL_FACTORS, REQUIRED_FACTOR
+from fairwatt.schema import FOOTPRINTS, OPTIONAL_FACTORS, OUTPUTS, REQUIRED_FACTOR
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -47,25 +47,13 @@ SITE_PROVENANCE_COLUMNS = (
     "origin",
 )
 #: unit of each output column (family), as the result documents them
-OUTPUT_UNITS = {
-    "energy_kwh": "kWh (IT)",
-    "facility_energy_kwh": "kWh",
-    "carbon_kg": "kgCO2e",
-    "water_*_l": "L (consumption)",
-    "health_usd": "US$",
-}
+#: columns summed per group and in the totals: the schema's outputs, with the log's
+#: request count after the energy columns
 SUM_COLUMNS = (
     "energy_kwh",
     "facility_energy_kwh",
     "requests",
-    "carbon_kg",
-    "water_onsite_l",
-    "water_offsite_l",
-    "water_l",
-    "water_withdrawal_offsite_l",
-    "health_usd",
-    "health_low_usd",
-    "health_high_usd",
+    *(name for name in OUTPUTS if name not in ("energy_kwh", "facility_energy_kwh")),
 )
 
 
@@ -527,7 +515,7 @@ def run_audit(
         records=reduced.records,
         period_start=rows["hour"].min(),
         period_end=rows["hour"].max() + pd.Timedelta(hours=1),
-        units=dict(OUTPUT_UNITS),
+        units={c: OUTPUTS[c].unit for c in table.columns if c in OUTPUTS},
         equity_info=equity_info if equity_table is not None else {},
         fairwatt_version=__version__,
         generated_at=pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
