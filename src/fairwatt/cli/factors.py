@@ -82,8 +82,8 @@ def list_datasets(
             "default_for": ", ".join(f for f, names in defaults.items() if d.name in names),
         }
         if not narrow:
-            row.update(coverage=d.coverage, kind=d.kind, licence=d.licence, version=d.version)
             row.update(carbon_scope=d.carbon_scope)
+            row.update(coverage=d.coverage, kind=d.kind, licence=d.licence, version=d.version)
         rows.append(row)
     report = Report(
         title="Bundled datasets",
