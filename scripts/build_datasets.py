@@ -1815,7 +1815,9 @@ def build_health(raw: Path) -> list[Built]:
             pd.DataFrame(
                 {
                     "zone": f"US-BA-{ba}",
-                    "timestamp": pd.to_datetime(df["period"], format="%Y-%m-%dT%H", utc=True),
+                    # EIA-930 'period' labels name the hour's end: start = label - 1 h
+                    "timestamp": pd.to_datetime(df["period"], format="%Y-%m-%dT%H", utc=True)
+                    - pd.Timedelta(hours=1),
                     "health_usd_per_mwh": (internal + external).round(4),
                     "health_internal_usd_per_mwh": internal,
                     "health_external_usd_per_mwh": external,
@@ -1846,10 +1848,13 @@ def build_health(raw: Path) -> list[Built]:
                 "health_internal_usd_per_mwh": "US$/MWh, damage inside the BA's footprint",
                 "health_external_usd_per_mwh": "US$/MWh, damage outside it",
             },
-            caveats="The upstream files do not state the unit or the time convention: the "
-            "unit is taken as US$/MWh (magnitudes match), and each 'period' label is taken "
-            "as the UTC start of the hour (8760 rows, 2023-01-01T00 to 2023-12-31T23). "
-            "'internal'/'external' meaning inferred from the names.",
+            caveats="The upstream files do not state the unit or the time convention. Unit "
+            "taken as US$/MWh (magnitudes match). Time: each 'period' label is the UTC end of "
+            "the hour, as in EIA-930 (the labels have the EIA API's format, and the daily "
+            "solar cycle of CISO's renewable share is centred 1 h after the hour-start "
+            "reading; evidence in docs/data.md), so interval starts run from "
+            "2022-12-31T23:00Z to 2023-12-31T22:00Z (8760 rows). 'internal'/'external' "
+            "meaning inferred from the names.",
         )
     )
     return out
