@@ -973,7 +973,10 @@ def read_eia_state_generation(path: Path | None, year: int = 2022) -> pd.DataFra
             "zone": ["US" if s == "US-TOTAL" else f"US-{s}" for s in state],
             "year": year,
             "energy_source": df["ENERGY SOURCE"].astype(str).str.strip().to_numpy(),
-            "generation_mwh": pd.to_numeric(df["GENERATION(Megawatthours)"]).round().astype("int64").to_numpy(),
+            "generation_mwh": pd.to_numeric(df["GENERATION(Megawatthours)"])
+            .round()
+            .astype("int64")
+            .to_numpy(),
         }
     )
     unknown = set(out["energy_source"]) - set(EIA_STATE_FUELS)
@@ -1003,8 +1006,12 @@ def us_state_lifecycle(gen: pd.DataFrame, factors: Mapping[str, float]) -> pd.Da
             {
                 "zone": zone,
                 "year": int(g["year"].iloc[0]),
-                "carbon_g_per_kwh": round(sum(v * factors[f] for f, v in known.items()) / weight, 4),
-                "other_share": round(by_fuel.get("other", 0.0) / (weight + by_fuel.get("other", 0.0)), 6),
+                "carbon_g_per_kwh": round(
+                    sum(v * factors[f] for f, v in known.items()) / weight, 4
+                ),
+                "other_share": round(
+                    by_fuel.get("other", 0.0) / (weight + by_fuel.get("other", 0.0)), 6
+                ),
             }
         )
     return pd.DataFrame(rows)

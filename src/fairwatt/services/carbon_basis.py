@@ -151,7 +151,7 @@ def carbon_basis_notes(resolved: Resolved, groups: SiteGroups, basis: str) -> li
             if source.key not in (str(site), str(zone)):
                 coarser.setdefault(source.key, set()).add(str(zone))
     notes = []
-    if len(by_basis) > 1 or "mixed" in by_basis or UNSPECIFIED in by_basis:
+    if len(by_basis) > 1 or "mixed" in by_basis:
         notes.append(_mixed_note(by_basis))
     if basis != "any" and coarser:
         from fairwatt import datasets
