@@ -230,3 +230,38 @@ def test_factors_list_has_a_basis_column() -> None:
     assert table.loc["us-state-carbon-eia-ipcc2014", "default_for"] == "carbon_g_per_kwh"
     assert table.loc["us-state-carbon-egrid2023", "default_for"] == ""
     assert table.loc["country-ewif-macknick-incl-hydro", "basis"] == ""
+    res = runner.invoke(app, ["factors", "list", "-f", "json"])
+    meta = json.loads(res.stdout)["metadata"]
+    assert meta["carbon_defaults"]["direct"] == [
+        "us-state-carbon-egrid2023",
+        "cn-province-carbon-mee2023",
+    ]
+
+
+def test_derive_on_an_electricitymaps_breakdown_with_unknown(tmp_path: Path) -> None:
+    """The recorded DE power breakdown has ``unknown`` (200 MW). The default set (EIA-930
+    vocabulary) has no biomass or geothermal factor, and the error names the sets to pass;
+    with those, derive exits 0 and records the known-fuel assumption for EWIF."""
+    body = json.loads(
+        (Path(__file__).parent / "data/electricitymaps/power-breakdown_latest.json").read_text()
+    )
+    prod = {
+        k: v
+        for k, v in body["powerProductionBreakdown"].items()
+        if k not in ("hydro discharge", "battery discharge")
+    }
+    assert prod["unknown"] == 200
+    mix = tmp_path / "de.csv"
+    pd.DataFrame([{"timestamp": body["datetime"], "zone": body["zone"], **prod}]).to_csv(
+        mix, index=False
+    )
+    res = runner.invoke(app, ["factors", "derive", "--fuel-mix", str(mix), "-f", "json"])
+    assert res.exit_code == 2
+    assert "--factor-set fuel-carbon-ipcc2014-lifecycle" in res.stderr
+    sets = ["--factor-set", "fuel-carbon-ipcc2014-lifecycle"]
+    sets += ["--factor-set", "fuel-ewif-macknick2012-incl-hydro"]
+    res = runner.invoke(app, ["factors", "derive", "--fuel-mix", str(mix), *sets, "-f", "json"])
+    assert res.exit_code == 0, res.stderr
+    meta = json.loads(res.stdout)["metadata"]
+    assert meta["averaged_fuels"]["ewif_l_per_kwh"]["fuels"] == ["unknown"]
+    assert "known fuels" in meta["fuel_assumption"]

@@ -88,7 +88,10 @@ def list_datasets(
     report = Report(
         title="Bundled datasets",
         tables={"datasets": pd.DataFrame(rows)},
-        metadata={"defaults": defaults},
+        metadata={
+            "defaults": defaults,
+            "carbon_defaults": {b: catalog.carbon_defaults(b) for b in catalog.CARBON_BASES},
+        },
     )
     render(report, output, fmt)
 
