@@ -354,6 +354,8 @@ def _provider_table(
             offline=options.offline,
             cache_dir=options.cache_dir,
             signal=options.provider_signal,
+            # the provider's carbon follows the audit's basis (``any``: its default)
+            emission_factor_type=None if options.carbon_basis == "any" else options.carbon_basis,
         )
         reason = "every hour is missing"
     except NoDataError as exc:
