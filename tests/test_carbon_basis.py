@@ -265,3 +265,27 @@ def test_derive_on_an_electricitymaps_breakdown_with_unknown(tmp_path: Path) -> 
     meta = json.loads(res.stdout)["metadata"]
     assert meta["averaged_fuels"]["ewif_l_per_kwh"]["fuels"] == ["unknown"]
     assert "known fuels" in meta["fuel_assumption"]
+
+
+@pytest.mark.parametrize(
+    ("provenance", "basis"),
+    [
+        ({"carbon_basis": "lifecycle", "emission_factor_type": "direct"}, "lifecycle"),
+        ({"provider": "watttime", "emission_factor_type": "direct"}, "direct"),
+        ({"provider": "ukcarbon", "emission_factor_type": "operational"}, "direct"),
+        ({"provider": "electricitymaps", "emission_factor_type": "lifecycle"}, "lifecycle"),
+        (
+            {
+                "provider": "eia",
+                "emission_factor_type": "direct",
+                "fuel_factor_sets": {"carbon_g_per_kwh": {"carbon_basis": "lifecycle"}},
+            },
+            "lifecycle",
+        ),
+        ({"dataset": "my.csv", "kind": "user file"}, "unspecified"),
+    ],
+)
+def test_source_basis(provenance: dict, basis: str) -> None:
+    from fairwatt.services.carbon_basis import source_basis
+
+    assert source_basis(provenance) == basis

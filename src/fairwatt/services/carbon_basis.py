@@ -58,8 +58,8 @@ def source_basis(provenance: Mapping[str, Any]) -> str:
 
     Bundled datasets carry ``carbon_basis`` (``lifecycle``, ``direct`` or ``mixed``);
     provider data derived from a fuel mix carry the basis of the per-fuel set used, and
-    other provider data their ``emission_factor_type``; anything else (a user's file) is
-    :data:`UNSPECIFIED`."""
+    other provider data their ``emission_factor_type`` (``operational`` counts as
+    ``direct``); anything else (a user's file) is :data:`UNSPECIFIED`."""
     basis = provenance.get("carbon_basis")
     if isinstance(basis, str) and basis:
         return basis
@@ -71,6 +71,8 @@ def source_basis(provenance: Mapping[str, Any]) -> str:
     ef = provenance.get("emission_factor_type")
     if ef in ("lifecycle", "direct"):
         return str(ef)
+    if ef == "operational":  # combustion at the plant (the UK Carbon Intensity API)
+        return "direct"
     return UNSPECIFIED
 
 
