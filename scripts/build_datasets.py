@@ -303,6 +303,20 @@ SOURCES: dict[str, Source] = {
         "  title = {Emissions \\& Generation Resource Integrated Database (eGRID2023)},\n"
         "  year = {2025},\n  url = {https://www.epa.gov/egrid}\n}",
     ),
+    "eia_state_generation": Source(
+        "U.S. EIA, Net Generation by State by Type of Producer by Energy Source "
+        "(annual_generation_state.xls, Forms EIA-906, EIA-920 and EIA-923), year 2022, Total "
+        "Electric Power Industry; copy taken from github.com/AuslinD/Computing-EnvJustice "
+        "Data/annual_generation_state.xlsx (commit 13a15ec)",
+        "https://www.eia.gov/electricity/data/state/",
+        "U.S. Energy Information Administration. Net Generation by State by Type of Producer "
+        "by Energy Source, 1990-2022 (annual_generation_state.xls), from Forms EIA-906, "
+        "EIA-920 and EIA-923. Public domain.",
+        "@misc{eia_state_generation,\n  author = {{U.S. Energy Information Administration}},\n"
+        "  title = {Net Generation by State by Type of Producer by Energy Source},\n"
+        "  year = {2023},\n  url = {https://www.eia.gov/electricity/data/state/},\n"
+        "  note = {Data year 2022; public domain}\n}",
+    ),
     "cer_canada": Source(
         "Canada Energy Regulator, Provincial and Territorial Energy Profiles (electricity "
         "generation shares 2023), as packaged in CodeCarbon 3.3.2 "
@@ -913,6 +927,165 @@ def build_egrid(raw: Path) -> list[Built]:
             "not accounted for. Direct combustion emissions (no lifecycle upstream), unlike "
             "the lifecycle country values.",
         )
+    ]
+
+
+#: EIA energy source -> canonical fuel of the IPCC lifecycle set; ``None``: left out
+#: (pumped storage shifts generation rather than producing it; Total is the row sum)
+EIA_STATE_FUELS: dict[str, str | None] = {
+    "Coal": "coal",
+    "Natural Gas": "gas",
+    "Other Gases": "gas",
+    "Petroleum": "oil",
+    "Nuclear": "nuclear",
+    "Hydroelectric Conventional": "hydro",
+    "Wind": "wind",
+    "Solar Thermal and Photovoltaic": "solar",
+    "Geothermal": "geothermal",
+    "Wood and Wood Derived Fuels": "biomass",
+    "Other Biomass": "biomass",
+    "Other": "other",
+    "Pumped Storage": None,
+    "Total": None,
+}
+
+EIA_GENERATION_FILE = "reference/us_state_generation_eia2022.csv"
+
+#: the EIA spreadsheet given with ``--eia-generation`` (``None``: the bundled extract)
+EIA_SPREADSHEET: list[Path | None] = [None]
+
+
+def read_eia_state_generation(path: Path | None, year: int = 2022) -> pd.DataFrame:
+    """EIA's state generation by energy source for ``year``, Total Electric Power Industry.
+
+    ``path``: the EIA spreadsheet (``annual_generation_state.xls[x]``, needs openpyxl for
+    .xlsx) or a CSV with its columns; ``None`` re-reads the extract bundled by a previous
+    build (the same rows, unchanged)."""
+    if path is None:
+        bundled = REPO / "src" / "fairwatt" / "datasets" / "data" / EIA_GENERATION_FILE
+        return pd.read_csv(bundled, keep_default_na=False)
+    df = pd.read_csv(path) if path.suffix == ".csv" else pd.read_excel(path)
+    df.columns = [str(c).strip() for c in df.columns]
+    df = df[(df["YEAR"] == year) & (df["TYPE OF PRODUCER"] == "Total Electric Power Industry")]
+    state = df["STATE"].astype(str).str.strip().str.upper()
+    out = pd.DataFrame(
+        {
+            "zone": ["US" if s == "US-TOTAL" else f"US-{s}" for s in state],
+            "year": year,
+            "energy_source": df["ENERGY SOURCE"].astype(str).str.strip().to_numpy(),
+            "generation_mwh": pd.to_numeric(df["GENERATION(Megawatthours)"])
+            .round()
+            .astype("int64")
+            .to_numpy(),
+        }
+    )
+    unknown = set(out["energy_source"]) - set(EIA_STATE_FUELS)
+    if unknown:
+        raise SystemExit(f"EIA state generation: unmapped energy sources {sorted(unknown)}")
+    return out.sort_values(["zone", "energy_source"], kind="stable").reset_index(drop=True)
+
+
+def us_state_lifecycle(gen: pd.DataFrame, factors: Mapping[str, float]) -> pd.DataFrame:
+    """Lifecycle intensity per state: generation by fuel (negative net generation counted
+    as 0, pumped storage left out, EIA 'Other' given the state's known-fuel mean) × the
+    per-fuel lifecycle factors, divided by the generation of the fuels weighted."""
+    rows = []
+    for zone, g in gen.groupby("zone", sort=True):
+        by_fuel: dict[str, float] = {}
+        for src, mwh in zip(g["energy_source"], g["generation_mwh"], strict=True):
+            fuel = EIA_STATE_FUELS[src]
+            if fuel is not None:
+                by_fuel[fuel] = by_fuel.get(fuel, 0.0) + max(float(mwh), 0.0)
+        total = float(g.loc[g["energy_source"] == "Total", "generation_mwh"].sum())
+        parts = float(g.loc[g["energy_source"] != "Total", "generation_mwh"].sum())
+        if abs(parts - total) > 1e-6 * abs(total) + 10:
+            raise SystemExit(f"EIA {zone}: energy sources sum to {parts}, Total is {total}")
+        known = {f: v for f, v in by_fuel.items() if f != "other"}
+        weight = sum(known.values())
+        rows.append(
+            {
+                "zone": zone,
+                "year": int(g["year"].iloc[0]),
+                "carbon_g_per_kwh": round(
+                    sum(v * factors[f] for f, v in known.items()) / weight, 4
+                ),
+                "other_share": round(
+                    by_fuel.get("other", 0.0) / (weight + by_fuel.get("other", 0.0)), 6
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def build_us_state_lifecycle(raw: Path, eia: Path | None) -> list[Built]:
+    """EIA state generation (bundled as a reference table) and the lifecycle intensities
+    derived from it with the IPCC AR5 medians."""
+    gen = read_eia_state_generation(eia)
+    lifecycle = ipcc_sets(raw)[0]
+    carbon = us_state_lifecycle(gen, lifecycle)
+    egrid = _read_json(raw / "codecarbon" / "usa_state_emissions_egrid2023.json")
+    names = {
+        ("US" if r["regionCode"] == "usa" else f"US-{r['regionCode']}"): (
+            "United States" if r["regionCode"] == "usa" else _title(k)
+        )
+        for k, r in egrid.items()
+        if not k.startswith("_")
+    }
+    carbon["zone_name"] = [names[z] for z in carbon["zone"]]
+    carbon = carbon[["zone", "year", "carbon_g_per_kwh", "zone_name"]]
+    mapping = "; ".join(
+        f"{k} -> {v}" for k, v in EIA_STATE_FUELS.items() if v is not None and k != v
+    )
+    return [
+        Built(
+            name="us-state-generation-eia2022",
+            file=EIA_GENERATION_FILE,
+            frame=gen,
+            title="Net generation by U.S. state and energy source, 2022 (EIA, all producers)",
+            sources=["eia_state_generation"],
+            year=2022,
+            licence="public-domain (U.S. Government work)",
+            attribution="U.S. Energy Information Administration",
+            kind="reference (annual net generation by energy source, as published)",
+            role="reference",
+            columns={
+                "zone": "U.S. state US-XX, or US for the national total",
+                "year": YEAR_COL,
+                "energy_source": "EIA energy source (text, as published; Total is the sum)",
+                "generation_mwh": "MWh (net generation; negative where a source is a net "
+                "consumer, e.g. pumped storage)",
+            },
+            caveats="Total Electric Power Industry rows of year 2022 only, values unchanged. "
+            "Utility-scale plants (1 MW and more); small-scale solar is not included.",
+        ),
+        Built(
+            name="us-state-carbon-eia-ipcc2014",
+            file="carbon/us_state_carbon_eia_ipcc2014.csv",
+            frame=_zone_year_sort(carbon),
+            title="Lifecycle carbon intensity by U.S. state, 2022: EIA generation mix × IPCC AR5 "
+            "lifecycle medians (fuel-carbon-ipcc2014-lifecycle)",
+            sources=["eia_state_generation", "ipcc2014"],
+            year=2022,
+            licence="public-domain (U.S. Government work); factors: facts from IPCC AR5",
+            attribution="U.S. Energy Information Administration (state generation by energy "
+            "source); per-fuel factors IPCC AR5 WG3 Annex III (2014)",
+            kind="average, location-based, lifecycle (derived from fuel mix)",
+            role="zone_factors",
+            resolution="annual",
+            columns={
+                "zone": ZONE_COL,
+                "year": YEAR_COL,
+                "carbon_g_per_kwh": CARBON_COL,
+                "zone_name": "state name (text)",
+            },
+            caveats="Derived here: sum over fuels of net generation × IPCC AR5 lifecycle "
+            "median, divided by the generation weighted. Fuel mapping: "
+            + mapping
+            + " (known-fuel mean of the state; EIA 'Other' is non-biogenic waste, tyres, "
+            "purchased steam and the like). Pumped storage is left out and negative net "
+            "generation counts as 0. Generation-based: trade between states is not counted. "
+            "Data year 2022, one year before the eGRID2023 direct rates.",
+        ),
     ]
 
 
@@ -1649,7 +1822,9 @@ def build_health(raw: Path) -> list[Built]:
             pd.DataFrame(
                 {
                     "zone": f"US-BA-{ba}",
-                    "timestamp": pd.to_datetime(df["period"], format="%Y-%m-%dT%H", utc=True),
+                    # EIA-930 'period' labels name the hour's end: start = label - 1 h
+                    "timestamp": pd.to_datetime(df["period"], format="%Y-%m-%dT%H", utc=True)
+                    - pd.Timedelta(hours=1),
                     "health_usd_per_mwh": (internal + external).round(4),
                     "health_internal_usd_per_mwh": internal,
                     "health_external_usd_per_mwh": external,
@@ -1680,10 +1855,13 @@ def build_health(raw: Path) -> list[Built]:
                 "health_internal_usd_per_mwh": "US$/MWh, damage inside the BA's footprint",
                 "health_external_usd_per_mwh": "US$/MWh, damage outside it",
             },
-            caveats="The upstream files do not state the unit or the time convention: the "
-            "unit is taken as US$/MWh (magnitudes match), and each 'period' label is taken "
-            "as the UTC start of the hour (8760 rows, 2023-01-01T00 to 2023-12-31T23). "
-            "'internal'/'external' meaning inferred from the names.",
+            caveats="The upstream files do not state the unit or the time convention. Unit "
+            "taken as US$/MWh (magnitudes match). Time: each 'period' label is the UTC end of "
+            "the hour, as in EIA-930 (the labels have the EIA API's format, and the daily "
+            "solar cycle of CISO's renewable share is centred 1 h after the hour-start "
+            "reading; evidence in docs/data.md), so interval starts run from "
+            "2022-12-31T23:00Z to 2023-12-31T22:00Z (8760 rows). 'internal'/'external' "
+            "meaning inferred from the names.",
         )
     )
     return out
@@ -2184,16 +2362,88 @@ def build_sites(raw: Path) -> list[Built]:
 # Defaults and manifest
 # ---------------------------------------------------------------------------
 
-# factor column -> bundled datasets used when the user does not pin one, most preferred
-# first (the rationale is in docs/data.md). The eGLB series are deliberately absent.
-DEFAULTS: dict[str, list[str]] = {
-    "carbon_g_per_kwh": [
+#: carbon basis and scope of every dataset with a carbon column: ``lifecycle`` (upstream
+#: and construction emissions included, CO2e), ``direct`` (combustion at the plant only) or
+#: ``mixed`` (the dataset combines bases); the scope note says what else differs
+CARBON_BASIS: dict[str, tuple[str, str]] = {
+    "country-carbon-owid": ("lifecycle", "CO2e; generation-based, imports not counted"),
+    "country-carbon-ember2021": ("lifecycle", "CO2e; generation-based, imports not counted"),
+    "us-state-carbon-egrid2023": (
+        "direct",
+        "CO2e of combustion at the plant, total output rate; production-based, "
+        "trade between states not counted",
+    ),
+    "us-state-carbon-eia-ipcc2014": (
+        "lifecycle",
+        "CO2e; derived from the state's generation mix × IPCC AR5 lifecycle medians; "
+        "generation-based, trade between states not counted",
+    ),
+    "ca-province-carbon-ipcc2014": (
+        "lifecycle",
+        "CO2e; derived from the generation mix × IPCC AR5 lifecycle medians; "
+        "generation-based, imports not counted",
+    ),
+    "cn-province-carbon-mee2023": (
+        "direct",
+        "CO2 only (not CO2e); consumption-based (inter-provincial transfers counted)",
+    ),
+    "nordic-zone-carbon-2025": (
+        "lifecycle",
+        "CO2e; derived from the ENTSO-E generation mix; production-based, imports not "
+        "counted; production types without a factor count as 0",
+    ),
+    "gcp-region-carbon-google": (
+        "mixed",
+        "CO2e; 2019-2020 lifecycle, 2021 on operational, as labelled by Google",
+    ),
+    "cloud-region-carbon-ccf": (
+        "mixed",
+        "CO2e; eGRID NERC-region rates (direct) for US regions, national factors of "
+        "varied basis elsewhere",
+    ),
+    "eglb-hourly-2022": (
+        "lifecycle",
+        "CO2; hourly fuel mix × the authors' per-fuel factors (coal 968, gas 440, oil 890, "
+        "nuclear 15, hydro 14, wind 23, solar 20 g/kWh: non-zero for non-combustion fuels)",
+    ),
+    "fuel-carbon-ipcc2014-lifecycle": ("lifecycle", "CO2e; IPCC AR5 medians by technology"),
+    "fuel-carbon-ipcc2014-direct": ("direct", "CO2e of combustion; 0 for non-combustion fuels"),
+    "fuel-carbon-codecarbon": (
+        "mixed",
+        "CO2e; a compilation of IEA, eGRID, WNA and IPCC AR5 values",
+    ),
+    "fuel-carbon-uk-neso": ("direct", "CO2 of combustion (operational); GB factors"),
+    "fuel-factors-thirsty-code": (
+        "lifecycle",
+        "CO2; per-fuel factors of the Making-AI-Less-Thirsty code (non-zero for "
+        "non-combustion fuels)",
+    ),
+}
+
+#: carbon datasets used when none is pinned, per ``--carbon-basis``: one basis for every
+#: zone (``lifecycle``, the default; ``direct``), or ``any`` (the datasets listed before the
+#: basis was chosen, whatever their basis, with a run-time note when the bases mix)
+CARBON_DEFAULTS: dict[str, list[str]] = {
+    "lifecycle": [
+        "country-carbon-owid",
+        "us-state-carbon-eia-ipcc2014",
+        "ca-province-carbon-ipcc2014",
+        "nordic-zone-carbon-2025",
+    ],
+    "direct": ["us-state-carbon-egrid2023", "cn-province-carbon-mee2023"],
+    "any": [
         "country-carbon-owid",
         "us-state-carbon-egrid2023",
         "ca-province-carbon-ipcc2014",
         "cn-province-carbon-mee2023",
         "nordic-zone-carbon-2025",
     ],
+}
+
+# factor column -> bundled datasets used when the user does not pin one, most preferred
+# first (the rationale is in docs/data.md). The eGLB series are deliberately absent.
+DEFAULTS: dict[str, list[str]] = {
+    "carbon_g_per_kwh": CARBON_DEFAULTS["lifecycle"],
     "ewif_l_per_kwh": [
         "country-ewif-macknick-incl-hydro",
         "ca-province-ewif-macknick-incl-hydro",
@@ -2269,6 +2519,11 @@ def _write(b: Built, data_dir: Path) -> dict[str, Any]:
         "citation": " ".join(s.citation for s in srcs),
         "bibtex": "\n".join(s.bibtex for s in srcs),
     }
+    carbon_cols = [c for c in b.frame.columns if c.startswith("carbon_")]
+    if carbon_cols and b.name not in CARBON_BASIS:
+        raise SystemExit(f"{b.name}: carbon data without a carbon basis (CARBON_BASIS)")
+    if b.name in CARBON_BASIS:
+        entry["carbon_basis"], entry["carbon_scope"] = CARBON_BASIS[b.name]
     missing = set(b.frame.columns) - set(b.columns)
     if missing:
         raise SystemExit(f"{b.name}: columns without a unit/description: {sorted(missing)}")
@@ -2279,6 +2534,7 @@ BUILDERS: list[Callable[[Path, Path], list[Built]]] = [
     lambda raw, eglb: build_owid(raw),
     lambda raw, eglb: build_ember2021(raw),
     lambda raw, eglb: build_egrid(raw),
+    lambda raw, eglb: build_us_state_lifecycle(raw, EIA_SPREADSHEET[0]),
     lambda raw, eglb: build_canada(raw),
     lambda raw, eglb: build_china(raw),
     lambda raw, eglb: build_nordic(raw),
@@ -2303,12 +2559,20 @@ def main(argv: list[str] | None = None) -> int:
         help="eGLB benchmark data folder (default: eglb-benchmark beside the raw folder)",
     )
     parser.add_argument(
+        "--eia-generation",
+        type=Path,
+        default=None,
+        help="EIA annual_generation_state spreadsheet (.xlsx needs openpyxl) or CSV to "
+        "re-extract the U.S. state generation from (default: the bundled extract)",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         default=REPO / "src" / "fairwatt" / "datasets",
         help="package folder to write data/ and manifest.json into",
     )
     args = parser.parse_args(argv)
+    EIA_SPREADSHEET[0] = args.eia_generation
     raw: Path = args.raw.resolve()
     eglb: Path = (args.eglb or raw.parent / "eglb-benchmark").resolve()
     for folder in (raw, eglb):
@@ -2321,7 +2585,7 @@ def main(argv: list[str] | None = None) -> int:
     names = [b.name for b in built]
     if len(set(names)) != len(names):
         raise SystemExit("duplicate dataset names")
-    for factor, ds in DEFAULTS.items():
+    for factor, ds in [*DEFAULTS.items(), *CARBON_DEFAULTS.items()]:
         for name in ds:
             if name not in names:
                 raise SystemExit(f"default {factor}: unknown dataset {name}")
@@ -2332,7 +2596,7 @@ def main(argv: list[str] | None = None) -> int:
             if old.is_file() and old.relative_to(data_dir).as_posix() not in keep:
                 old.unlink()
     entries = [_write(b, data_dir) for b in built]
-    manifest = {"datasets": entries, "defaults": DEFAULTS}
+    manifest = {"datasets": entries, "defaults": DEFAULTS, "carbon_defaults": CARBON_DEFAULTS}
     text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     (args.out / "manifest.json").write_text(text, encoding="utf-8")
     for e in entries:

@@ -59,7 +59,25 @@ def test_subnational_zones_use_the_finer_data() -> None:
     assert resolves("aws:us-east-1", "US-VA", "carbon_g_per_kwh") == "US-VA"
     assert resolves("aws:ca-central-1", "CA-QC", "carbon_g_per_kwh") == "CA-QC"
     assert resolves("aws:ca-central-1", "CA-QC", "ewif_l_per_kwh") == "CA-QC"
-    assert resolves("aws:cn-north-1", "CN-BJ", "carbon_g_per_kwh") == "CN-BJ"
+    # no lifecycle data by Chinese province: the national lifecycle value (OWID/Ember)
+    assert resolves("aws:cn-north-1", "CN-BJ", "carbon_g_per_kwh") == "CN"
     assert resolves("aws:eu-north-1", "SE-SE3", "carbon_g_per_kwh") == "SE-SE3"
     # no state-level water data: US states fall back to the US value
     assert resolves("aws:us-east-1", "US-VA", "ewif_l_per_kwh") == "US"
+
+
+def test_direct_carbon_defaults_cover_us_states_and_chinese_provinces() -> None:
+    zones: set[str] = set()
+    for name in catalog.carbon_defaults("direct"):
+        assert catalog.info(name).carbon_basis == "direct"
+        zones |= set(catalog.load(name)["zone"])
+    assert {"US-VA", "CN-BJ", "CN-NX"} <= zones
+    assert "NL" not in zones and "CN" not in zones
+
+
+@pytest.mark.parametrize("basis", ["lifecycle", "direct"])
+def test_carbon_defaults_of_one_basis_hold_that_basis_only(basis: str) -> None:
+    names = catalog.carbon_defaults(basis)
+    assert names and {catalog.info(n).carbon_basis for n in names} == {basis}
+    if basis == "lifecycle":
+        assert names == catalog.default_datasets("carbon_g_per_kwh")

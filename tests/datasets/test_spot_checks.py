@@ -122,14 +122,15 @@ def test_ccf_cloud_regions() -> None:
 
 
 def test_hourly_health_is_internal_plus_external() -> None:
-    # hourly_samples/health_hourly_2023/CISO_...csv first row 2023-01-01T00: 14.12 + 16.38
+    # hourly_samples/health_hourly_2023/CISO_...csv first row 2023-01-01T00: 14.12 + 16.38;
+    # the label is the hour's end (EIA-930), so the hour starts 2022-12-31T23:00Z
     name = "us-ba-health-hourly-2023"
-    t0 = "2023-01-01T00:00"
+    t0 = "2022-12-31T23:00"
     assert value(name, "health_usd_per_mwh", zone="US-BA-CISO", timestamp=t0) == (
         pytest.approx(14.12 + 16.38, abs=1e-9)
     )
-    # TVA last row 2023-12-31T23: 7.79 + 26.14
-    assert value(name, "health_usd_per_mwh", zone="US-BA-TVA", timestamp="2023-12-31T23:00") == (
+    # TVA last row 2023-12-31T23 (hour ending 23:00Z): 7.79 + 26.14
+    assert value(name, "health_usd_per_mwh", zone="US-BA-TVA", timestamp="2023-12-31T22:00") == (
         pytest.approx(7.79 + 26.14, abs=1e-9)
     )
     df = catalog.load(name)

@@ -36,6 +36,7 @@ def audit(
     duplicates: str = "error",
     fallback: str | None = None,
     water_model: str = "split",
+    carbon_basis: str = "lifecycle",
     datasets: str | Sequence[str] = (),
     factors_from: str | None = None,
     provider_zones: Mapping[str, str] | None = None,
@@ -103,6 +104,11 @@ def audit(
         rows are marked in ``factor_fallback``); ``None`` makes a missing factor an error.
     water_model : {"split", "total"}, default "split"
         How water is computed (see above).
+    carbon_basis : {"lifecycle", "direct", "any"}, default "lifecycle"
+        Carbon basis of the bundled defaults, the same for every zone: ``"lifecycle"``
+        (upstream emissions included) or ``"direct"`` (combustion only); a zone whose
+        bundled carbon data are of the other basis only is a ``FactorMissingError``
+        naming it. ``"any"`` uses both and notes ``carbon basis mixed: ...``.
     datasets : str or list of str, default ()
         Bundled datasets to pin (``NAME`` or ``NAME@VERSION``); they win over the
         default datasets. See :func:`datasets`.
@@ -182,6 +188,7 @@ def audit(
         duplicates=duplicates,
         fallback=fallback,
         water_model=water_model,
+        carbon_basis=carbon_basis,
         datasets=datasets,
         factors_from=factors_from,
         provider_zones=provider_zones,

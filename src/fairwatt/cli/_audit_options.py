@@ -11,7 +11,7 @@ where the audit's options belong in its ``--help`` and decorates itself with
 
 The decorator puts the shared options (``--sites``, ``--factors``, ``--dataset``,
 ``--by``, ``--footprints``, ``--energy-unit``, ``--column``, ``--tz``, ``--interval``,
-``--duplicates``, ``--fallback``, ``--water-model``, ``--factors-from``,
+``--duplicates``, ``--fallback``, ``--water-model``, ``--carbon-basis``, ``--factors-from``,
 ``--provider-zone``, ``--signal``, ``--offline``, ``--cache-dir``, ``--memory-limit``)
 in the place of that parameter, and hands the command an :class:`AuditArgs`: the
 validated :class:`~fairwatt.services.audit.AuditOptions` and which options were given
@@ -57,6 +57,14 @@ class Fallback(enum.StrEnum):
 
     NONE = "none"
     ANNUAL = "annual"
+
+
+class CarbonBasis(enum.StrEnum):
+    """``--carbon-basis``: the carbon accounting basis of the bundled defaults."""
+
+    LIFECYCLE = "lifecycle"
+    DIRECT = "direct"
+    ANY = "any"
 
 
 class WaterModel(enum.StrEnum):
@@ -167,6 +175,16 @@ WaterModelChoice = Annotated[
         "a combined water_total_l_per_kwh factor (e.g. the eGLB data).",
     ),
 ]
+CarbonBasisChoice = Annotated[
+    CarbonBasis,
+    typer.Option(
+        "--carbon-basis",
+        metavar="lifecycle|direct|any",
+        help="Carbon basis of the bundled defaults, the same for every zone: 'lifecycle' "
+        "or 'direct' (a zone without data in it is an error), or 'any' (mixed, with a "
+        "note).",
+    ),
+]
 FactorsFromOpt = Annotated[
     str | None,
     typer.Option(
@@ -238,6 +256,7 @@ def _shared(
         ("duplicates", DuplicatesChoice, Duplicates.ERROR),
         ("fallback", FallbackChoice, Fallback.NONE),
         ("water_model", WaterModelChoice, WaterModel.SPLIT),
+        ("carbon_basis", CarbonBasisChoice, CarbonBasis.LIFECYCLE),
         ("factors_from", FactorsFromOpt, None),
         ("provider_zone", ProviderZoneOpt, None),
         ("signal", SignalOpt, None),
@@ -264,6 +283,7 @@ FLAGS = {
     "duplicates": "--duplicates",
     "fallback": "--fallback",
     "water_model": "--water-model",
+    "carbon_basis": "--carbon-basis",
     "factors_from": "--factors-from",
     "provider_zone": "--provider-zone",
     "signal": "--signal",
@@ -454,6 +474,9 @@ def build_audit_options(values: dict[str, Any], *, default_by: str = "site") -> 
         fallback=None if fallback == Fallback.NONE else fallback,
         provenance_column=values.get("provenance_column", False),
         water_model=_choice(WaterModel, values["water_model"], "--water-model"),
+        carbon_basis=_choice(
+            CarbonBasis, values.get("carbon_basis", CarbonBasis.LIFECYCLE), "--carbon-basis"
+        ),
         factors_from=values["factors_from"],
         provider_zones=parse_pairs(
             values["provider_zone"] or [], "--provider-zone", "ZONE=PROVIDER_ZONE"

@@ -48,9 +48,11 @@ def list_datasets(
     fmt: FormatOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """List the bundled datasets: name, role, resolution, years, default_for.
+    """List the bundled datasets: name, role, resolution, years, basis, default_for.
 
-    'default_for' names the factors a dataset supplies when none is pinned.
+    'basis' is the carbon basis of a dataset with carbon values: lifecycle,
+    direct or mixed (--wide adds its scope). 'default_for' names the factors a
+    dataset supplies when none is pinned (carbon: the lifecycle defaults).
     A table leaves out coverage, kind, licence and version unless --wide
     (CSV, JSON and `fairwatt factors show NAME` have them).
     Example: fairwatt factors list --role zone_factors
@@ -76,15 +78,20 @@ def list_datasets(
             "role": d.role,
             "resolution": d.resolution,
             "years": str(years),
+            "basis": d.carbon_basis,
             "default_for": ", ".join(f for f, names in defaults.items() if d.name in names),
         }
         if not narrow:
+            row.update(carbon_scope=d.carbon_scope)
             row.update(coverage=d.coverage, kind=d.kind, licence=d.licence, version=d.version)
         rows.append(row)
     report = Report(
         title="Bundled datasets",
         tables={"datasets": pd.DataFrame(rows)},
-        metadata={"defaults": defaults},
+        metadata={
+            "defaults": defaults,
+            "carbon_defaults": {b: catalog.carbon_defaults(b) for b in catalog.CARBON_BASES},
+        },
     )
     render(report, output, fmt)
 

@@ -6,7 +6,9 @@ the raw public sources named in each manifest entry.
 """
 
 from fairwatt.datasets.catalog import (
+    CARBON_BASES,
     DatasetInfo,
+    carbon_defaults,
     default_datasets,
     info,
     load,
@@ -14,4 +16,13 @@ from fairwatt.datasets.catalog import (
     verify,
 )
 
-__all__ = ["DatasetInfo", "default_datasets", "info", "load", "manifest", "verify"]
+__all__ = [
+    "CARBON_BASES",
+    "DatasetInfo",
+    "carbon_defaults",
+    "default_datasets",
+    "info",
+    "load",
+    "manifest",
+    "verify",
+]

@@ -18,8 +18,16 @@ Manifest schema (``manifest.json``)::
         "coverage":    what the table covers, e.g. "213 zones" (text)
         "caveats":     known gaps and caveats (text)
         "citation":    how to cite the source(s) (text); "bibtex": BibTeX entries
+        "carbon_basis": "lifecycle" | "direct" | "mixed" (datasets with carbon only)
+        "carbon_scope": what else the carbon values count or leave out (text)
     } ],
-     "defaults": {factor column: [dataset names, most preferred first]} }
+     "defaults": {factor column: [dataset names, most preferred first]},
+     "carbon_defaults": {carbon basis: [dataset names, most preferred first]} }
+
+Carbon bases: ``lifecycle`` counts upstream and construction emissions (IPCC AR5
+lifecycle medians, OWID/Ember); ``direct`` counts combustion at the plant only (eGRID
+output rates, the Chinese official factors); ``mixed`` datasets combine bases and are
+never defaults. ``defaults["carbon_g_per_kwh"]`` is ``carbon_defaults["lifecycle"]``.
 
 A ``zone_factors`` table has a ``zone`` column, a time column by resolution
 (annual: ``year``; monthly: ``year`` and ``month``; hourly: ``timestamp``, ISO-8601
@@ -68,11 +76,14 @@ class DatasetInfo:
     caveats: str = ""
     citation: str = ""
     bibtex: str = ""
+    carbon_basis: str = ""
+    carbon_scope: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def provenance(self) -> dict[str, Any]:
-        """What an audit records about this dataset."""
-        return {
+        """What an audit records about this dataset (with its carbon basis and scope when
+        it has carbon values)."""
+        out = {
             "dataset": self.name,
             "version": self.version,
             "year": self.year,
@@ -80,6 +91,10 @@ class DatasetInfo:
             "source": self.source,
             "licence": self.licence,
         }
+        if self.carbon_basis:
+            out["carbon_basis"] = self.carbon_basis
+            out["carbon_scope"] = self.carbon_scope
+        return out
 
 
 _KNOWN = {f for f in DatasetInfo.__dataclass_fields__ if f != "extra"}
@@ -121,6 +136,23 @@ def defaults() -> dict[str, list[str]]:
 def default_datasets(factor: str) -> list[str]:
     """Bundled datasets used for ``factor`` (a canonical column), most preferred first."""
     return list(_raw_manifest().get("defaults", {}).get(factor, []))
+
+
+#: ``--carbon-basis`` choices: one basis for every zone, or ``any`` (mixing allowed)
+CARBON_BASES = ("lifecycle", "direct", "any")
+
+
+def carbon_defaults(basis: str = "lifecycle") -> list[str]:
+    """Bundled carbon datasets used when none is pinned, for ``basis`` (one of
+    :data:`CARBON_BASES`), most preferred first.
+
+    ``lifecycle`` (the default) and ``direct`` list datasets of that basis only; ``any``
+    lists the datasets of both, as chosen before the basis could be chosen."""
+    if basis not in CARBON_BASES:
+        raise InputError(
+            f"unknown carbon basis {basis!r}", hint=f"use one of: {', '.join(CARBON_BASES)}"
+        )
+    return list(_raw_manifest().get("carbon_defaults", {}).get(basis, []))
 
 
 def _path(d: DatasetInfo) -> Any:

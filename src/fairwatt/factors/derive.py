@@ -290,7 +290,8 @@ def derive_intensities(
                 file=str(path),
                 column=missing[0],
                 hint=f"its fuels: {', '.join(sorted(table))}; rename the column or pass "
-                "another --factor-set",
+                "another --factor-set (Electricity Maps or ENTSO-E mixes: --factor-set "
+                "fuel-carbon-ipcc2014-lifecycle --factor-set fuel-ewif-macknick2012-incl-hydro)",
             )
         try:
             out[col] = intensity_from_mix(wide, table, negative=negative)

@@ -27,6 +27,12 @@ from fairwatt.footprint_models.water import (
 from fairwatt.io.logs import LogOptions, ReducedLog, reduce_log
 from fairwatt.reporting.results import AuditResult
 from fairwatt.schema import FOOTPRINTS, OPTIONAL_FACTORS, OUTPUTS, REQUIRED_FACTOR
+from fairwatt.services.carbon_basis import (
+    CARBON,
+    carbon_basis_notes,
+    check_carbon_basis,
+    with_carbon_basis,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,6 +81,9 @@ class AuditOptions:
     provenance_column: bool = False
     equity: bool = True
     water_model: str = "split"
+    #: carbon basis of the bundled defaults: ``lifecycle`` or ``direct`` (one basis for
+    #: every zone; a zone without data in it is an error), or ``any`` (mixed, noted)
+    carbon_basis: str = "lifecycle"
     factors_from: str | None = None
     provider_zones: dict[str, str] = field(default_factory=dict)
     provider_signal: str | None = None
@@ -180,7 +189,12 @@ def _layers(options: AuditOptions) -> list[FactorLayer]:
     seen = {layer.name for layer in layers}
     needed = options.required_factors() + options.optional_factors()
     for factor in needed:
-        for name in datasets.default_datasets(factor):
+        names = (
+            datasets.carbon_defaults(options.carbon_basis)
+            if factor == CARBON
+            else datasets.default_datasets(factor)
+        )
+        for name in names:
             if name not in seen:
                 layers.append(bundled_layer(name))
                 seen.add(name)
@@ -236,6 +250,7 @@ def site_hour_table(
             progress(f"fetching factors from {options.factors_from}", None)
         layers = _provider_layers(rows, options) + layers
     groups = site_groups(rows)
+    check_carbon_basis(rows, options, layers, groups)
     which, notes = choose_footprints(rows, options, layers, groups)
     options = dataclasses.replace(options, footprints=which)
     try:
@@ -258,6 +273,7 @@ def site_hour_table(
         raise
     for col in resolved.values.columns:
         rows[col] = resolved.values[col].to_numpy()
+    notes += carbon_basis_notes(resolved, groups, options.carbon_basis)
     return SiteHours(rows, resolved, reduced, site_info, which, notes)
 
 
@@ -338,6 +354,8 @@ def _provider_table(
             offline=options.offline,
             cache_dir=options.cache_dir,
             signal=options.provider_signal,
+            # the provider's carbon follows the audit's basis (``any``: its default)
+            emission_factor_type=None if options.carbon_basis == "any" else options.carbon_basis,
         )
         reason = "every hour is missing"
     except NoDataError as exc:
@@ -440,7 +458,7 @@ def _provenance(resolved: Resolved, site_info: pd.DataFrame) -> list[dict[str, A
             "site_hours": rows,
         }
         entry.update({k: v for k, v in s.provenance.items() if k not in entry})
-        out.append(entry)
+        out.append(with_carbon_basis(entry, s.provenance))
     cols = [c for c in SITE_PROVENANCE_COLUMNS if c in site_info.columns]
     sites = [
         {k: (None if pd.isna(v) else v) for k, v in r.items()}
@@ -506,6 +524,7 @@ def run_audit(
             "duplicates": options.log.duplicates,
             "fallback": options.fallback,
             "water_model": options.water_model,
+            "carbon_basis": options.carbon_basis,
             "datasets": list(options.datasets),
             "factors_from": options.factors_from,
             "factor_files": table_labels(options.factors),
