@@ -9,6 +9,7 @@ matplotlib (:mod:`.charts`, :mod:`.figures`), imported only when a report is mad
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,7 +53,9 @@ def charts_of(sections: Sequence[Section]) -> list[Chart]:
 
 
 def write_figures(
-    sections: Sequence[Section], folder: str | Path, formats: Sequence[str] = FIGURE_FORMATS
+    sections: Sequence[Section],
+    folder: str | os.PathLike[str],
+    formats: Sequence[str] = FIGURE_FORMATS,
 ) -> list[Path]:
     """Write each chart as ``<folder>/<chart name>.<format>`` (atomically); returns the
     paths written. The folder is created if missing."""

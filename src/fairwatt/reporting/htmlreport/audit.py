@@ -104,7 +104,7 @@ def region_charts(result: AuditResult) -> list[Chart]:
     if key is None:
         return []
     sums = region_totals(result)
-    energy = sums["energy_kwh"] if "energy_kwh" in sums else None
+    energy = sums.get("energy_kwh")
     charts = []
     for f, col in footprint_columns(result).items():
         _, lo, hi = COLUMNS[f]
@@ -182,11 +182,10 @@ def lorenz_chart(result: AuditResult) -> Chart | None:
     if len(sums) < 2:
         return None
     idx = indices(result, sums)
+    gini_of = {str(k): float(v) for k, v in idx["gini"].to_dict().items()}
+    mm_of = {str(k): float(v) for k, v in idx["max_to_mean"].to_dict().items()}
     fig = lorenz({f: sums[c] for f, c in cols.items()}, region=key)
-    parts = [
-        f"{f}: Gini {idx.at[c, 'gini']:.3f}, max/mean {idx.at[c, 'max_to_mean']:.2f}"
-        for f, c in cols.items()
-    ]
+    parts = [f"{f}: Gini {gini_of[c]:.3f}, max/mean {mm_of[c]:.2f}" for f, c in cols.items()]
     caption = (
         f"Lorenz curves across {len(sums)} {key}s: the {key}s ordered from least to most "
         f"burdened; the further below the dotted line of equality, the more unequal. "
@@ -268,10 +267,11 @@ def provenance_table(result: AuditResult) -> pd.DataFrame:
     for p in result.provenance:
         if "sites" in p:
             continue
-        ident = tuple(
-            "" if p.get(k) is None else str(p.get(k))
-            for k in ("factor", "dataset", "version", "year", "resolution", "kind", "licence")
-        ) + ("yes" if p.get("fallback") else "no",)
+        fields = ("factor", "dataset", "version", "year", "resolution", "kind", "licence")
+        ident = (
+            *("" if p.get(k) is None else str(p.get(k)) for k in fields),
+            "yes" if p.get("fallback") else "no",
+        )
         rows.setdefault(ident, []).append(str(p.get("key", "")))
     cols = ["factor", "dataset", "version", "year", "resolution", "kind", "licence", "fallback"]
     df = pd.DataFrame([list(k) for k in rows], columns=cols)

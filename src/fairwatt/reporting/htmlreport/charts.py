@@ -107,7 +107,7 @@ def style() -> Iterator[None]:
     from cycler import cycler
     from matplotlib import rc_context
 
-    rc: dict[str, Any] = {**_RC, "axes.prop_cycle": cycler(color=OKABE_ITO)}
+    rc: Any = {**_RC, "axes.prop_cycle": cycler(color=OKABE_ITO)}
     with rc_context(rc):
         yield
 

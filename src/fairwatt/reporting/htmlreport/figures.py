@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 _WIDTH = 7.5
 
 
-def _bar_height(n: int) -> float:
+def _bar_height(n: float) -> float:
     return min(1.6 + 0.26 * n, 14.0)
 
 

@@ -112,7 +112,7 @@ def headline_section(view: RebalanceView) -> Section:
         ("chosen objective", view.chosen),
     ]
     if "cost_change_pct" in summary.columns:
-        change = summary.at[view.chosen, "cost_change_pct"]
+        change = float(summary["cost_change_pct"].to_dict()[view.chosen])
         items.append((f"cost change of {view.chosen}", f"{change:+.1f} %"))
     described = meta.get("objectives") or {}
     blocks: list[Chart | str] = [page.headline(items)]
@@ -191,7 +191,7 @@ def frontier_section(view: RebalanceView) -> Section | None:
         row = ineq[(ineq["objective"] == name) & (ineq["footprint"] == fp)]
         if len(row) and name in summary.index:
             marked[f"{name} (chosen)" if name == view.chosen else name] = (
-                float(summary.at[name, "cost_usd"]),
+                float(summary["cost_usd"].to_dict()[name]),
                 float(row["worst"].iloc[0]),
             )
     fig = frontier(
