@@ -67,7 +67,7 @@ def test_frontier_marks_the_chosen_objective(solved: fairwatt.RebalanceResult) -
     assert "eglb (chosen)" in html  # the label drawn on the chart
     assert "3 of 3 points solved" in html
     # its table holds the sweep: weights 0, 60, 200
-    assert [r for r in re.findall(r"<tr><td>weight:water</td><td[^>]*>([^<]*)</td>", html)] == [
+    assert re.findall(r"<tr><td>weight:water</td><td[^>]*>([^<]*)</td>", html) == [
         "0",
         "60",
         "200",
@@ -135,7 +135,7 @@ def test_rebalance_parquet_is_refused_with_a_hint(
 ) -> None:
     path = tmp_path / "r.parquet"
     write_report(solved.to_report(), str(path), "parquet")
-    with pytest.raises(InputError, match="holds only its main table.*-o result.json"):
+    with pytest.raises(InputError, match=r"holds only its main table.*-o result\.json"):
         fairwatt.report(path)
 
 
