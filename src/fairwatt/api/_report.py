@@ -161,6 +161,14 @@ def _allocation(
             f"the hourly allocation has no column(s) {', '.join(sorted(missing))}",
             hint="give what fairwatt rebalance --allocation FILE wrote",
         )
+    hour = df["hour"]
+    if not pd.api.types.is_datetime64_any_dtype(hour) and not pd.api.types.is_numeric_dtype(hour):
+        try:
+            df = df.assign(hour=pd.to_datetime(hour, format="ISO8601", utc=True))
+        except (ValueError, TypeError):
+            raise InputError(
+                "the hourly allocation's hour column holds non-ISO-8601 times", column="hour"
+            ) from None
     return df
 
 

@@ -7,7 +7,7 @@ show) and returns a matplotlib figure; they are called inside
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fairwatt.reporting.htmlreport.charts import (
     FOREGROUND,
@@ -21,6 +21,18 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 _WIDTH = 7.5
+
+
+def _thousands(x: float, _pos: int | None = None) -> str:
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:g}"
+
+
+def _separate_thousands(*axes: Any) -> None:
+    """Tick labels such as 12,500 instead of 12500."""
+    from matplotlib.ticker import FuncFormatter
+
+    for axis in axes:
+        axis.set_major_formatter(FuncFormatter(_thousands))
 
 
 def _bar_height(n: float) -> float:
@@ -58,6 +70,7 @@ def region_bars(
             err = np.vstack([np.clip(v - lo, 0, None), np.clip(hi - v, 0, None)])
         ax.barh(y, totals[col].to_numpy(float), color=colour, xerr=err, ecolor=FOREGROUND)
         ax.set_xlabel(f"{footprint} [{u}]")
+        _separate_thousands(ax.xaxis)
         ax.grid(axis="x")
         ax.set_axisbelow(True)
     left.set_yticks(y, labels)
@@ -147,6 +160,7 @@ def grouped_bars(values: pd.DataFrame, *, xlabel: str, ylabel: str) -> Figure:
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+    _separate_thousands(ax.xaxis)
     ax.grid(axis="x")
     ax.set_axisbelow(True)
     ax.legend(loc="lower right")
@@ -217,6 +231,7 @@ def frontier(
         ax.annotate(name, (px, py), xytext=(6, 6), textcoords="offset points")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+    _separate_thousands(ax.xaxis, ax.yaxis)
     ax.grid(True)
     ax.legend(loc="upper right")
     return fig
@@ -224,18 +239,20 @@ def frontier(
 
 def stacked_area(series: pd.DataFrame, *, ylabel: str) -> Figure:
     """Hourly energy per site, stacked (one band per column, in column order)."""
-    import numpy as np
+
+    import pandas as pd
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
     fig, ax = new_figure(_WIDTH, 3.8)
-    x = np.arange(len(series)) if not len(series) else series.index
+    timed = isinstance(series.index, pd.DatetimeIndex)
+    x = series.index.tz_localize(None) if timed and series.index.tz else series.index
     styles = [series_style(i) for i in range(len(series.columns))]
     bands = ax.stackplot(
         x,
         series.to_numpy(float).T,
         labels=[str(c) for c in series.columns],
         colors=[s["color"] for s in styles],
-        edgecolor=FOREGROUND,
-        linewidth=0.2,
+        linewidth=0,
     )
     for band, st in zip(bands, styles, strict=True):
         band.set_hatch(st["hatch"])
@@ -244,7 +261,10 @@ def stacked_area(series: pd.DataFrame, *, ylabel: str) -> Figure:
     ax.margins(x=0)
     ax.grid(axis="y")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    for label in ax.get_xticklabels():
-        label.set_rotation(30)
-        label.set_horizontalalignment("right")
+    if timed:
+        locator = AutoDateLocator()
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    else:
+        ax.set_xlabel("hour")
     return fig

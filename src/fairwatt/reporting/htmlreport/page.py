@@ -68,6 +68,7 @@ figcaption { color: var(--muted); font-size: .92rem; margin: .3rem 0 .5rem; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; font-size: .85rem; width: 100%; }
 th, td { padding: .2rem .5rem; border-bottom: 1px solid var(--rule); text-align: left; }
+td.time { white-space: nowrap; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 thead th { background: var(--head); position: sticky; top: 0; }
 dl.headline { display: grid; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr));
@@ -101,6 +102,12 @@ def number(x: Any) -> str:
     if f == int(f) and abs(f) < 1e15:
         return f"{int(f):,}"
     return f"{f:,.6g}" if abs(f) >= 1e-3 else f"{f:.4g}"
+
+
+def _time(t: pd.Timestamp) -> str:
+    """A time in a table: ``2024-06-03 14:00`` (with `` UTC`` when it is UTC)."""
+    text = t.strftime("%Y-%m-%d %H:%M")
+    return f"{text} UTC" if str(t.tz) == "UTC" else text
 
 
 def paragraph(text: str) -> str:
@@ -139,9 +146,10 @@ def table_html(df: pd.DataFrame, *, index: bool = False, caption: str = "") -> s
         for value, is_num in zip(row, numeric, strict=True):
             if is_num:
                 cells.append(f'<td class="num">{number(value)}</td>')
+            elif isinstance(value, pd.Timestamp):
+                cells.append(f'<td class="time">{html.escape(_time(value))}</td>')
             else:
-                text = value.isoformat() if isinstance(value, pd.Timestamp) else value
-                cells.append(f"<td>{html.escape('' if text is None else str(text))}</td>")
+                cells.append(f"<td>{html.escape('' if value is None else str(value))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     body = "".join(rows)
