@@ -244,8 +244,9 @@ def stacked_area(series: pd.DataFrame, *, ylabel: str) -> Figure:
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
     fig, ax = new_figure(_WIDTH, 3.8)
-    timed = isinstance(series.index, pd.DatetimeIndex)
-    x = series.index.tz_localize(None) if timed and series.index.tz else series.index
+    index = series.index
+    timed = isinstance(index, pd.DatetimeIndex)
+    x = index.tz_localize(None) if isinstance(index, pd.DatetimeIndex) and index.tz else index
     styles = [series_style(i) for i in range(len(series.columns))]
     bands = ax.stackplot(
         x,
