@@ -280,3 +280,22 @@ def test_figures_as_png_and_svg(tmp_path: Path) -> None:
 def test_unknown_figure_format_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="figure format 'pdf'"):
         fairwatt.report(hand_audit(), figures=tmp_path, figure_formats=["pdf"])
+
+
+def test_time_only_grouping_draws_each_footprint_over_time() -> None:
+    result = hand_audit()
+    hourly = result.table.drop(columns="zone").groupby("hour", as_index=False).sum()
+    text = fairwatt.report(hand_audit(table=hourly, by=["hour"]))
+    assert 'id="regions"' not in text
+    html = figure(text, "water_over_time")
+    # water per hour: 0 + 0 + 2 at 00:00, 0 + 0 + 4 at 01:00
+    assert [r[1] for r in table_rows(html)] == ["2", "4"]
+    assert "the peak, 4 L, is at 2024-06-03T01:00:00+00:00" in html
+
+
+def test_names_from_the_data_are_escaped() -> None:
+    result = hand_audit()
+    table = result.table.assign(zone=result.table["zone"].replace("A", "<script>x</script>&"))
+    text = fairwatt.report(hand_audit(table=table))
+    assert "<script>" not in text
+    assert "&lt;script&gt;x&lt;/script&gt;&amp;" in text

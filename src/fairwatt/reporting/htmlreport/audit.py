@@ -259,6 +259,34 @@ def _heatmap(result: AuditResult, f: str, col: str, key: str, time: str) -> Char
     return Chart(f"{f}_heatmap", f"{f.capitalize()} by {key} and {step}", caption, fig, numbers)
 
 
+def timeline_charts(result: AuditResult) -> list[Chart]:
+    """Each footprint over time, when the audit is grouped by time but not by region."""
+    import pandas as pd
+
+    from fairwatt.reporting.htmlreport.figures import time_series
+
+    time = next((k for k in _TIME_KEYS if k in result.by), None)
+    if region_key(result) is not None or time is None:
+        return []
+    charts = []
+    for f, col in footprint_columns(result).items():
+        series = result.table.groupby(time, sort=True)[col].sum()
+        unit = _unit(result, col)
+        fig = time_series(
+            series, footprint=f, label=f"{f} [{unit} per {time}]", time_label=f"{time} (UTC)"
+        )
+        peak = series.idxmax()
+        when = peak.isoformat() if isinstance(peak, pd.Timestamp) else str(peak)
+        caption = (
+            f"{f.capitalize()} footprint of the whole fleet per {time} [{unit}], UTC; the "
+            f"peak, {page.number(series.max())} {unit}, is at {when}. Group the audit by zone "
+            "as well (--by zone,hour) for the regional charts."
+        )
+        table = series.rename(f"{col} [{unit}]").reset_index()
+        charts.append(Chart(f"{f}_over_time", f"{f.capitalize()} per {time}", caption, fig, table))
+    return charts
+
+
 def provenance_table(result: AuditResult) -> pd.DataFrame:
     """One row per (factor, dataset, version, year, kind, licence) with its keys."""
     import pandas as pd
@@ -392,7 +420,7 @@ def audit_sections(result: AuditResult, extra: dict[str, Any] | None = None) -> 
     with style():
         bars = region_charts(result)
         lorenz = lorenz_chart(result)
-        heat = heatmap_charts(result)
+        heat = heatmap_charts(result) or timeline_charts(result)
     sections = [headline_section(result)]
     if bars:
         sections.append(Section("regions", "Footprint by region", list(bars)))

@@ -118,13 +118,30 @@ def heatmap(matrix: pd.DataFrame, *, label: str, time_label: str) -> Figure:
         np.ma.masked_invalid(data), aspect="auto", interpolation="nearest", cmap="cividis"
     )
     ax.set_yticks(np.arange(n), [str(r) for r in matrix.index])
-    times = matrix.columns
-    ticks = np.unique(np.linspace(0, len(times) - 1, min(len(times), 8)).round().astype(int))
-    ax.set_xticks(ticks, [_time_label(times[t]) for t in ticks], rotation=30, ha="right")
+    ticks, labels = _time_ticks(matrix.columns)
+    ax.set_xticks(ticks, labels, rotation=30, ha="right")
     ax.set_xlabel(time_label)
     ax.spines[["left", "bottom"]].set_visible(False)
     fig.colorbar(image, ax=ax, label=label, shrink=0.9)
     return fig
+
+
+def _time_ticks(times: pd.Index) -> tuple[list[int], list[str]]:
+    """At most 8 tick positions over ``times`` and their labels: midnights (dates)
+    when the columns are times that have them, else evenly spaced columns."""
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(times, pd.DatetimeIndex):
+        midnights = np.flatnonzero((times.hour == 0) & (times.minute == 0))
+        if len(midnights) >= 2:
+            chosen = midnights[:: max(1, math.ceil(len(midnights) / 8))]
+            return [int(i) for i in chosen], [f"{times[i]:%Y-%m-%d}" for i in chosen]
+    spread = np.linspace(0, len(times) - 1, min(len(times), 8)).round().astype(int)
+    chosen = np.unique(spread)
+    return [int(i) for i in chosen], [_time_label(times[i]) for i in chosen]
 
 
 def _time_label(t: object) -> str:
@@ -268,4 +285,26 @@ def stacked_area(series: pd.DataFrame, *, ylabel: str) -> Figure:
         ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     else:
         ax.set_xlabel("hour")
+    return fig
+
+
+def time_series(values: pd.Series, *, footprint: str, label: str, time_label: str) -> Figure:
+    """A footprint over time, as a line (one point per time step)."""
+    import pandas as pd
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    fig, ax = new_figure(_WIDTH, 3.2)
+    index = values.index
+    x = index.tz_localize(None) if isinstance(index, pd.DatetimeIndex) and index.tz else index
+    ax.plot(x, values.to_numpy(float), color=colour_of(footprint, 0), linewidth=1.2)
+    ax.set_ylabel(label)
+    ax.set_xlabel(time_label)
+    ax.set_ylim(bottom=0)
+    ax.margins(x=0)
+    ax.grid(True)
+    _separate_thousands(ax.yaxis)
+    if isinstance(index, pd.DatetimeIndex):
+        locator = AutoDateLocator()
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     return fig
