@@ -144,3 +144,73 @@ def test_building_the_command_line_does_not_import_matplotlib() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_audit_in_a_tables_layout(audit_json: Path, tmp_path: Path) -> None:
+    """A document with its tables under ``tables`` (as columns, dtypes and rows) and
+    its version, command and units at the top level is read too."""
+    old = json.loads(audit_json.read_text())
+    meta = old["metadata"]
+    rows = old["footprint"]
+    columns = list(rows[0])
+    doc = {
+        "fairwatt_version": "9.9.9",
+        "generated_at": "2026-01-01T00:00:00+00:00",
+        "command": "fairwatt audit energy.csv --by zone,hour -o a.json",
+        "title": "fairwatt audit",
+        "options": {**meta["options"], "by": "zone,hour"},
+        "units": meta["units"],
+        "provenance": meta["provenance"],
+        "notes": old["notes"],
+        "tables": {
+            "footprint": {"columns": columns, "data": [[r[c] for c in columns] for r in rows]},
+            "totals": old["totals"],
+        },
+    }
+    path = tmp_path / "new.json"
+    path.write_text(json.dumps(doc))
+    page = tmp_path / "new.html"
+    run("report", str(path), "-o", str(page))
+    text = page.read_text()
+    assert charts(page) == [
+        "carbon_by_zone",
+        "water_by_zone",
+        "lorenz",
+        "carbon_heatmap",
+        "water_heatmap",
+    ]
+    assert "fairwatt audit energy.csv --by zone,hour -o a.json" in text
+    assert "Computed by fairwatt 9.9.9" in text
+    gini = {r["index"]: r for r in old["equity"]}["gini"]["water_l"]
+    assert f"water: Gini {gini:.3f}" in text  # recomputed from the zone totals
+
+
+def test_malformed_results_are_exit_2(audit_json: Path, tmp_path: Path) -> None:
+    doc = json.loads(audit_json.read_text())
+    doc["footprint"][0]["hour"] = "not a time"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    res = runner.invoke(app, ["report", str(bad), "-o", str(tmp_path / "x.html")])
+    assert res.exit_code == 2
+    assert "malformed audit document" in res.stderr
+    rebalance = {
+        "title": "Rebalancing — x",
+        "metadata": {},
+        "summary": [{"objective": "min-cost", "cost_usd": 1.0}],
+        "inequity": [{"objective": "min-cost"}],
+        "sites": [{"objective": "min-cost", "site": "a"}],
+    }
+    bad.write_text(json.dumps(rebalance))
+    res = runner.invoke(app, ["report", str(bad), "-o", str(tmp_path / "x.html")])
+    assert res.exit_code == 2
+    assert "inequity table has no column 'footprint'" in res.stderr
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_figures_folder_that_is_a_file(audit_json: Path, tmp_path: Path) -> None:
+    (tmp_path / "f").write_text("")
+    res = runner.invoke(
+        app, ["report", str(audit_json), "--format", "png", "-o", str(tmp_path / "f")]
+    )
+    assert res.exit_code == 2
+    assert "cannot make the figures folder" in res.stderr

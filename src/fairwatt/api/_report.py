@@ -231,6 +231,7 @@ def load_result(source: PathLike) -> tuple[Result, dict[str, Any]]:
                 pass  # not the layout the reader knows: read it tolerantly below
         return _audit(doc, tables, file=str(p)), extra
     if {"summary", "sites", "inequity"} <= set(tables):
+        _require_columns(tables, file=str(p))
         return _rebalance(doc, tables), extra
     if title.startswith("Rebalancing"):
         raise InputError(
@@ -300,9 +301,36 @@ def _tables(doc: dict[str, Any]) -> dict[str, pd.DataFrame]:
     return out
 
 
+#: the columns a rebalancing report reads, per table
+_REBALANCE_COLUMNS = {
+    "summary": ("objective", "cost_usd"),
+    "inequity": ("objective", "footprint", "unit", "worst_site", "worst", "max_to_mean", "gini"),
+    "sites": ("objective", "site"),
+}
+
+
+def _require_columns(tables: dict[str, pd.DataFrame], *, file: str) -> None:
+    for name, columns in _REBALANCE_COLUMNS.items():
+        missing = [c for c in columns if c not in tables[name].columns]
+        if missing:
+            raise InputError(
+                f"the rebalancing result's {name} table has no column {missing[0]!r}",
+                file=file,
+                hint="write it again with fairwatt rebalance ... -o result.json",
+            )
+
+
 def _audit(doc: dict[str, Any], tables: dict[str, pd.DataFrame], *, file: str) -> AuditResult:
     """An audit from a document in a layout :meth:`AuditResult.from_json` does not read
     (a Parquet file, or fields moved to the top level)."""
+    try:
+        return _audit_fields(doc, tables)
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        first = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise InputError(f"malformed audit document: {first}", file=file, hint=_HINT) from None
+
+
+def _audit_fields(doc: dict[str, Any], tables: dict[str, pd.DataFrame]) -> AuditResult:
     import pandas as pd
 
     from fairwatt.reporting.results import AuditResult
@@ -325,28 +353,41 @@ def _audit(doc: dict[str, Any], tables: dict[str, pd.DataFrame], *, file: str) -
     if "equity" in tables and "index" in tables["equity"]:
         equity = tables["equity"].set_index("index").astype("float64")
     period = meta.get("period") or {}
-    try:
-        return AuditResult(
-            table=table,
-            totals=totals,
-            equity=equity,
-            provenance=list(meta.get("provenance") or []),
-            notes=[str(n) for n in doc.get("notes") or []],
-            by=[str(b) for b in meta.get("by") or []],
-            footprints=[str(f) for f in meta.get("footprints") or []],
-            options=dict(meta.get("options") or {}),
-            inputs=[str(i) for i in meta.get("inputs") or []],
-            records=int(meta.get("records") or 0),
-            period_start=None if not period.get("start") else pd.Timestamp(period["start"]),
-            period_end=None if not period.get("end") else pd.Timestamp(period["end"]),
-            units=units,
-            equity_info=dict(meta.get("equity") or {}),
-            fairwatt_version=str(meta.get("fairwatt_version") or ""),
-            generated_at=str(meta.get("generated_at") or ""),
-        )
-    except (TypeError, ValueError, AttributeError) as exc:
-        first = (str(exc).splitlines() or [type(exc).__name__])[0]
-        raise InputError(f"malformed audit document: {first}", file=file, hint=_HINT) from None
+    return AuditResult(
+        table=table,
+        totals=totals,
+        equity=equity,
+        provenance=list(meta.get("provenance") or []),
+        notes=[str(n) for n in doc.get("notes") or []],
+        by=[str(b) for b in _listed(meta, "by") or _keys_of(table)],
+        footprints=[str(f) for f in _listed(meta, "footprints") or _footprints_of(table)],
+        options=dict(meta.get("options") or {}),
+        inputs=[str(i) for i in meta.get("inputs") or []],
+        records=int(meta.get("records") or 0),
+        period_start=None if not period.get("start") else pd.Timestamp(period["start"]),
+        period_end=None if not period.get("end") else pd.Timestamp(period["end"]),
+        units=units,
+        equity_info=dict(meta.get("equity") or {}),
+        fairwatt_version=str(meta.get("fairwatt_version") or ""),
+        generated_at=str(meta.get("generated_at") or ""),
+    )
+
+
+def _listed(meta: dict[str, Any], key: str) -> list[Any]:
+    """``meta[key]`` or ``meta["options"][key]`` as a list (a comma string split)."""
+    value = meta.get(key) or (meta.get("options") or {}).get(key) or []
+    return value.split(",") if isinstance(value, str) else list(value)
+
+
+def _keys_of(table: pd.DataFrame) -> list[str]:
+    """The grouping keys a footprint table has, in fairwatt's order."""
+    return [k for k in ("site", "zone", "hour", "day", "month") if k in table.columns]
+
+
+def _footprints_of(table: pd.DataFrame) -> list[str]:
+    from fairwatt.reporting.htmlreport.audit import COLUMNS
+
+    return [f for f, (col, _, _) in COLUMNS.items() if col in table.columns]
 
 
 def _rebalance(doc: dict[str, Any], tables: dict[str, pd.DataFrame]) -> RebalanceResult:

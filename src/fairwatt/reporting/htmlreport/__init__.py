@@ -62,8 +62,16 @@ def write_figures(
     from fairwatt.io.writers import atomic_path
     from fairwatt.reporting.htmlreport.charts import png_bytes, svg_text
 
+    from fairwatt.errors import InputError
+
     out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"cannot make the figures folder {out}: {exc.strerror or exc}",
+            hint="give another folder",
+        ) from None
     written = []
     for chart in charts_of(sections):
         for fmt in formats:
