@@ -299,3 +299,34 @@ def test_names_from_the_data_are_escaped() -> None:
     text = fairwatt.report(hand_audit(table=table))
     assert "<script>" not in text
     assert "&lt;script&gt;x&lt;/script&gt;&amp;" in text
+
+
+@pytest.mark.slow
+def test_a_year_of_hourly_data_for_50_zones_stays_small() -> None:
+    """The issue's size budget: a few MB at most for 50 zones x 8,760 hours (the heatmap
+    is summed per day; the page measured 0.7 MB with three footprints)."""
+    import numpy as np
+
+    hours = pd.date_range("2024-01-01", periods=8760, freq="h", tz="UTC")
+    zones = [f"Z{i:02d}" for i in range(50)]
+    n = len(hours) * len(zones)
+    energy = np.random.default_rng(1).uniform(1, 10, n)
+    table = pd.DataFrame(
+        {
+            "zone": np.repeat(zones, len(hours)),
+            "hour": np.tile(hours, len(zones)),
+            "energy_kwh": energy,
+            "carbon_kg": energy * 0.4,
+            "water_l": energy * 2.0,
+        }
+    )
+    result = hand_audit(
+        table=table,
+        footprints=["carbon", "water"],
+        totals=table[["energy_kwh", "carbon_kg", "water_l"]].sum(),
+    )
+    text = fairwatt.report(result)
+    assert len(text.encode()) < 2_000_000
+    html = figure(text, "water_heatmap")
+    assert "its 8,760 hours are summed per day here" in html
+    assert len(table_rows(html)) == 50
