@@ -59,10 +59,9 @@ def write_figures(
 ) -> list[Path]:
     """Write each chart as ``<folder>/<chart name>.<format>`` (atomically); returns the
     paths written. The folder is created if missing."""
+    from fairwatt.errors import InputError
     from fairwatt.io.writers import atomic_path
     from fairwatt.reporting.htmlreport.charts import png_bytes, svg_text
-
-    from fairwatt.errors import InputError
 
     out = Path(folder)
     try:
