@@ -140,7 +140,7 @@ def region_charts(result: AuditResult) -> list[Chart]:
 def _table_name(name: str, col: str, unit: str) -> str:
     base = col.removesuffix("_usd").removesuffix("_kg").removesuffix("_l")
     return {
-        "value": f"{col}",
+        "value": f"{col} [{unit}]",
         "per_kwh": f"{base}_per_kwh [{unit}/kWh]",
         "low": f"{base}_low [{unit}]",
         "high": f"{base}_high [{unit}]",
