@@ -4,6 +4,7 @@ export, reading an audit's Parquet file, logs audited on the fly, and bad input.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -214,3 +215,17 @@ def test_figures_folder_that_is_a_file(audit_json: Path, tmp_path: Path) -> None
     )
     assert res.exit_code == 2
     assert "cannot make the figures folder" in res.stderr
+
+
+def test_the_callers_matplotlib_backend_is_left_alone(audit_json: Path) -> None:
+    """A notebook's backend stays as it was, and pyplot is never loaded."""
+    code = (
+        "import sys, matplotlib, fairwatt; "
+        f"fairwatt.report({str(audit_json)!r}); "
+        "print(matplotlib.get_backend(), 'matplotlib.pyplot' in sys.modules)"
+    )
+    env = {**os.environ, "MPLBACKEND": "svg"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.split() == ["svg", "False"]

@@ -100,10 +100,13 @@ class Chart:
 
 @contextmanager
 def style() -> Iterator[None]:
-    """matplotlib settings of every chart: the Agg backend, the palette, text as text."""
-    import matplotlib
+    """matplotlib settings of every chart (the palette, text as text), for the duration
+    of the block only.
 
-    matplotlib.use("Agg", force=True)
+    Figures are :class:`matplotlib.figure.Figure` objects never registered with pyplot,
+    rendered by the Agg (PNG) and SVG canvases: no display is needed and the caller's
+    backend (e.g. a notebook's) is left alone.
+    """
     from cycler import cycler
     from matplotlib import rc_context
 
