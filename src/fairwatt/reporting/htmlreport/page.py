@@ -63,7 +63,7 @@ pre { white-space: pre-wrap; word-break: break-all; background: var(--head);
   padding: .6rem .8rem; border-radius: 4px; }
 figure.chart { margin: 1.2rem 0 1.8rem; break-inside: avoid; }
 figure.chart svg { width: 100%; height: auto; display: block; }
-figcaption { color: var(--muted); font-size: .92rem; margin: .3rem 0 .5rem; }
+figcaption p { color: var(--muted); font-size: .92rem; margin: .2rem 0 .5rem; }
 .numbers { max-height: 18rem; overflow: auto; border: 1px solid var(--rule); }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; font-size: .85rem; width: 100%; }
@@ -160,14 +160,15 @@ def table_html(df: pd.DataFrame, *, index: bool = False, caption: str = "") -> s
 
 
 def chart_html(chart: Chart, prefix: str) -> str:
-    """A chart as a ``<figure>``: heading, inline SVG, caption, then its numbers."""
+    """A chart as a ``<figure>``: its caption (heading and what it shows), the inline
+    SVG, then the table of its numbers."""
     svg = svg_text(chart.figure, prefix=prefix)
     title = html.escape(chart.title)
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{title}" ', 1)
     notes = "".join(f"<p>{html.escape(n)}</p>" for n in chart.notes)
     return (
         f'<figure class="chart" id="chart-{html.escape(chart.name)}">'
-        f"<h3>{title}</h3>{svg}<figcaption>{html.escape(chart.caption)}</figcaption>{notes}"
+        f"<figcaption><h3>{title}</h3><p>{html.escape(chart.caption)}</p></figcaption>{svg}{notes}"
         f'<div class="numbers">{table_html(chart.table)}</div></figure>'
     )
 
