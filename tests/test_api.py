@@ -55,6 +55,7 @@ def test_public_names() -> None:
             "equity",
             "load_scenario",
             "rebalance",
+            "report",
             "sites",
         ]
     )

@@ -12,6 +12,7 @@ The Python API (the command line is a thin layer over it)::
     fairwatt.dataset("country-carbon-owid")  # one dataset; metadata in .attrs
     scenario = fairwatt.load_scenario("sample_inputs/eglb/scenario.toml")
     fairwatt.rebalance(scenario, mask="partial").summary  # eGLB and the baselines
+    fairwatt.report(result, "report.html")  # one self-contained HTML page with charts
 
 ``fairwatt.datasets`` is also the subpackage of bundled data
 (:mod:`fairwatt.datasets`); calling it returns the table of datasets.
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from fairwatt import api as _api
 from fairwatt._version import __version__
-from fairwatt.api import audit, dataset, equity, sites
+from fairwatt.api import audit, dataset, equity, report, sites
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,6 +51,7 @@ __all__ = [
     "equity",
     "load_scenario",
     "rebalance",
+    "report",
     "sites",
 ]
 #: names imported from the rebalancing service on first use

@@ -19,5 +19,6 @@ so ``import fairwatt`` stays cheap.
 
 from fairwatt.api._audit import audit, equity
 from fairwatt.api._data import dataset, datasets, sites
+from fairwatt.api._report import report
 
-__all__ = ["audit", "dataset", "datasets", "equity", "sites"]
+__all__ = ["audit", "dataset", "datasets", "equity", "report", "sites"]

@@ -44,6 +44,7 @@ def build() -> "typer.Typer":
     from fairwatt.cli import check as _check
     from fairwatt.cli import equity as _equity
     from fairwatt.cli import rebalance as _rebalance
+    from fairwatt.cli import report as _report
     from fairwatt.cli._common import state
     from fairwatt.cli.factors import factors_app
     from fairwatt.cli.fetch import fetch as _fetch
@@ -86,6 +87,7 @@ def build() -> "typer.Typer":
     app.add_typer(sites_app, name="sites")
     factors_app.command("fetch")(_fetch)
     app.command("check")(_check.check)
+    app.command("report")(_report.report)
     return app
 
 
