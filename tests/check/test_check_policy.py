@@ -93,9 +93,9 @@ def test_bad_flags_are_exit_2(
 
 def strip_health(doc: dict[str, Any]) -> dict[str, Any]:
     """A saved audit as if it had been run with --footprints carbon,water."""
-    doc["metadata"]["footprints"] = ["carbon", "water"]
+    doc["details"]["footprints"] = ["carbon", "water"]
     for table in ("footprint", "totals", "equity"):
-        for row in doc[table]:
+        for row in doc["tables"][table]:
             row.pop("health_usd", None)
     return doc
 

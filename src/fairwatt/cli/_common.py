@@ -127,6 +127,55 @@ def narrow_view(output: str | None, fmt: str | None, wide: bool) -> bool:
     )
 
 
+def one_record(values: dict[str, Any], output: str | None, fmt: str | None) -> Any:
+    """One record as a table: ``field``/``value`` rows of text for reading (a table,
+    Markdown or CSV), else one row of typed values (numbers stay numbers in JSON and
+    Parquet)."""
+    import pandas as pd
+
+    from fairwatt.io.writers import resolve_format
+
+    shown = resolve_format(output, fmt, stdout_is_terminal=sys.stdout.isatty())
+    if shown in ("table", "markdown", "csv"):
+        return pd.DataFrame(
+            {
+                "field": [str(k) for k in values],
+                "value": ["" if _missing(v) else str(v) for v in values.values()],
+            }
+        )
+    return pd.DataFrame([values])
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _context_options() -> tuple[str, dict[str, Any]]:
+    """The running command (``"sites list"``) and its parameters, from the Click
+    context (Typer's bundled Click where it has one, else Click)."""
+    import importlib
+
+    from fairwatt.reporting.frames import plain
+
+    ctx = None
+    for name in ("typer._click.globals", "click"):
+        try:
+            ctx = importlib.import_module(name).get_current_context(silent=True)
+        except (ImportError, AttributeError):
+            continue
+        if ctx is not None:
+            break
+    if ctx is None:
+        return "", {}
+    names, node = [], ctx
+    while node.parent is not None:  # the root's name is the program's, left out
+        names.append(str(node.info_name))
+        node = node.parent
+    command = " ".join(reversed(names))
+    skip = {"output", "fmt", "quiet", "wide"}
+    return command, {k: plain(v) for k, v in ctx.params.items() if k not in skip}
+
+
 def render(
     report: Any,
     output: str | None,
@@ -138,9 +187,15 @@ def render(
     """Write a :class:`fairwatt.reporting.Report` to ``output`` (or stdout).
 
     ``max_rows``: a table on a terminal shows at most that many rows of each table, then
-    how many more there are and ``more_hint``; files and pipes get every row.
+    how many more there are and ``more_hint``; files and pipes get every row. A report
+    that does not name its command or options gets the running command's.
     """
     from fairwatt.io.writers import resolve_format, write_report
 
+    command, options = _context_options()
+    if not report.command and command:
+        report.command = command
+    if not report.options and "options" not in report.metadata:
+        report.options = options
     resolved = resolve_format(output, fmt, stdout_is_terminal=sys.stdout.isatty())
     write_report(report, output, resolved, max_rows=max_rows, more_hint=more_hint)

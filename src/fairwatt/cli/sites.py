@@ -12,6 +12,7 @@ from fairwatt.cli._common import (
     QuietOpt,
     handle_errors,
     narrow_view,
+    one_record,
     render,
 )
 
@@ -88,16 +89,10 @@ def show_site(
 
     Example: fairwatt sites show gcp:europe-west1
     """
-    import pandas as pd
-
     from fairwatt.factors.sites import load_sites, resolve_sites
+    from fairwatt.reporting.frames import plain
     from fairwatt.reporting.report import Report
 
     row = resolve_sites([site], load_sites(sites or ())).reset_index().iloc[0]
-    table = pd.DataFrame(
-        {
-            "field": [str(k) for k in row.index],
-            "value": ["" if pd.isna(v) else str(v) for v in row.to_numpy()],
-        }
-    )
+    table = one_record({str(k): plain(v) for k, v in row.items()}, output, fmt)
     render(Report(title=f"Site {site}", tables={"site": table}), output, fmt)

@@ -12,9 +12,8 @@ import math
 import sys
 import tempfile
 from pathlib import Path
-from typing import IO, Any, Literal, cast
+from typing import IO, Any, Literal
 
-import numpy as np
 import pandas as pd
 
 from fairwatt.errors import InputError
@@ -65,50 +64,12 @@ def resolve_format(output: str | None, fmt: str | None, *, stdout_is_terminal: b
     return "table" if stdout_is_terminal else "csv"
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return _finite_or_none(float(value))
-    if isinstance(value, (pd.Timestamp,)):
-        return value.isoformat()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def _finite_or_none(x: float) -> float | None:
-    return x if math.isfinite(x) else None
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    out = df.copy()
-    for col in out.columns:
-        if isinstance(out[col].dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(
-            out[col]
-        ):
-            out[col] = out[col].map(lambda t: None if pd.isna(t) else t.isoformat())
-    records = cast("list[dict[str, Any]]", out.to_dict(orient="records"))
-    for rec in records:
-        for key, val in rec.items():
-            if isinstance(val, float) and not math.isfinite(val):
-                rec[key] = None if math.isnan(val) else ("inf" if val > 0 else "-inf")
-            elif val is pd.NA or val is pd.NaT:
-                rec[key] = None
-    return records
-
-
 def report_to_json(report: Report) -> str:
-    doc = {
-        **({} if report.schema_version is None else {"schema_version": report.schema_version}),
-        "title": report.title,
-        "metadata": report.metadata,
-        "notes": report.notes,
-        **{name: _records(df) for name, df in report.tables.items()},
-    }
-    return json.dumps(doc, indent=2, default=_json_default, allow_nan=False) + "\n"
+    """The report as a JSON document in the common layout
+    (:func:`fairwatt.reporting.document.build_document`)."""
+    from fairwatt.reporting.document import build_document
+
+    return json.dumps(build_document(report), indent=2, allow_nan=False) + "\n"
 
 
 def _format_cell(value: Any) -> str:
@@ -142,7 +103,10 @@ def report_to_markdown(report: Report) -> str:
         lines.append("")
     if report.notes:
         lines += ["## Notes", ""] + [f"- {one_line(n)}" for n in report.notes] + [""]
-    sources = [s for s in report.metadata.get("provenance", []) if "dataset" in s]
+    from fairwatt.reporting.document import normalize_provenance
+
+    provenance = normalize_provenance(report.metadata.get("provenance"))
+    sources = [s for s in provenance if s.get("dataset")]
     if sources:
         cols = [
             c
@@ -161,7 +125,7 @@ def report_to_markdown(report: Report) -> str:
         ]
         lines += ["## Provenance", "", _md_row(cols), "|" + "|".join("---" for _ in cols) + "|"]
         lines += [_md_row(s.get(c, "") for c in cols) for s in sources]
-        lines += ["", "Sources, licences and site factors: see the JSON output's metadata.", ""]
+        lines += ["", "Sources, licences and site factors: see the JSON output's provenance.", ""]
     return "\n".join(lines)
 
 
@@ -201,17 +165,11 @@ def _write_parquet(report: Report, path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from fairwatt.reporting.document import build_document
+
     table = pa.Table.from_pandas(report.main, preserve_index=False)
     meta = dict(table.schema.metadata or {})
-    meta[b"fairwatt"] = json.dumps(
-        {
-            **({} if report.schema_version is None else {"schema_version": report.schema_version}),
-            "title": report.title,
-            "metadata": report.metadata,
-            "notes": report.notes,
-        },
-        default=_json_default,
-    ).encode()
+    meta[b"fairwatt"] = json.dumps(build_document(report, tables=False), allow_nan=False).encode()
     pq.write_table(table.replace_schema_metadata(meta), path)
 
 
