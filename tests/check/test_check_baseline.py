@@ -157,8 +157,8 @@ def test_baseline_with_another_grouping(tmp_path: Path, tiny_audit: Path) -> Non
     assert "--baseline is grouped by site, this audit by zone" in line
     # a fresh audit is compared the same way
     proc = run(
-        "check", *args, "--baseline", by_site, "--rule", "max_increase_pct_carbon_kg=0",
-        cwd=tmp_path,
+        "check", *args, "--by", "zone", "--baseline", by_site, "--rule",
+        "max_increase_pct_carbon_kg=0", cwd=tmp_path,
     )  # fmt: skip
     assert proc.returncode == 2
     assert "grouped by site, this audit by zone" in one_line_error(proc)
@@ -193,3 +193,19 @@ def test_baseline_that_is_not_an_audit(tmp_path: Path, tiny_audit: Path) -> None
     proc = check(tmp_path, tiny_audit, results, "max_increase_pct_carbon_kg=0")
     assert proc.returncode == 2
     assert "--baseline: not a fairwatt audit JSON document" in one_line_error(proc)
+
+
+def test_a_baseline_saved_by_a_plain_audit_is_accepted(tmp_path: Path) -> None:
+    """`fairwatt audit LOGS -o baseline.json` and `fairwatt check LOGS --baseline ...`
+    group the same way by default (by site), so the comparison needs no flag."""
+    args = write_tiny(tmp_path)
+    base = tmp_path / "baseline.json"
+    assert run("audit", *args, "-q", "-o", base, cwd=tmp_path).returncode == 0
+    proc = run(
+        "check", *args, "--baseline", base, "--rule", "max_increase_pct_carbon_kg=0",
+        "-f", "json", cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["details"]["audit"]["by"] == ["site"]
+    assert doc["tables"]["results"][0]["value"] == 0.0  # the same logs: no change

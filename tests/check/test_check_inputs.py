@@ -62,7 +62,9 @@ def test_report_of_an_audit_with_the_zone_na(tmp_path: Path) -> None:
 
 
 def test_logs_with_the_zone_na(tmp_path: Path) -> None:
-    proc = run("check", *write_namibia(tmp_path), *NA_RULES, "-f", "json", cwd=tmp_path)
+    proc = run(
+        "check", *write_namibia(tmp_path), "--by", "zone", *NA_RULES, "-f", "json", cwd=tmp_path
+    )
     assert proc.returncode == 1, proc.stderr
     check_namibia_results(proc.stdout)
 

@@ -224,7 +224,7 @@ ListRulesOpt = Annotated[
 
 @handle_errors
 @audit_options(
-    by="zone",
+    by="site",
     footprints=None,
     footprints_help="Footprints to compute (carbon,water,health). Default: those the "
     "policy's rules need.",
