@@ -125,17 +125,31 @@ def test_stdin_and_weights(tmp_path: Path) -> None:
     weights = tmp_path / "pop.csv"
     weights.write_text("site,weight\nA,10\nB,20\n")
     res = equity("-", "--by", "site", "--value", "water_l", "--normalize", "per_weight",
-                 "--weights", str(weights), "-f", "csv", stdin=R5_LOG)  # fmt: skip
+                 "--weights-file", str(weights), "-f", "csv", stdin=R5_LOG)  # fmt: skip
     assert res.exit_code == 2
     assert "weights miss 1 region(s): C" in res.stderr
     assert str(weights) in res.stderr
     weights.write_text("site,weight\nA,10\nB,20\nC,5\n")
     res = equity("-", "--by", "site", "--value", "water_l", "--normalize", "per_weight",
-                 "--weights", str(weights), "--weighted", "-f", "csv", stdin=R5_LOG)  # fmt: skip
+                 "--weights-file", str(weights), "--weighted", "-f", "csv",
+                 stdin=R5_LOG)  # fmt: skip
     assert res.exit_code == 0, res.stderr
     df = pd.read_csv(StringIO(res.stdout))
     # per person (1000, 200, 0) L over 35 people: mean 14000/35 = 400, PAR 1000/400
     assert _result(df, "water_l", "max_to_mean") == pytest.approx(2.5)
+
+
+def test_the_old_weights_spelling_still_works_with_a_warning(tmp_path: Path) -> None:
+    weights = tmp_path / "pop.csv"
+    weights.write_text("site,weight\nA,10\nB,20\nC,5\n")
+    common = ["-", "--by", "site", "--value", "water_l", "--normalize", "per_weight"]
+    res = equity(*common, "--weights", str(weights), "--weighted", "-f", "csv", stdin=R5_LOG)
+    assert res.exit_code == 0, res.stderr
+    assert "--weights FILE is now spelled --weights-file FILE" in res.stderr
+    assert _result(pd.read_csv(StringIO(res.stdout)), "water_l", "max_to_mean") == 2.5
+    both = equity(*common, "--weights", str(weights), "--weights-file", str(weights), stdin=R5_LOG)
+    assert both.exit_code == 2
+    assert "--weights is its old name" in both.stderr
 
 
 @pytest.mark.parametrize(

@@ -44,6 +44,7 @@ def build() -> "typer.Typer":
     from fairwatt.cli import check as _check
     from fairwatt.cli import equity as _equity
     from fairwatt.cli import rebalance as _rebalance
+    from fairwatt.cli._argv import FlagsAnywhereGroup
     from fairwatt.cli._common import state
     from fairwatt.cli.factors import factors_app
     from fairwatt.cli.fetch import fetch as _fetch
@@ -51,6 +52,7 @@ def build() -> "typer.Typer":
 
     app = typer.Typer(
         name="fairwatt",
+        cls=FlagsAnywhereGroup,
         help=HELP,
         no_args_is_help=True,
         pretty_exceptions_enable=False,
@@ -67,7 +69,12 @@ def build() -> "typer.Typer":
     def _main(
         verbose: Annotated[
             int,
-            typer.Option("--verbose", "-v", count=True, help="More detail on stderr (-vv: debug)."),
+            typer.Option(
+                "--verbose",
+                "-v",
+                count=True,
+                help="More detail on stderr (-vv: debug); also accepted after the command.",
+            ),
         ] = 0,
         version: Annotated[
             bool,

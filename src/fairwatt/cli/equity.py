@@ -29,23 +29,25 @@ NormalizeOpt = Annotated[
     typer.Option(
         "--normalize",
         help="raw (total per region), per_kwh (÷ energy_kwh), per_request "
-        "(÷ requests) or per_weight (÷ weight from --weights, e.g. per capita).",
+        "(÷ requests) or per_weight (÷ weight from --weights-file, e.g. per capita).",
         metavar="HOW",
     ),
 ]
 WeightsOpt = Annotated[
     str | None,
     typer.Option(
-        "--weights",
+        "--weights-file",
         help="CSV/Parquet with columns zone,weight (e.g. population); must cover every region.",
         metavar="FILE",
     ),
 ]
+#: the former spelling of --weights-file (a file here, NAME=W in rebalance): still read
+OldWeightsOpt = Annotated[str | None, typer.Option("--weights", hidden=True, metavar="FILE")]
 WeightedOpt = Annotated[
     bool,
     typer.Option(
         "--weighted",
-        help="Weight the indices by --weights (population-weighted Gini, Theil, ...).",
+        help="Weight the indices by --weights-file (population-weighted Gini, Theil, ...).",
     ),
 ]
 GiniFormOpt = Annotated[
@@ -89,7 +91,7 @@ def equity(
     by: GroupOpt = "zone",
     value: ValueOpt = None,
     normalize: NormalizeOpt = "raw",
-    weights: WeightsOpt = None,
+    weights_file: WeightsOpt = None,
     weighted: WeightedOpt = False,
     gini_form: GiniFormOpt = "population",
     epsilon: EpsilonOpt = "0.5,1,2",
@@ -99,6 +101,7 @@ def equity(
     output: OutputOpt = None,
     fmt: FormatOpt = None,
     quiet: QuietOpt = False,
+    weights: OldWeightsOpt = None,
 ) -> None:
     """Inequity indices across regions: Gini, max/mean (PAR), max/min, Theil T and L,
     Atkinson, CV, Jain, Hoover, L_q norm, top-k share.
@@ -113,13 +116,18 @@ def equity(
     from fairwatt.io.writers import check_output_path, resolve_format
     from fairwatt.services.equity_report import EquityOptions, equity_report
 
+    if weights is not None:
+        if weights_file is not None:
+            raise typer.BadParameter("give --weights-file only (--weights is its old name)")
+        note("--weights FILE is now spelled --weights-file FILE", quiet=quiet)
+        weights_file = weights
     shown = resolve_format(output, fmt, stdout_is_terminal=sys.stdout.isatty())
     check_output_path(output)  # before the work: a bad -o is exit 2 at once
     options = EquityOptions(
         by=by,
         values=[value] if value is not None else None,
         normalize=normalize,
-        weights_file=weights,
+        weights_file=weights_file,
         weighted=weighted,
         gini_form=gini_form,
         epsilons=_floats(epsilon, "--epsilon"),

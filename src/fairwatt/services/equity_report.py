@@ -110,7 +110,7 @@ def _check_options(options: EquityOptions) -> None:
     if options.weights_file is None and uses_weights:
         raise InputError(
             "population weighting and --normalize per_weight need a weights file",
-            hint="pass --weights FILE (columns zone,weight)",
+            hint="pass --weights-file FILE (columns zone,weight)",
         )
     if options.weights_file is not None and not uses_weights:
         raise InputError(
