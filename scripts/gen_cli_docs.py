@@ -3,8 +3,9 @@
     python scripts/gen_cli_docs.py          # rewrite docs/cli.md
     python scripts/gen_cli_docs.py --check  # exit 1 if docs/cli.md is out of date
 
-Help is rendered as plain text (``TYPER_USE_RICH=0``, 100 columns) so the file does not
-depend on the terminal or on the version of rich. The same texts are written to
+Help is rendered as plain text (``TYPER_USE_RICH=0``, 80 columns: it fits any terminal
+that wide without a sentence cut by the terminal) so the file does not depend on the
+terminal or on the version of rich. The same texts are written to
 ``src/fairwatt/cli/_help.json``, which ``fairwatt --help`` prints without loading the
 command line.
 """
@@ -18,8 +19,11 @@ import sys
 from pathlib import Path
 
 os.environ["TYPER_USE_RICH"] = "0"
-os.environ["COLUMNS"] = "100"
-os.environ["TERMINAL_WIDTH"] = "100"
+#: the width the help is rendered at (``fairwatt --help`` renders it afresh when the
+#: terminal is narrower)
+WIDTH = 80
+os.environ["COLUMNS"] = str(WIDTH)
+os.environ["TERMINAL_WIDTH"] = str(WIDTH)
 
 ROOT = Path(__file__).resolve().parents[1]
 # document the commands of this source tree, not those of an installed fairwatt
@@ -54,7 +58,7 @@ def render() -> tuple[str, str]:
         "",
     ]
     for path in [(), *command_paths(app)]:
-        res = runner.invoke(app, [*path, "--help"], prog_name="fairwatt", terminal_width=100)
+        res = runner.invoke(app, [*path, "--help"], prog_name="fairwatt", terminal_width=WIDTH)
         if res.exit_code != 0:
             raise SystemExit(f"fairwatt {' '.join(path)} --help failed:\n{res.output}")
         title = " ".join(("fairwatt", *path))

@@ -65,7 +65,14 @@ def hoist_flags(group: Any, ctx: Any, args: list[str]) -> list[str]:
 
 
 class FlagsAnywhereGroup(TyperGroup):
-    """The root group: ``-v`` and ``-q`` accepted before or after the command."""
+    """The root group: ``-v`` and ``-q`` accepted before or after the command; every
+    parameter's help shows a plain metavar (:mod:`fairwatt.cli._help_format`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from fairwatt.cli._help_format import plain_metavars
+
+        super().__init__(*args, **kwargs)
+        plain_metavars(self)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_flags(self, ctx, list(args)))

@@ -27,6 +27,8 @@ Exit codes: 0 ok; 1 a check's threshold was breached; 2 usage or invalid input;
 
 #: the rendered help of each command path ("" for ``fairwatt`` itself)
 HELP_CACHE = Path(__file__).with_name("_help.json")
+#: the width the cached help is rendered at; narrower terminals get it rendered afresh
+HELP_WIDTH = 80
 _HELP_FLAGS = ("--help", "-h")
 _app: "typer.Typer | None" = None
 
@@ -56,7 +58,7 @@ def build() -> "typer.Typer":
         help=HELP,
         no_args_is_help=True,
         pretty_exceptions_enable=False,
-        add_completion=False,
+        add_completion=True,
         context_settings={"help_option_names": list(_HELP_FLAGS)},
     )
 
@@ -74,6 +76,7 @@ def build() -> "typer.Typer":
                 "-v",
                 count=True,
                 help="More detail on stderr (-vv: debug); also accepted after the command.",
+                show_default=False,
             ),
         ] = 0,
         version: Annotated[
@@ -110,6 +113,8 @@ def cached_help(args: list[str]) -> str | None:
     ``["audit", "--help"]``) and it is in :data:`HELP_CACHE`; else ``None``."""
     if not args or args[-1] not in _HELP_FLAGS or any(a.startswith("-") for a in args[:-1]):
         return None
+    if _narrow_terminal():
+        return None
     import json
 
     try:
@@ -118,6 +123,15 @@ def cached_help(args: list[str]) -> str | None:
         return None
     text = texts.get(" ".join(args[:-1]))
     return text if isinstance(text, str) else None
+
+
+def _narrow_terminal() -> bool:
+    """Whether stdout is a terminal narrower than the cached help."""
+    if not sys.stdout.isatty():
+        return False
+    import shutil
+
+    return shutil.get_terminal_size().columns < HELP_WIDTH
 
 
 def main() -> None:

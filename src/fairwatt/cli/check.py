@@ -228,7 +228,7 @@ ListRulesOpt = Annotated[
     footprints=None,
     footprints_help="Footprints to compute (carbon,water,health). Default: those the "
     "policy's rules need.",
-    footprints_metavar=None,
+    footprints_metavar="LIST",
 )
 def check(
     logs: LogsArg = None,

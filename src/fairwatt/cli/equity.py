@@ -63,9 +63,10 @@ EpsilonOpt = Annotated[
     typer.Option("--epsilon", help="Atkinson inequality aversions.", metavar="E[,E...]"),
 ]
 TopKOpt = Annotated[
-    int, typer.Option("--top-k", help="Share of the total borne by the worst K regions.")
+    int,
+    typer.Option("--top-k", help="Share of the total borne by the worst K regions.", metavar="K"),
 ]
-QOpt = Annotated[float, typer.Option("--q", help="Order of the L_q norm (>= 1).")]
+QOpt = Annotated[float, typer.Option("--q", help="Order of the L_q norm (>= 1).", metavar="Q")]
 LorenzOpt = Annotated[
     bool,
     typer.Option(

@@ -34,6 +34,7 @@ def list_datasets(
         typer.Option(
             "--role",
             help="Only this role: zone_factors, fuel_factors, pue_wue, sites or reference.",
+            metavar="ROLE",
         ),
     ] = None,
     wide: Annotated[
@@ -94,7 +95,8 @@ def list_datasets(
 def show(
     name: Annotated[str, typer.Argument(help="Dataset name (see `fairwatt factors list`).")],
     zone: Annotated[
-        str | None, typer.Option("--zone", "-z", help="Only rows of this zone (or site id).")
+        str | None,
+        typer.Option("--zone", "-z", help="Only rows of this zone (or site id).", metavar="ZONE"),
     ] = None,
     limit: Annotated[
         int | None,
@@ -102,6 +104,7 @@ def show(
             "--limit",
             "-n",
             min=0,
+            metavar="N",
             help="At most this many rows (0: all). Default: all, or the first "
             f"{TERMINAL_ROWS} on a terminal.",
             show_default=False,
@@ -202,14 +205,22 @@ def derive(
         ),
     ] = None,
     zone: Annotated[
-        str | None, typer.Option("--zone", "-z", help="Zone id for a file without a zone column.")
+        str | None,
+        typer.Option(
+            "--zone", "-z", help="Zone id for a file without a zone column.", metavar="ZONE"
+        ),
     ] = None,
     tz: Annotated[
-        str | None, typer.Option("--tz", help="Time zone of naive timestamps, e.g. UTC.")
+        str | None,
+        typer.Option("--tz", help="Time zone of naive timestamps, e.g. UTC.", metavar="TZ"),
     ] = None,
     negative: Annotated[
         str,
-        typer.Option("--negative", help="Negative generation: clip (count as 0), raise or keep."),
+        typer.Option(
+            "--negative",
+            help="Negative generation: clip (count as 0), raise or keep.",
+            metavar="clip|raise|keep",
+        ),
     ] = "clip",
     output: OutputOpt = None,
     fmt: FormatOpt = None,

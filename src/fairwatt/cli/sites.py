@@ -38,7 +38,10 @@ SitesOpt = Annotated[
 @handle_errors
 def list_sites(
     provider: Annotated[
-        str | None, typer.Option("--provider", help="Only aws, gcp, azure (or user file sites).")
+        str | None,
+        typer.Option(
+            "--provider", help="Only aws, gcp, azure (or user file sites).", metavar="PROVIDER"
+        ),
     ] = None,
     sites: SitesOpt = None,
     wide: Annotated[
