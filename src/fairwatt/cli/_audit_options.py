@@ -477,9 +477,10 @@ def _choice(choices: type[enum.StrEnum], value: Any, flag: str) -> Any:
 def run_audit_with_status(
     logs: Sequence[str], options: AuditOptions, *, quiet: bool
 ) -> AuditResult:
-    """Run the audit, with a progress bar on stderr when it is a terminal and not quiet."""
-    from fairwatt.cli._common import progress_bar
+    """Run the audit, with a progress bar on stderr when it is a terminal and not quiet.
+    A file named like a glob (``logs[prod].csv``) that exists is read as named."""
+    from fairwatt.cli._common import literal_first, progress_bar
     from fairwatt.services.audit import run_audit
 
     with progress_bar(quiet) as update:
-        return run_audit(logs, options, progress=update)
+        return run_audit(literal_first(logs), options, progress=update)

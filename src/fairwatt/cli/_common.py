@@ -6,7 +6,7 @@ import contextlib
 import functools
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -68,6 +68,18 @@ def handle_errors(fn: F) -> F:
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def literal_first(paths: Sequence[str]) -> list[str]:
+    """``paths`` with every existing file or folder whose name looks like a glob
+    (``logs[prod].csv``) escaped, so that it is read as named, not as a pattern; other
+    patterns are kept for expansion."""
+    import glob
+    from pathlib import Path
+
+    return [
+        glob.escape(p) if glob.has_magic(p) and p != "-" and Path(p).exists() else p for p in paths
+    ]
 
 
 def stderr_is_terminal() -> bool:
