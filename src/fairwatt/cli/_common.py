@@ -40,9 +40,26 @@ FormatOpt = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="table, csv, parquet, json or markdown. Default: from -o's extension, "
-        "else 'table' on a terminal and 'csv' otherwise.",
+        help="table, csv, tsv, parquet, json or markdown. Default: from -o's extension "
+        "(.csv.gz and .tsv.gz are compressed), else 'table' on a terminal and 'csv' otherwise.",
         metavar="FORMAT",
+    ),
+]
+SortOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sort",
+        help="Sort the main table by COLUMN, ascending; -COLUMN (or --sort=-COLUMN) descending.",
+        metavar="COLUMN",
+    ),
+]
+LimitOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--limit",
+        min=0,
+        help="Keep the first N rows of the main table (after --sort; 0: all).",
+        metavar="N",
     ),
 ]
 QuietOpt = Annotated[
@@ -148,7 +165,7 @@ def one_record(values: dict[str, Any], output: str | None, fmt: str | None) -> A
     from fairwatt.io.writers import resolve_format
 
     shown = resolve_format(output, fmt, stdout_is_terminal=sys.stdout.isatty())
-    if shown in ("table", "markdown", "csv"):
+    if shown in ("table", "markdown", "csv", "tsv"):
         return pd.DataFrame(
             {
                 "field": [str(k) for k in values],
@@ -188,6 +205,34 @@ def _context_options() -> tuple[str, dict[str, Any]]:
     return command, {k: plain(v) for k, v in ctx.params.items() if k not in skip}
 
 
+def sort_and_limit(report: Any, sort: str | None, limit: int | None) -> Any:
+    """A copy of ``report`` whose main table is sorted by ``sort`` (``-COLUMN``:
+    descending; missing values last) and cut to its first ``limit`` rows (``0``/``None``:
+    all). An unknown column is an :class:`~fairwatt.errors.InputError` naming the
+    columns there are."""
+    import dataclasses
+
+    from fairwatt.errors import InputError
+
+    if not sort and not limit:
+        return report
+    name = next(iter(report.tables))
+    df = report.tables[name]
+    if sort:
+        column = sort[1:] if sort.startswith("-") else sort
+        if column not in df.columns:
+            raise InputError(
+                f"--sort: no column {column!r} in the {name} table",
+                hint=f"use one of: {', '.join(map(str, df.columns))}",
+            )
+        df = df.sort_values(
+            column, ascending=not sort.startswith("-"), kind="stable", na_position="last"
+        ).reset_index(drop=True)
+    if limit:
+        df = df.head(limit)
+    return dataclasses.replace(report, tables={**report.tables, name: df})
+
+
 def render(
     report: Any,
     output: str | None,
@@ -195,15 +240,19 @@ def render(
     *,
     max_rows: int | None = None,
     more_hint: str = "",
+    sort: str | None = None,
+    limit: int | None = None,
 ) -> None:
     """Write a :class:`fairwatt.reporting.Report` to ``output`` (or stdout).
 
     ``max_rows``: a table on a terminal shows at most that many rows of each table, then
     how many more there are and ``more_hint``; files and pipes get every row. A report
-    that does not name its command or options gets the running command's.
+    that does not name its command or options gets the running command's. ``sort`` and
+    ``limit``: see :func:`sort_and_limit`.
     """
     from fairwatt.io.writers import resolve_format, write_report
 
+    report = sort_and_limit(report, sort, limit)
     command, options = _context_options()
     if not report.command and command:
         report.command = command

@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from fairwatt.cli._common import FormatOpt, OutputOpt, QuietOpt, handle_errors, note, render
+from fairwatt.cli._common import (
+    FormatOpt,
+    LimitOpt,
+    OutputOpt,
+    QuietOpt,
+    SortOpt,
+    handle_errors,
+    note,
+    render,
+)
 
 TableArg = Annotated[
     str,
@@ -99,6 +108,8 @@ def equity(
     q: QOpt = 2.0,
     top_k: TopKOpt = 1,
     lorenz: LorenzOpt = False,
+    sort: SortOpt = None,
+    limit: LimitOpt = None,
     output: OutputOpt = None,
     fmt: FormatOpt = None,
     quiet: QuietOpt = False,
@@ -137,8 +148,8 @@ def equity(
         lorenz=lorenz,
     )
     report = equity_report(file, options).to_report()
-    if shown in ("csv", "parquet"):
+    if shown in ("csv", "tsv", "parquet"):
         # these formats carry one table and no notes: say on stderr what the numbers mean
         for line in report.notes:
             note(line, quiet=quiet)
-    render(report, output, fmt)
+    render(report, output, fmt, sort=sort, limit=limit)

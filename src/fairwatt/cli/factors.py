@@ -8,8 +8,10 @@ import typer
 
 from fairwatt.cli._common import (
     FormatOpt,
+    LimitOpt,
     OutputOpt,
     QuietOpt,
+    SortOpt,
     handle_errors,
     narrow_view,
     note,
@@ -45,6 +47,8 @@ def list_datasets(
             "always have them).",
         ),
     ] = False,
+    sort: SortOpt = None,
+    limit: LimitOpt = None,
     output: OutputOpt = None,
     fmt: FormatOpt = None,
     quiet: QuietOpt = False,
@@ -87,7 +91,7 @@ def list_datasets(
         tables={"datasets": pd.DataFrame(rows)},
         metadata={"defaults": defaults},
     )
-    render(report, output, fmt)
+    render(report, output, fmt, sort=sort, limit=limit)
 
 
 @factors_app.command("show")

@@ -8,8 +8,10 @@ import typer
 
 from fairwatt.cli._common import (
     FormatOpt,
+    LimitOpt,
     OutputOpt,
     QuietOpt,
+    SortOpt,
     handle_errors,
     narrow_view,
     one_record,
@@ -44,6 +46,8 @@ def list_sites(
         ),
     ] = None,
     sites: SitesOpt = None,
+    sort: SortOpt = None,
+    limit: LimitOpt = None,
     wide: Annotated[
         bool,
         typer.Option(
@@ -76,7 +80,7 @@ def list_sites(
     table = df.reset_index()
     if narrow_view(output, fmt, wide):  # the list columns that have a value somewhere
         table = table[[c for c in LIST_COLUMNS if c in table and table[c].notna().any()]]
-    render(Report(title="Sites", tables={"sites": table}), output, fmt)
+    render(Report(title="Sites", tables={"sites": table}), output, fmt, sort=sort, limit=limit)
 
 
 @sites_app.command("show")

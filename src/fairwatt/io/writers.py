@@ -1,4 +1,5 @@
-"""Write reports as a rich table, CSV, Parquet, JSON or Markdown, atomically.
+"""Write reports as a rich table, CSV or TSV (optionally gzip-compressed), Parquet, JSON or
+Markdown, atomically.
 
 Where files go (symbolic links, FIFOs, devices, early checks): :mod:`fairwatt.io.outputs`.
 Text from the data is made safe for spreadsheets (CSV) and Markdown tables:
@@ -31,9 +32,13 @@ __all__ = [
     "write_report",
 ]
 
-FORMATS = ("table", "csv", "parquet", "json", "markdown")
+FORMATS = ("table", "csv", "tsv", "parquet", "json", "markdown")
 _EXTENSIONS = {
+    ".csv.gz": "csv",
+    ".tsv.gz": "tsv",
     ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
     ".parquet": "parquet",
     ".pq": "parquet",
     ".json": "json",
@@ -46,14 +51,16 @@ _EXTENSIONS = {
 def resolve_format(output: str | None, fmt: str | None, *, stdout_is_terminal: bool) -> str:
     """The output format: ``fmt`` if given, else from ``output``'s extension, else
     ``table`` on a terminal and ``csv`` when stdout is a pipe or file (``/dev/stdout``
-    counts as stdout; other streams such as ``/dev/null`` or a FIFO get ``csv``)."""
+    counts as stdout; other streams such as ``/dev/null`` or a FIFO get ``csv``).
+    ``.csv.gz`` and ``.tsv.gz`` are CSV and TSV, gzip-compressed."""
     if fmt is not None:
         if fmt not in FORMATS:
             raise InputError(f"unknown format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
         return fmt
     if not is_stdout(output):
-        suffix = Path(str(output)).suffix.lower()
-        if suffix in _EXTENSIONS:
+        name = Path(str(output)).name.lower()
+        suffix = next((s for s in _EXTENSIONS if name.endswith(s)), None)
+        if suffix is not None:
             return _EXTENSIONS[suffix]
         if is_stream(output):
             return "csv"
@@ -215,7 +222,7 @@ def write_report(
             _write_parquet(report, tmp)
         return
 
-    if fmt == "csv":
+    if fmt in ("csv", "tsv"):
         main = spreadsheet_safe_frame(report.main)
         for col in main.columns:  # times are written in UTC, with their offset
             if isinstance(main[col].dtype, pd.DatetimeTZDtype):
@@ -223,6 +230,7 @@ def write_report(
         # 12 significant digits: exact to 1e-12 relative, without binary noise (0.1 + 0.2)
         text = main.to_csv(
             index=False,
+            sep="\t" if fmt == "tsv" else ",",
             date_format="%Y-%m-%dT%H:%M:%S+00:00",
             float_format="%.12g",
             quoting=_csv_quoting(main),
@@ -249,4 +257,10 @@ def write_report(
         return
     check_output_path(output)
     with atomic_path(output) as tmp:  # type: ignore[arg-type]
-        tmp.write_text(text, encoding="utf-8")
+        if fmt in ("csv", "tsv") and str(output).lower().endswith(".gz"):
+            import gzip
+
+            # mtime 0: the same data gives the same bytes
+            tmp.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
+        else:
+            tmp.write_text(text, encoding="utf-8")
