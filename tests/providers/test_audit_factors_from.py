@@ -106,3 +106,5 @@ def test_provider_without_any_data_is_exit_3_unless_fallback_annual(
     carbon = [p for p in doc["provenance"] if p.get("factor") == "carbon_g_per_kwh"]
     assert carbon and all(p["fallback"] for p in carbon)
     assert doc["tables"]["footprint"][0]["carbon_kg"] > 0
+    # the one site-hour of the log used the fallback: a count, not a flag
+    assert doc["tables"]["footprint"][0]["factor_fallback_hours"] == 1
