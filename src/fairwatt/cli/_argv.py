@@ -66,13 +66,16 @@ def hoist_flags(group: Any, ctx: Any, args: list[str]) -> list[str]:
 
 class FlagsAnywhereGroup(TyperGroup):
     """The root group: ``-v`` and ``-q`` accepted before or after the command; every
-    parameter's help shows a plain metavar (:mod:`fairwatt.cli._help_format`)."""
+    parameter's help shows a plain metavar (:mod:`fairwatt.cli._help_format`); the
+    audit options read ``FAIRWATT_<OPTION>`` (:mod:`fairwatt.cli._config`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from fairwatt.cli._config import use_environment
         from fairwatt.cli._help_format import plain_metavars
 
         super().__init__(*args, **kwargs)
         plain_metavars(self)
+        use_environment(self)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_flags(self, ctx, list(args)))

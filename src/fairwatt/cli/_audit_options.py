@@ -374,9 +374,10 @@ def audit_options(
 
 
 def _given(ctx: typer.Context, name: str) -> bool:
-    """Whether the option ``name`` was given (command line or environment)."""
+    """Whether the option ``name`` was given on the command line (a default from the
+    environment or a configuration file is not)."""
     source = ctx.get_parameter_source(name)
-    return source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP")
+    return source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP", "ENVIRONMENT")
 
 
 # --------------------------------------------------------------------------- parsing

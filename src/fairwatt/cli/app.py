@@ -69,6 +69,7 @@ def build() -> "typer.Typer":
 
     @app.callback()
     def _main(
+        ctx: typer.Context,
         verbose: Annotated[
             int,
             typer.Option(
@@ -87,6 +88,20 @@ def build() -> "typer.Typer":
         state.verbose = verbose
         level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
         logging.basicConfig(stream=sys.stderr, level=level, format="fairwatt: %(message)s")
+        _configure(ctx)
+
+    def _configure(ctx: "typer.Context") -> None:
+        """Defaults of audit and check from fairwatt.toml / pyproject.toml."""
+        from fairwatt.cli._config import COMMANDS, default_map
+        from fairwatt.errors import FairwattError
+
+        if ctx.invoked_subcommand not in COMMANDS:
+            return
+        try:
+            ctx.default_map = default_map(ctx.command)
+        except FairwattError as exc:
+            print(f"fairwatt: error: {exc}", file=sys.stderr)
+            raise typer.Exit(exc.exit_code) from None
 
     app.command("audit")(_audit.audit)
     app.command("equity")(_equity.equity)
