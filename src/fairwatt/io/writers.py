@@ -99,14 +99,33 @@ def _md_row(values: Any) -> str:
     return "| " + " | ".join(markdown_cell(_format_cell(v)) for v in values) + " |"
 
 
+def _md_table(df: pd.DataFrame) -> list[str]:
+    """A table in Markdown: each numeric column right-aligned with one number format
+    (as on the terminal, :func:`fairwatt.io.terminal.column_format`)."""
+    from fairwatt.io.terminal import column_format
+
+    numeric = [
+        pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+        for c in df.columns
+    ]
+    formats = [
+        column_format(df[c]) if num else _format_cell
+        for c, num in zip(df.columns, numeric, strict=True)
+    ]
+    lines = [_md_row(df.columns)]
+    lines.append("|" + "|".join("---:" if num else "---" for num in numeric) + "|")
+    for row in df.itertuples(index=False):
+        cells = (markdown_cell(f(v)) for f, v in zip(formats, row, strict=True))
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
 def report_to_markdown(report: Report) -> str:
     """The report as Markdown; ``|`` and line breaks in the data are escaped in tables."""
     lines = [f"# {one_line(report.title)}", ""]
     for name, df in report.tables.items():
         lines += [f"## {one_line(str(name))}", ""]
-        lines.append(_md_row(df.columns))
-        lines.append("|" + "|".join("---" for _ in df.columns) + "|")
-        lines += [_md_row(row) for row in df.itertuples(index=False)]
+        lines += _md_table(df)
         lines.append("")
     if report.notes:
         lines += ["## Notes", ""] + [f"- {one_line(n)}" for n in report.notes] + [""]
