@@ -56,6 +56,8 @@ def build() -> "typer.Typer":
         name="fairwatt",
         cls=FlagsAnywhereGroup,
         help=HELP,
+        # plain help, the same whether cached or rendered afresh (no markup to escape)
+        rich_markup_mode=None,
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         add_completion=True,

@@ -20,6 +20,7 @@ cache_app = typer.Typer(
     name="cache",
     help="Inspect or clear the HTTP cache of live factor providers.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 CacheDirOpt = Annotated[

@@ -170,7 +170,7 @@ PolicyOpt = Annotated[
     str | None,
     typer.Option(
         "--policy",
-        help="Policy file: \\[tool.fairwatt.check] of a pyproject.toml, \\[check] of a "
+        help="Policy file: [tool.fairwatt.check] of a pyproject.toml, [check] of a "
         "fairwatt.toml, or rules at the top level of any TOML file. Default: the "
         "nearest fairwatt.toml / pyproject.toml with such a table, from the working "
         "directory up.",

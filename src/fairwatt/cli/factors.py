@@ -25,6 +25,7 @@ factors_app = typer.Typer(
     help="Bundled factor datasets: list them, show one, cite it, or derive factors from a "
     "fuel mix.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 

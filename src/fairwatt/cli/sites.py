@@ -24,6 +24,7 @@ LIST_COLUMNS = ("site", "zone", "pue", "wue_l_per_kwh", "capacity_kw", "location
 sites_app = typer.Typer(
     help="The sites catalog: cloud regions and your own sites, with zone, PUE and WUE.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 SitesOpt = Annotated[
