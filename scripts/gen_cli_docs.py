@@ -3,8 +3,9 @@
     python scripts/gen_cli_docs.py          # rewrite docs/cli.md
     python scripts/gen_cli_docs.py --check  # exit 1 if docs/cli.md is out of date
 
-Help is rendered as plain text (``TYPER_USE_RICH=0``, 100 columns) so the file does not
-depend on the terminal or on the version of rich. The same texts are written to
+Help is rendered as plain text (``TYPER_USE_RICH=0``, 80 columns: it fits any terminal
+that wide without a sentence cut by the terminal) so the file does not depend on the
+terminal or on the version of rich. The same texts are written to
 ``src/fairwatt/cli/_help.json``, which ``fairwatt --help`` prints without loading the
 command line.
 """
@@ -18,8 +19,11 @@ import sys
 from pathlib import Path
 
 os.environ["TYPER_USE_RICH"] = "0"
-os.environ["COLUMNS"] = "100"
-os.environ["TERMINAL_WIDTH"] = "100"
+#: the width the help is rendered at (``fairwatt --help`` renders it afresh when the
+#: terminal is narrower)
+WIDTH = 80
+os.environ["COLUMNS"] = str(WIDTH)
+os.environ["TERMINAL_WIDTH"] = str(WIDTH)
 
 ROOT = Path(__file__).resolve().parents[1]
 # document the commands of this source tree, not those of an installed fairwatt
@@ -50,11 +54,29 @@ def render() -> tuple[str, str]:
         "# Command-line reference",
         "",
         "Generated from each command's `--help` by `python scripts/gen_cli_docs.py`; a test",
-        "checks that it is up to date.",
+        "checks that it is up to date. The text is what `fairwatt COMMAND --help` prints on",
+        "a terminal 80 columns wide or wider.",
+        "",
+        "Conventions shared by the commands:",
+        "",
+        "- `-v`/`-vv` (more detail, tracebacks) and `-q` (no progress, no notes) go before",
+        "  or after the command.",
+        "- Data on stdout or `-o FILE` (`.csv`, `.tsv`, `.csv.gz`, `.tsv.gz`, `.parquet`,",
+        "  `.json`, `.md`); notes and errors on stderr. Every JSON output has one layout,",
+        "  described in [JSON output](output.md).",
+        "- `--sort COLUMN` (`-COLUMN`: descending) and `--limit N` order and cut the main",
+        "  table of `audit`, `equity`, `check`, `factors list` and `sites list`.",
+        "- Audit defaults (`audit` and `check`): options on the command line, else",
+        "  `FAIRWATT_<OPTION>` environment variables (`FAIRWATT_SITES`, `FAIRWATT_BY`,",
+        "  `FAIRWATT_FOOTPRINTS`, ...; several values separated by spaces), else the",
+        "  `[audit]` table of the nearest `fairwatt.toml` or the `[tool.fairwatt.audit]`",
+        "  table of the nearest `pyproject.toml` (searched from the working folder up;",
+        "  keys are the long option names, paths relative to the file).",
+        "- Shell completion: `fairwatt --install-completion`.",
         "",
     ]
     for path in [(), *command_paths(app)]:
-        res = runner.invoke(app, [*path, "--help"], prog_name="fairwatt", terminal_width=100)
+        res = runner.invoke(app, [*path, "--help"], prog_name="fairwatt", terminal_width=WIDTH)
         if res.exit_code != 0:
             raise SystemExit(f"fairwatt {' '.join(path)} --help failed:\n{res.output}")
         title = " ".join(("fairwatt", *path))

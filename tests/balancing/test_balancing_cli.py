@@ -60,12 +60,12 @@ def test_json_report_has_every_table(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.stderr
     doc = json.loads(out.read_text())
-    assert {"summary", "inequity", "sites"} <= set(doc)
-    objectives = [row["objective"] for row in doc["summary"]]
+    assert {"summary", "inequity", "sites"} <= set(doc["tables"])
+    objectives = [row["objective"] for row in doc["tables"]["summary"]]
     assert objectives == ["min-cost", "eglb:cost=1,water=60,carbon=1500", "ratio:water=1.3"]
     ratio = next(
         r
-        for r in doc["inequity"]
+        for r in doc["tables"]["inequity"]
         if r["objective"] == "ratio:water=1.3" and r["footprint"] == "water"
     )
     assert ratio["max_to_mean"] <= 1.3 + 1e-7
@@ -75,7 +75,7 @@ def test_json_report_has_every_table(tmp_path: Path) -> None:
     assert list(df.columns) == ["objective", "hour", "site", "gateway", "energy_mwh"]
     assert str(df["hour"].dt.tz) == "UTC"
     per_obj = df.groupby("objective")["energy_mwh"].sum()
-    sites = pd.DataFrame(doc["sites"]).groupby("objective")["energy_mwh"].sum()
+    sites = pd.DataFrame(doc["tables"]["sites"]).groupby("objective")["energy_mwh"].sum()
     pd.testing.assert_series_equal(
         per_obj.sort_index(), sites.sort_index(), check_names=False, rtol=1e-9
     )
@@ -118,9 +118,9 @@ def test_online_row_and_gap() -> None:
     result = runner.invoke(app, ["rebalance", EGLB, "--online", "--step", "0.01", "-f", "json"])
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
-    online = doc["metadata"]["online"]
+    online = doc["details"]["online"]
     assert 0.0 < online["gap_to_offline"] < 0.05
-    row = next(r for r in doc["summary"] if r["objective"] == "eglb (online)")
+    row = next(r for r in doc["tables"]["summary"] if r["objective"] == "eglb (online)")
     assert row["method"] == "online"
     assert row["gap_to_optimum_pct"] == pytest.approx(100 * online["gap_to_offline"])
 

@@ -29,7 +29,7 @@ def scaled(doc: dict[str, Any], factor: float) -> dict[str, Any]:
     """The same audit with every extensive quantity multiplied by ``factor``."""
     out = copy.deepcopy(doc)
     for table in ("footprint", "totals"):
-        for row in out[table]:
+        for row in out["tables"][table]:
             for col in EXTENSIVE:
                 if col in row:
                     row[col] *= factor
@@ -48,7 +48,7 @@ def check(folder: Path, report: Path, baseline: Path, *rules: str) -> Any:
 
 
 def values(stdout: str) -> dict[str, float]:
-    return {r["rule"]: r["value"] for r in json.loads(stdout)["results"]}
+    return {r["rule"]: r["value"] for r in json.loads(stdout)["tables"]["results"]}
 
 
 def test_a_report_compared_with_itself_passes(tmp_path: Path, tiny_audit: Path) -> None:
@@ -89,7 +89,7 @@ def test_a_scaled_copy_fails_at_the_right_threshold(tmp_path: Path, tiny_doc: di
 def test_jain_index_fails_on_a_decrease(tmp_path: Path, tiny_doc: dict) -> None:
     base = save(tmp_path, "base.json", tiny_doc)
     worse = copy.deepcopy(tiny_doc)
-    row = next(r for r in worse["equity"] if r["index"] == "jain_index")
+    row = next(r for r in worse["tables"]["equity"] if r["index"] == "jain_index")
     before = row["carbon_kg"]  # 96^2 / (2 x (60^2 + 36^2)) = 0.941...
     assert before == pytest.approx(96**2 / (2 * (60**2 + 36**2)))
     row["carbon_kg"] = 0.8
@@ -113,7 +113,10 @@ def test_growth_from_zero_is_infinite(tmp_path: Path, tiny_doc: dict) -> None:
     now = save(tmp_path, "now.json", tiny_doc)
     proc = check(tmp_path, now, base, "max_increase_pct_carbon_kg=1000000")
     assert proc.returncode == 1
-    assert json.loads(proc.stdout)["results"][0]["value"] == "inf"
+    doc = json.loads(proc.stdout)
+    # infinite: null in the numeric column, listed in "nonfinite" and named in a note
+    assert doc["tables"]["results"][0]["value"] is None
+    assert doc["nonfinite"] == [{"table": "results", "row": 0, "column": "value", "value": "inf"}]
 
 
 def series(version: str, *, same: bool) -> str:
@@ -126,7 +129,7 @@ def series(version: str, *, same: bool) -> str:
 
 def test_baseline_of_the_same_release_series_is_accepted(tmp_path: Path, tiny_doc: dict) -> None:
     now = save(tmp_path, "now.json", tiny_doc)
-    tiny_doc["metadata"]["fairwatt_version"] = series(__version__, same=True)
+    tiny_doc["fairwatt_version"] = series(__version__, same=True)
     base = save(tmp_path, "base.json", tiny_doc)
     proc = check(tmp_path, now, base, "max_increase_pct_carbon_kg=0")
     assert proc.returncode == 0, proc.stderr
@@ -135,7 +138,7 @@ def test_baseline_of_the_same_release_series_is_accepted(tmp_path: Path, tiny_do
 def test_baseline_of_an_incompatible_version(tmp_path: Path, tiny_doc: dict) -> None:
     now = save(tmp_path, "now.json", tiny_doc)
     other = series(__version__, same=False)
-    tiny_doc["metadata"]["fairwatt_version"] = other
+    tiny_doc["fairwatt_version"] = other
     base = save(tmp_path, "base.json", tiny_doc)
     proc = check(tmp_path, now, base, "max_increase_pct_carbon_kg=0")
     assert proc.returncode == 2
@@ -154,8 +157,8 @@ def test_baseline_with_another_grouping(tmp_path: Path, tiny_audit: Path) -> Non
     assert "--baseline is grouped by site, this audit by zone" in line
     # a fresh audit is compared the same way
     proc = run(
-        "check", *args, "--baseline", by_site, "--rule", "max_increase_pct_carbon_kg=0",
-        cwd=tmp_path,
+        "check", *args, "--by", "zone", "--baseline", by_site, "--rule",
+        "max_increase_pct_carbon_kg=0", cwd=tmp_path,
     )  # fmt: skip
     assert proc.returncode == 2
     assert "grouped by site, this audit by zone" in one_line_error(proc)
@@ -163,7 +166,7 @@ def test_baseline_with_another_grouping(tmp_path: Path, tiny_audit: Path) -> Non
 
 def test_baseline_with_another_water_model(tmp_path: Path, tiny_doc: dict) -> None:
     now = save(tmp_path, "now.json", tiny_doc)
-    tiny_doc["metadata"]["options"]["water_model"] = "total"
+    tiny_doc["options"]["water_model"] = "total"
     base = save(tmp_path, "base.json", tiny_doc)
     proc = check(tmp_path, now, base, "max_increase_pct_water_l=0")
     assert proc.returncode == 2
@@ -173,7 +176,7 @@ def test_baseline_with_another_water_model(tmp_path: Path, tiny_doc: dict) -> No
 def test_baseline_without_the_metric(tmp_path: Path, tiny_doc: dict) -> None:
     now = save(tmp_path, "now.json", tiny_doc)
     for table in ("footprint", "totals"):
-        for row in tiny_doc[table]:
+        for row in tiny_doc["tables"][table]:
             row.pop("health_usd")
     base = save(tmp_path, "base.json", tiny_doc)
     proc = check(tmp_path, now, base, "max_increase_pct_health_usd=0")
@@ -190,3 +193,19 @@ def test_baseline_that_is_not_an_audit(tmp_path: Path, tiny_audit: Path) -> None
     proc = check(tmp_path, tiny_audit, results, "max_increase_pct_carbon_kg=0")
     assert proc.returncode == 2
     assert "--baseline: not a fairwatt audit JSON document" in one_line_error(proc)
+
+
+def test_a_baseline_saved_by_a_plain_audit_is_accepted(tmp_path: Path) -> None:
+    """`fairwatt audit LOGS -o baseline.json` and `fairwatt check LOGS --baseline ...`
+    group the same way by default (by site), so the comparison needs no flag."""
+    args = write_tiny(tmp_path)
+    base = tmp_path / "baseline.json"
+    assert run("audit", *args, "-q", "-o", base, cwd=tmp_path).returncode == 0
+    proc = run(
+        "check", *args, "--baseline", base, "--rule", "max_increase_pct_carbon_kg=0",
+        "-f", "json", cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["details"]["audit"]["by"] == ["site"]
+    assert doc["tables"]["results"][0]["value"] == 0.0  # the same logs: no change

@@ -83,7 +83,7 @@ def test_data_on_stdout_stays_clean(repo: Path, tiny_audit: Path, fmt: str) -> N
         table = pd.read_csv(io.StringIO(proc.stdout))
         assert list(table["rule"]) == ["max_water_l", "max_carbon_kg", "max_gini_carbon_kg"]
     else:
-        assert len(json.loads(proc.stdout)["results"]) == 3
+        assert len(json.loads(proc.stdout)["tables"]["results"]) == 3
     assert VERDICT not in proc.stdout
     assert proc.stderr.strip().splitlines()[-2:] == [VERDICT, FAILED]
 
@@ -93,7 +93,7 @@ def test_results_in_a_file_leave_stdout_empty(repo: Path, tiny_audit: Path) -> N
     assert proc.returncode == 1
     assert proc.stdout == ""
     assert proc.stderr.strip().splitlines()[-2:] == [VERDICT, FAILED]
-    assert json.loads((repo / "r.json").read_text())["metadata"]["failed"] == 1
+    assert json.loads((repo / "r.json").read_text())["details"]["failed"] == 1
 
 
 ANNOTATIONS = [

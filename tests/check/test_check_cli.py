@@ -65,7 +65,7 @@ def policy(folder: Path, rules: str) -> Path:
 def results(stdout: str) -> dict[str, dict[str, object]]:
     doc = json.loads(stdout)
     assert doc["title"] == "fairwatt check"
-    return {r["rule"]: r for r in doc["results"]}
+    return {r["rule"]: r for r in doc["tables"]["results"]}
 
 
 @pytest.mark.parametrize("passing", [True, False], ids=["limits-above", "limits-below"])
@@ -78,7 +78,8 @@ def test_every_kind_of_rule_against_hand_values(tmp_path: Path, passing: bool) -
         up = passing if key.startswith("max_") else not passing
         lines.append(f"{key} = {value * factor[up]!r}")
     policy(tmp_path, "\n".join(lines) + "\n")
-    proc = run("check", *args, "--format", "json", "-q", cwd=tmp_path)
+    # the hand values are across the two zones
+    proc = run("check", *args, "--by", "zone", "--format", "json", "-q", cwd=tmp_path)
     assert proc.returncode == (0 if passing else 1), proc.stderr
     got = results(proc.stdout)
     assert set(got) == set(HAND)
@@ -159,8 +160,8 @@ def test_passing_policy_on_the_sample_fleet(tmp_path: Path) -> None:
     assert proc.stderr.strip().splitlines()[-1] == "3 rules: 3 passed, 0 failed, 0 warnings"
     assert not list(tmp_path.glob("reports/*.part"))
     doc = json.loads((tmp_path / "r.json").read_text())
-    assert doc["metadata"]["passed"] is True
-    assert doc["metadata"]["audit"]["by"] == ["zone"]
+    assert doc["details"]["passed"] is True
+    assert doc["details"]["audit"]["by"] == ["site"]  # the default of fairwatt audit too
 
 
 def test_failing_policy_on_the_sample_fleet(tmp_path: Path) -> None:
@@ -252,7 +253,7 @@ def test_report_is_checked_without_the_logs(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     got = results(proc.stdout)["max_carbon_kg"]
     assert got["value"] == pytest.approx(96.0)
-    assert json.loads(proc.stdout)["metadata"]["audit"]["source"] == str(saved)
+    assert json.loads(proc.stdout)["details"]["audit"]["source"] == str(saved)
 
 
 def test_health_without_health_factors_is_exit_2(tmp_path: Path) -> None:
@@ -274,12 +275,12 @@ def test_policy_is_found_upwards_and_fairwatt_toml_comes_first(
     proc = run("check", "--report", tiny_audit, "-f", "json", cwd=work)
     assert proc.returncode == 1
     doc = json.loads(proc.stdout)
-    assert doc["metadata"]["policy"]["file"] == str(tmp_path / "pyproject.toml")
+    assert doc["details"]["policy"]["file"] == str(tmp_path / "pyproject.toml")
 
     (tmp_path / "fairwatt.toml").write_text("[check]\nmax_carbon_kg = 100\n")
     proc = run("check", "--report", tiny_audit, "-f", "json", cwd=work)
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["metadata"]["policy"]["file"] == str(tmp_path / "fairwatt.toml")
+    assert json.loads(proc.stdout)["details"]["policy"]["file"] == str(tmp_path / "fairwatt.toml")
 
 
 def test_policy_file_and_rule_flags(tiny_audit: Path, tmp_path: Path) -> None:
@@ -322,7 +323,7 @@ def test_list_rules_names_every_key_with_a_unit(tmp_path: Path) -> None:
 
 def test_an_undefined_value_fails_the_rule(tmp_path: Path, tiny_doc: dict) -> None:
     """An index that is undefined (NaN, saved as null) is not a pass."""
-    row = next(r for r in tiny_doc["equity"] if r["index"] == "gini")
+    row = next(r for r in tiny_doc["tables"]["equity"] if r["index"] == "gini")
     row["carbon_kg"] = None
     saved = tmp_path / "audit.json"
     saved.write_text(json.dumps(tiny_doc))

@@ -38,7 +38,7 @@ def write_namibia(folder: Path) -> list[str]:
 
 
 def check_namibia_results(stdout: str) -> None:
-    rows = {r["rule"]: r for r in json.loads(stdout)["results"]}
+    rows = {r["rule"]: r for r in json.loads(stdout)["tables"]["results"]}
     assert rows["max_carbon_kg"]["value"] == pytest.approx(96.0)
     assert rows["max_carbon_kg"]["status"] == "pass"
     assert rows["max_region_carbon_kg"]["value"] == pytest.approx(60.0)
@@ -51,7 +51,7 @@ def test_report_of_an_audit_with_the_zone_na(tmp_path: Path) -> None:
     saved = tmp_path / "audit.json"
     proc = run("audit", *args, "--by", "zone", "-q", "-o", saved, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert {r["zone"] for r in json.loads(saved.read_text())["footprint"]} == {"NA", "XB"}
+    assert {r["zone"] for r in json.loads(saved.read_text())["tables"]["footprint"]} == {"NA", "XB"}
     proc = run("check", "--report", saved, *NA_RULES, "-f", "json", cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     check_namibia_results(proc.stdout)
@@ -62,7 +62,9 @@ def test_report_of_an_audit_with_the_zone_na(tmp_path: Path) -> None:
 
 
 def test_logs_with_the_zone_na(tmp_path: Path) -> None:
-    proc = run("check", *write_namibia(tmp_path), *NA_RULES, "-f", "json", cwd=tmp_path)
+    proc = run(
+        "check", *write_namibia(tmp_path), "--by", "zone", *NA_RULES, "-f", "json", cwd=tmp_path
+    )
     assert proc.returncode == 1, proc.stderr
     check_namibia_results(proc.stdout)
 
@@ -71,7 +73,7 @@ def test_logs_with_the_zone_na(tmp_path: Path) -> None:
     ("table", "key", "message"),
     [
         ("totals", None, "--report: not a fairwatt audit JSON document"),
-        ("metadata", "by", "--report: the audit's metadata has no 'by'"),
+        ("details", "by", "--report: the audit's details has no 'by'"),
         ("totals", "carbon_kg", "rule max_carbon_kg cannot be evaluated: the audit has no "
          "carbon_kg"),
         ("equity", "index", "--report: equity rows need an 'index' field"),
@@ -80,10 +82,11 @@ def test_logs_with_the_zone_na(tmp_path: Path) -> None:
 def test_a_renamed_key_in_the_saved_audit_is_exit_2(
     tmp_path: Path, tiny_doc: dict, table: str, key: str | None, message: str
 ) -> None:
+    holder = tiny_doc if table == "details" else tiny_doc["tables"]
     if key is None:
-        tiny_doc["renamed"] = tiny_doc.pop(table)
+        holder["renamed"] = holder.pop(table)
     else:
-        rows = [tiny_doc[table]] if isinstance(tiny_doc[table], dict) else tiny_doc[table]
+        rows = [holder[table]] if isinstance(holder[table], dict) else holder[table]
         for row in rows:
             row["renamed"] = row.pop(key)
     saved = tmp_path / "audit.json"
@@ -131,7 +134,7 @@ def test_messages_name_the_flags(
     args, wanted = FLAG_MESSAGES[case]
     saved = tmp_path / "audit.json"
     if case == "footprint":
-        tiny_doc["metadata"]["footprints"] = ["carbon", "water"]
+        tiny_doc["details"]["footprints"] = ["carbon", "water"]
     saved.write_text(json.dumps(tiny_doc))
     proc = invoke("check", "--report", saved, *args, cwd=tmp_path, monkeypatch=monkeypatch)
     assert proc.exit_code == 2, proc.stderr

@@ -93,9 +93,9 @@ def test_bad_flags_are_exit_2(
 
 def strip_health(doc: dict[str, Any]) -> dict[str, Any]:
     """A saved audit as if it had been run with --footprints carbon,water."""
-    doc["metadata"]["footprints"] = ["carbon", "water"]
+    doc["details"]["footprints"] = ["carbon", "water"]
     for table in ("footprint", "totals", "equity"):
-        for row in doc[table]:
+        for row in doc["tables"][table]:
             row.pop("health_usd", None)
     return doc
 
@@ -174,6 +174,8 @@ def test_inequity_of_a_single_region(tmp_path: Path) -> None:
     args = write_tiny(tmp_path)
     log = Path(args[0])
     log.write_text("\n".join(x for x in log.read_text().splitlines() if ",b," not in x) + "\n")
-    proc = run("check", *args, "--rule", "max_max_to_mean_carbon_kg=2", cwd=tmp_path)
+    proc = run(
+        "check", *args, "--by", "zone", "--rule", "max_max_to_mean_carbon_kg=2", cwd=tmp_path
+    )
     assert proc.returncode == 2
     assert "no inequity indices (they need at least two zones)" in one_line_error(proc)

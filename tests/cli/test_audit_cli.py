@@ -53,7 +53,7 @@ def test_thirsty_rows_through_the_cli(thirsty: dict[str, str]) -> None:
     )
     assert res.exit_code == 0, res.stderr
     doc = json.loads(res.stdout)
-    rows = {r["site"]: r for r in doc["footprint"]}
+    rows = {r["site"]: r for r in doc["tables"]["footprint"]}
     # R1 (million L): U.S. average 0.708 / 4.731 / 5.439; Arizona 2.098 / 7.531 / 9.629.
     # Tolerance from the paper's rounding (outputs and EWIF to 3 decimals, EWIF unrounded
     # in the paper): on-site 0.0005; off-site and total 1.287 × PUE × 0.0005 + 0.0005
@@ -69,8 +69,10 @@ def test_thirsty_rows_through_the_cli(thirsty: dict[str, str]) -> None:
     # carbon by hand: 1,287,000 kWh x 1.17 x 400 g/kWh = 602,316 kg
     assert rows["us-average"]["carbon_kg"] == pytest.approx(1_287_000 * 1.17 * 0.4)
     # the two rows' bounds add up: 0.0012529 + 0.0012593
-    assert doc["totals"][0]["water_l"] / 1e6 == pytest.approx(5.439 + 9.629, abs=0.0025122)
-    factors = {(p["factor"], p.get("key")) for p in doc["metadata"]["provenance"]}
+    assert doc["tables"]["totals"][0]["water_l"] / 1e6 == pytest.approx(
+        5.439 + 9.629, abs=0.0025122
+    )
+    factors = {(p["factor"], p.get("key")) for p in doc["provenance"]}
     assert ("ewif_l_per_kwh", "XX-AZ") in factors
 
 
@@ -94,9 +96,9 @@ def test_formats_and_atomic_outputs(thirsty: dict[str, str]) -> None:
     assert list(csv.columns[:3]) == ["site", "zone", "energy_kwh"]
     table = pq.read_table(out / "a.parquet")
     meta = json.loads(table.schema.metadata[b"fairwatt"])
-    assert meta["metadata"]["provenance"]
+    assert meta["provenance"]
     assert table.num_rows == 2
-    assert json.loads((out / "a.json").read_text())["metadata"]["records"] == 2
+    assert json.loads((out / "a.json").read_text())["details"]["records"] == 2
     assert "| site |" in (out / "a.md").read_text()
     assert not list(out.glob("*.part"))
 

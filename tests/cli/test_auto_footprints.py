@@ -34,10 +34,10 @@ def test_audit_without_options_leaves_health_out_with_one_note(global_log: str) 
     res = runner.invoke(app, ["audit", global_log, "-f", "json"])
     assert res.exit_code == 0, res.stderr
     doc = json.loads(res.stdout)
-    columns = set(doc["footprint"][0])
+    columns = set(doc["tables"]["footprint"][0])
     assert {"carbon_kg", "water_l"} <= columns
     assert not any(c.startswith("health") for c in columns)
-    assert doc["metadata"]["footprints"] == ["carbon", "water"]
+    assert doc["details"]["footprints"] == ["carbon", "water"]
     health = [n for n in doc["notes"] if "health" in n]
     assert health == [
         "health left out: no health factors (health_usd_per_mwh) for BE, NL "
@@ -55,7 +55,7 @@ def test_the_note_reaches_stderr_with_csv(global_log: str) -> None:
 def test_auto_spelled_out_is_the_default(global_log: str) -> None:
     res = runner.invoke(app, ["audit", global_log, "--footprints", "auto", "-f", "json"])
     assert res.exit_code == 0, res.stderr
-    assert json.loads(res.stdout)["metadata"]["footprints"] == ["carbon", "water"]
+    assert json.loads(res.stdout)["details"]["footprints"] == ["carbon", "water"]
 
 
 def test_health_asked_for_is_still_an_error(global_log: str) -> None:
@@ -71,7 +71,7 @@ def test_a_us_fleet_keeps_every_footprint(tmp_path: Path) -> None:
     res = runner.invoke(app, ["audit", str(log), "-f", "json"])
     assert res.exit_code == 0, res.stderr
     doc = json.loads(res.stdout)
-    assert doc["metadata"]["footprints"] == ["carbon", "water", "health"]
+    assert doc["details"]["footprints"] == ["carbon", "water", "health"]
     assert not any("left out" in n for n in doc["notes"])
 
 
@@ -90,7 +90,7 @@ def test_rebalance_logs_leaves_health_out(global_log: str) -> None:
     assert res.exit_code == 0, res.stderr
     doc = json.loads(res.stdout)
     assert any(n.startswith("health left out: no health factors") for n in doc["notes"])
-    assert {r["footprint"] for r in doc["inequity"]} == {"carbon", "water"}
+    assert {r["footprint"] for r in doc["tables"]["inequity"]} == {"carbon", "water"}
 
 
 def test_library_default_is_auto(global_log: str) -> None:

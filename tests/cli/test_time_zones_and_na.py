@@ -51,7 +51,7 @@ def test_namibia_audited_end_to_end(tmp_path: Path) -> None:
         ],
     )
     assert res.exit_code == 0, res.stderr
-    (row,) = json.loads(res.stdout)["footprint"]
+    (row,) = json.loads(res.stdout)["tables"]["footprint"]
     assert row["zone"] == "NA"
     assert row["carbon_kg"] == pytest.approx(80 * 1.25 * 500 / 1000)  # 50 kg
 
@@ -118,7 +118,7 @@ def test_fall_back_day_end_to_end(tmp_path: Path) -> None:
     res = runner.invoke(app, ["audit", *fall_back_files(tmp_path)])
     assert res.exit_code == 0, res.stderr
     doc = json.loads(res.stdout)
-    (total,) = doc["totals"]
+    (total,) = doc["tables"]["totals"]
     # energy conserved: per server 72 records of 1 kWh + 1 of 2 kWh = 74; 3 servers
     assert total["energy_kwh"] == pytest.approx(3 * 74)
     # carbon: 3 servers x PUE 1.5 x (71 x 1 kWh x 100 + 1 kWh x 200 + 2 kWh x 300) / 1000

@@ -50,8 +50,8 @@ def test_factors_show_json_has_provenance() -> None:
     code, out, _ = run(factors_app, "show", "us-health-unpaid-toll", "-f", "json")
     assert code == 0
     doc = json.loads(out)
-    assert doc["metadata"]["provenance"][0]["dataset"] == "us-health-unpaid-toll"
-    assert "health_usd_per_mwh" in doc["metadata"]["columns"]
+    assert doc["provenance"][0]["dataset"] == "us-health-unpaid-toll"
+    assert "health_usd_per_mwh" in doc["details"]["columns"]
 
 
 def test_unknown_dataset_exits_2_with_near_matches() -> None:

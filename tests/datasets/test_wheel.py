@@ -1,4 +1,5 @@
-"""The built wheel (not the checkout) carries the data files and the manifest."""
+"""The built wheel (not the checkout) carries the data files, the manifest and the JSON
+Schema of the outputs."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ assert "site-packages" in fairwatt.__file__, fairwatt.__file__
 bad = [d.name for d in catalog.manifest() if not catalog.verify(d.name)]
 assert not bad, bad
 print(len(catalog.load("cloud-sites")), len(catalog.load("us-ba-health-hourly-2023")))
+from fairwatt.reporting.document import SCHEMA_FILE, output_schema
+assert "site-packages" in str(SCHEMA_FILE), SCHEMA_FILE
+assert output_schema()["$schema"] == "https://json-schema.org/draft/2020-12/schema"
 """
 
 

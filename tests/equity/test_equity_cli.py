@@ -72,16 +72,23 @@ def test_json_output_with_lorenz_and_sample_form(r5: Path) -> None:
     )  # fmt: skip
     assert res.exit_code == 0, res.stderr
     doc = json.loads(res.stdout)
-    assert doc["metadata"]["gini_form"] == "sample"
-    gini = next(r for r in doc["indices"] if r["index"] == "gini")
+    assert doc["details"]["gini_form"] == "sample"
+    gini = next(r for r in doc["tables"]["indices"] if r["index"] == "gini")
     # sample form: 40/84 * 3/2 = 60/84
     assert gini["result"] == pytest.approx(60 / 84)
     assert gini["note"].startswith("sample form")
-    mm = next(r for r in doc["indices"] if r["index"] == "max_to_min")
-    assert mm["result"] == "inf"
-    assert [p["region"] for p in doc["lorenz"]] == ["", "C", "B", "A"]
-    assert [round(p["value_share"], 6) for p in doc["lorenz"]] == [0.0, 0.0, round(4 / 14, 6), 1.0]
-    assert doc["per_region"][0] == {"site": "A", "water_l": 10000.0}
+    mm = next(r for r in doc["tables"]["indices"] if r["index"] == "max_to_min")
+    assert mm["result"] is None  # infinite: null, listed in "nonfinite"
+    row = doc["tables"]["indices"].index(mm)
+    assert {"table": "indices", "row": row, "column": "result", "value": "inf"} in doc["nonfinite"]
+    assert [p["region"] for p in doc["tables"]["lorenz"]] == ["", "C", "B", "A"]
+    assert [round(p["value_share"], 6) for p in doc["tables"]["lorenz"]] == [
+        0.0,
+        0.0,
+        round(4 / 14, 6),
+        1.0,
+    ]
+    assert doc["tables"]["per_region"][0] == {"site": "A", "water_l": 10000.0}
 
 
 def test_lorenz_is_the_csv_table(r5: Path) -> None:
@@ -118,17 +125,31 @@ def test_stdin_and_weights(tmp_path: Path) -> None:
     weights = tmp_path / "pop.csv"
     weights.write_text("site,weight\nA,10\nB,20\n")
     res = equity("-", "--by", "site", "--value", "water_l", "--normalize", "per_weight",
-                 "--weights", str(weights), "-f", "csv", stdin=R5_LOG)  # fmt: skip
+                 "--weights-file", str(weights), "-f", "csv", stdin=R5_LOG)  # fmt: skip
     assert res.exit_code == 2
     assert "weights miss 1 region(s): C" in res.stderr
     assert str(weights) in res.stderr
     weights.write_text("site,weight\nA,10\nB,20\nC,5\n")
     res = equity("-", "--by", "site", "--value", "water_l", "--normalize", "per_weight",
-                 "--weights", str(weights), "--weighted", "-f", "csv", stdin=R5_LOG)  # fmt: skip
+                 "--weights-file", str(weights), "--weighted", "-f", "csv",
+                 stdin=R5_LOG)  # fmt: skip
     assert res.exit_code == 0, res.stderr
     df = pd.read_csv(StringIO(res.stdout))
     # per person (1000, 200, 0) L over 35 people: mean 14000/35 = 400, PAR 1000/400
     assert _result(df, "water_l", "max_to_mean") == pytest.approx(2.5)
+
+
+def test_the_old_weights_spelling_still_works_with_a_warning(tmp_path: Path) -> None:
+    weights = tmp_path / "pop.csv"
+    weights.write_text("site,weight\nA,10\nB,20\nC,5\n")
+    common = ["-", "--by", "site", "--value", "water_l", "--normalize", "per_weight"]
+    res = equity(*common, "--weights", str(weights), "--weighted", "-f", "csv", stdin=R5_LOG)
+    assert res.exit_code == 0, res.stderr
+    assert "--weights FILE is now spelled --weights-file FILE" in res.stderr
+    assert _result(pd.read_csv(StringIO(res.stdout)), "water_l", "max_to_mean") == 2.5
+    both = equity(*common, "--weights", str(weights), "--weights-file", str(weights), stdin=R5_LOG)
+    assert both.exit_code == 2
+    assert "--weights is its old name" in both.stderr
 
 
 @pytest.mark.parametrize(
@@ -163,7 +184,7 @@ def test_all_zero_reports_undefined(tmp_path: Path) -> None:
     p.write_text("zone,water_l\nA,0\nB,0\n")
     res = equity(str(p), "-f", "json")
     assert res.exit_code == 0, res.stderr
-    rows = json.loads(res.stdout)["indices"]
+    rows = json.loads(res.stdout)["tables"]["indices"]
     gini = next(r for r in rows if r["index"] == "gini")
     assert gini["result"] is None and gini["note"].startswith("undefined: all values are zero")
 
@@ -174,7 +195,7 @@ def test_one_region(tmp_path: Path) -> None:
     res = equity(str(p), "-f", "json")
     assert res.exit_code == 0, res.stderr
     doc = json.loads(res.stdout)
-    got = {r["index"]: r["result"] for r in doc["indices"]}
+    got = {r["index"]: r["result"] for r in doc["tables"]["indices"]}
     assert got["gini"] == 0.0 and got["max_to_mean"] == 1.0 and got["jain_index"] == 1.0
     assert any("one region only" in n for n in doc["notes"])
 
@@ -194,7 +215,7 @@ def test_q_inf_and_top_k(r5: Path) -> None:
                  "-f", "json")  # fmt: skip
     assert res.exit_code == 0, res.stderr
     doc = json.loads(res.stdout)
-    got = {r["index"]: r["result"] for r in doc["indices"]}
+    got = {r["index"]: r["result"] for r in doc["tables"]["indices"]}
     assert got["lq_norm(inf)"] == 10000.0  # the worst region, in litres
     assert got["top_2_share"] == 1.0  # (10000 + 4000) / 14000
-    assert doc["metadata"]["lq_order"] == "inf"
+    assert doc["details"]["lq_order"] == "inf"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -25,6 +26,7 @@ from fairwatt.footprint_models.fuelmix import (
     averaged_share,
     intensity_from_mix,
 )
+from fairwatt.reporting.document import output_schema
 
 GAL = 0.003785412  # L/kWh per gal/MWh
 MIX = {"gas": 500.0, "coal": 300.0, "unknown": 200.0}
@@ -76,10 +78,11 @@ def test_derive_cli_default_set_notes_the_assumption(tmp_path: Path) -> None:
     code = runner.invoke(factors_app, ["derive", "--fuel-mix", str(mix), "-z", "X", "-f", "json"])
     assert code.exit_code == 0, code.stderr
     doc = json.loads(code.stdout)
-    rows = doc["factors"]
+    jsonschema.validate(doc, output_schema(), cls=jsonschema.Draft202012Validator)
+    rows = doc["tables"]["factors"]
     assert [r["carbon_g_per_kwh"] for r in rows] == pytest.approx([638.0, 638.0])
     assert [r["ewif_l_per_kwh"] for r in rows] == pytest.approx([1.348553] * 2, abs=1e-6)
-    meta = doc["metadata"]
+    meta = doc["details"]
     assert "known fuels" in meta["fuel_assumption"]
     # 200 of the 1800 MWh of the file, in 1 of its 2 rows; at most 20 % of a row
     assert meta["averaged_fuels"]["ewif_l_per_kwh"] == {
@@ -139,12 +142,12 @@ def test_derive_on_an_electricitymaps_power_breakdown(tmp_path: Path) -> None:
     )
     assert res.exit_code == 0, res.stderr
     doc = json.loads(res.stdout)
-    [row] = doc["factors"]
+    [row] = doc["tables"]["factors"]
     assert row["carbon_g_per_kwh"] == pytest.approx(10397500 / 67900, rel=1e-9)
     assert row["carbon_g_per_kwh"] == pytest.approx(153.1296, abs=1e-4)
     assert row["ewif_l_per_kwh"] == pytest.approx(7884400 / 67700 * GAL, rel=1e-5)
     assert row["ewif_l_per_kwh"] == pytest.approx(0.440853, abs=1e-5)
-    averaged = doc["metadata"]["averaged_fuels"]
+    averaged = doc["details"]["averaged_fuels"]
     assert list(averaged) == ["ewif_l_per_kwh"]  # carbon used IPCC's own 'unknown' factor
     assert averaged["ewif_l_per_kwh"]["fuels"] == ["unknown"]
     assert averaged["ewif_l_per_kwh"]["largest_share"] == pytest.approx(200 / 67900, abs=1e-6)

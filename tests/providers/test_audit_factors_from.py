@@ -50,9 +50,9 @@ def test_audit_with_electricitymaps_then_offline_from_the_cache(
     doc = json.loads(res.stdout)
     pue = float(load_sites().loc["gcp:europe-west1", "pue"])
     # carbon = IT kWh x PUE x g/kWh / 1000, hour by hour: 10 at 150 g/kWh, 20 at 160 g/kWh
-    carbon = [r["carbon_kg"] for r in doc["footprint"]]
+    carbon = [r["carbon_kg"] for r in doc["tables"]["footprint"]]
     assert carbon == pytest.approx([10 * pue * 0.150, 20 * pue * 0.160])
-    (src,) = [p for p in doc["metadata"]["provenance"] if p.get("factor") == "carbon_g_per_kwh"]
+    (src,) = [p for p in doc["provenance"] if p.get("factor") == "carbon_g_per_kwh"]
     assert src["dataset"] == "electricitymaps:gcp:europe-west1"
     assert src["provider"] == "electricitymaps"
     assert key not in res.stdout
@@ -61,7 +61,7 @@ def test_audit_with_electricitymaps_then_offline_from_the_cache(
     again = runner.invoke(app, [*args, "--factors-from", "electricitymaps", "--offline"])
     assert again.exit_code == 0, again.stderr
     assert len(httpserver.log) == requests_before
-    assert [r["carbon_kg"] for r in json.loads(again.stdout)["footprint"]] == carbon
+    assert [r["carbon_kg"] for r in json.loads(again.stdout)["tables"]["footprint"]] == carbon
 
 
 def test_offline_cache_miss_is_exit_3(tmp_path: Path) -> None:
@@ -103,6 +103,8 @@ def test_provider_without_any_data_is_exit_3_unless_fallback_annual(
     notes = [r.getMessage() for r in caplog.records if r.name.startswith("fairwatt")]
     assert any("using annual factors (--fallback annual)" in n for n in notes)
     doc = json.loads(res.stdout)
-    carbon = [p for p in doc["metadata"]["provenance"] if p.get("factor") == "carbon_g_per_kwh"]
+    carbon = [p for p in doc["provenance"] if p.get("factor") == "carbon_g_per_kwh"]
     assert carbon and all(p["fallback"] for p in carbon)
-    assert doc["footprint"][0]["carbon_kg"] > 0
+    assert doc["tables"]["footprint"][0]["carbon_kg"] > 0
+    # the one site-hour of the log used the fallback: a count, not a flag
+    assert doc["tables"]["footprint"][0]["factor_fallback_hours"] == 1

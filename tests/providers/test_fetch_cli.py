@@ -9,6 +9,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -17,6 +18,7 @@ from pytest_httpserver import HTTPServer
 from typer.testing import CliRunner
 
 from fairwatt.cli.app import app
+from fairwatt.reporting.document import output_schema
 
 UK_PATH = "/intensity/2024-01-01T00:00Z/2024-01-01T02:00Z"
 UK_BODY = uk_intensity("2024-01-01T00:00Z", [200, 210, 220, None], [201, 211, 221, 250])
@@ -70,7 +72,7 @@ def test_fetch_to_parquet_keeps_provenance(httpserver: HTTPServer, tmp_path: Pat
     df = table.to_pandas()
     assert str(df["timestamp"].dtype) == "datetime64[us, UTC]"
     meta = json.loads(table.schema.metadata[b"fairwatt"])
-    [prov] = meta["metadata"]["provenance"]
+    [prov] = meta["provenance"]
     assert prov["provider"] == "ukcarbon"
     assert prov["signal_kind"] == "average"
     assert prov["emission_factor_type"] == "operational"
@@ -177,12 +179,14 @@ def test_fetch_several_zones_with_cache(
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.stderr
     doc = json.loads(first.stdout)
-    assert [r["zone"] for r in doc["factors"]] == ["DE"] * 3 + ["FR"] * 3
-    assert [r["carbon_g_per_kwh"] for r in doc["factors"]][2:4] == [302.0, 50.0]
-    assert [p["zone"] for p in doc["metadata"]["provenance"]] == ["DE", "FR"]
+    jsonschema.validate(doc, output_schema(), cls=jsonschema.Draft202012Validator)
+    assert doc["command"] == "factors fetch"
+    assert [r["zone"] for r in doc["tables"]["factors"]] == ["DE"] * 3 + ["FR"] * 3
+    assert [r["carbon_g_per_kwh"] for r in doc["tables"]["factors"]][2:4] == [302.0, 50.0]
+    assert [p["zone"] for p in doc["provenance"]] == ["DE", "FR"]
     assert (cache / "http_cache.sqlite").exists()
     second = runner.invoke(app, args)
-    assert json.loads(second.stdout)["factors"] == doc["factors"]
+    assert json.loads(second.stdout)["tables"]["factors"] == doc["tables"]["factors"]
     assert len(httpserver.log) == 2  # the second run came from --cache-dir
     assert EM_KEY.encode() not in (cache / "http_cache.sqlite").read_bytes()
 
@@ -312,15 +316,17 @@ def test_cache_commands(httpserver: HTTPServer, cache_dir: Path) -> None:
     assert runner.invoke(app, [*ARGS, "-q"]).exit_code == 0
     info = runner.invoke(app, ["cache", "info", "-f", "json"])
     doc = json.loads(info.stdout)
-    assert doc["metadata"]["cache"]["responses"] == 1
-    assert doc["metadata"]["cache"]["path"] == str(cache_dir / "http_cache.sqlite")
+    (cache,) = doc["tables"]["cache"]
+    assert cache["responses"] == 1
+    assert cache["path"] == str(cache_dir / "http_cache.sqlite")
+    assert [h["responses"] for h in doc["tables"]["hosts"]] == [1]
     cleared = runner.invoke(app, ["cache", "clear"])
     assert cleared.exit_code == 0
     assert "removed 1 cached answer(s)" in cleared.stderr
     assert (
-        json.loads(runner.invoke(app, ["cache", "info", "-f", "json"]).stdout)["metadata"]["cache"][
-            "responses"
-        ]
+        json.loads(runner.invoke(app, ["cache", "info", "-f", "json"]).stdout)["tables"]["cache"][
+            0
+        ]["responses"]
         == 0
     )
 
@@ -337,8 +343,8 @@ def test_forecast_cli(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -
     )
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert [r["is_forecast"] for r in doc["factors"]] == [True]
-    assert doc["metadata"]["provenance"][0]["signal_kind"] == "marginal"
+    assert [r["is_forecast"] for r in doc["tables"]["factors"]] == [True]
+    assert doc["provenance"][0]["signal_kind"] == "marginal"
     ukf = runner.invoke(app, ["factors", "fetch", "ukcarbon", "-z", "GB", "--forecast"])
     assert ukf.exit_code == 2
     assert "ukcarbon has no forecast" in ukf.stderr
@@ -405,7 +411,9 @@ def test_unknown_fuel_takes_the_known_fuel_mean_by_default(
     assert res.exit_code == 0, res.stderr
     assert "FR: 1 averaged_fuel hour(s)" in res.stderr
     doc = json.loads(out.read_text())
-    [prov] = doc["metadata"]["provenance"]
+    [prov] = doc["provenance"]
     assert prov["averaged_fuels"]["ewif_l_per_kwh"]["fuels"] == ["unknown"]
     assert prov["averaged_fuel_hours"] == 1
-    assert doc["factors"][0]["ewif_l_per_kwh"] == pytest.approx(672 * 0.003785412, rel=1e-6)
+    assert doc["tables"]["factors"][0]["ewif_l_per_kwh"] == pytest.approx(
+        672 * 0.003785412, rel=1e-6
+    )

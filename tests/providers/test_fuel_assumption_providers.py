@@ -157,4 +157,6 @@ def test_audit_through_a_power_breakdown_with_unknown(
     assert res.exit_code == 0, res.stderr
     doc = json.loads(res.stdout)
     pue = float(load_sites().loc["gcp:europe-west1", "pue"])
-    assert [r["carbon_kg"] for r in doc["footprint"]] == pytest.approx([10 * pue * 0.3226])
+    assert [r["carbon_kg"] for r in doc["tables"]["footprint"]] == pytest.approx(
+        [10 * pue * 0.3226]
+    )

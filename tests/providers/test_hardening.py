@@ -226,7 +226,7 @@ def test_userinfo_in_a_mirror_url_never_leaks(
     res = runner.invoke(app, [*UK_ARGS, "-f", "json"])
     assert res.exit_code == 0, res.stderr
     assert seen and seen[0].startswith("Basic ")  # the mirror still gets its credentials
-    endpoint = json.loads(res.stdout)["metadata"]["provenance"][0]["endpoint"]
+    endpoint = json.loads(res.stdout)["provenance"][0]["endpoint"]
     assert endpoint == f"http://127.0.0.1:{httpserver.port}/intensity"
     info = runner.invoke(app, ["cache", "info"])
     assert info.exit_code == 0

@@ -111,17 +111,19 @@ def rename(doc: dict[str, Any], path: tuple[str | int, ...], new: str) -> None:
 
 
 BROKEN = {
-    "totals": (("totals",), "report_file: not a fairwatt audit JSON document"),
-    "metadata": (("metadata",), "report_file: not a fairwatt audit JSON document"),
-    "by": (("metadata", "by"), "report_file: the audit's metadata has no 'by'"),
-    "footprints": (("metadata", "footprints"), "metadata has no 'footprints'"),
-    "a total": (("totals", 0, "carbon_kg"), "rule max_carbon_kg cannot be evaluated: the audit "
-                "has no carbon_kg"),
-    "IT energy": (("totals", 0, "energy_kwh"), "rule max_carbon_g_per_kwh cannot be evaluated: "
-                  "the audit has no energy_kwh"),
-    "the region column": (("footprint", 0, "zone"), "the audit has no carbon_kg per zone"),
-    "the equity index": (("equity", 0, "index"), "equity rows need an 'index' field"),
-    "the equity table": (("equity",), "the audit has no equity table (across 2 zones)"),
+    "totals": (("tables", "totals"), "report_file: not a fairwatt audit JSON document"),
+    "metadata": (("details",), "report_file: not a fairwatt audit JSON document"),
+    "by": (("details", "by"), "report_file: the audit's details has no 'by'"),
+    "footprints": (("details", "footprints"), "details has no 'footprints'"),
+    "a total": (("tables", "totals", 0, "carbon_kg"), "rule max_carbon_kg cannot be evaluated: "
+                "the audit has no carbon_kg"),
+    "IT energy": (("tables", "totals", 0, "energy_kwh"), "rule max_carbon_g_per_kwh cannot be "
+                  "evaluated: the audit has no energy_kwh"),
+    "the region column": (("tables", "footprint", 0, "zone"), "the audit has no carbon_kg per "
+                          "zone"),
+    "the equity index": (("tables", "equity", 0, "index"), "equity rows need an 'index' field"),
+    "the equity table": (("tables", "equity"), "the audit has no equity table (across 2 "
+                         "zones)"),
 }  # fmt: skip
 
 
@@ -129,9 +131,9 @@ BROKEN = {
 def test_a_renamed_key_is_a_clear_input_error(saved: Path, case: str) -> None:
     path, message = BROKEN[case]
     doc = json.loads(saved.read_text())
-    if path == ("footprint", 0, "zone"):
-        for i in range(len(doc["footprint"])):
-            rename(doc, ("footprint", i, "zone"), "region")
+    if path == ("tables", "footprint", 0, "zone"):
+        for i in range(len(doc["tables"]["footprint"])):
+            rename(doc, ("tables", "footprint", i, "zone"), "region")
     else:
         rename(doc, path, "renamed")
     saved.write_text(json.dumps(doc))
@@ -153,7 +155,7 @@ def test_a_malformed_field_is_a_clear_input_error(
     saved: Path, field: str, value: Any, message: str
 ) -> None:
     doc = json.loads(saved.read_text())
-    doc["metadata"][field] = value
+    doc["details"][field] = value
     saved.write_text(json.dumps(doc))
     with pytest.raises(InputError, match=message) as info:
         run_check([], CheckOptions(report_file=str(saved), overrides=RULES))

@@ -100,8 +100,9 @@ def audit(
     duplicates : {"error", "sum"}, default "error"
         Records sharing timestamp, site and server: an error, or added up.
     fallback : {None, "annual"}, optional
-        ``"annual"`` fills hours missing from hourly factors with annual values (such
-        rows are marked in ``factor_fallback``); ``None`` makes a missing factor an error.
+        ``"annual"`` fills hours missing from hourly factors with annual values (the
+        column ``factor_fallback_hours`` counts them per row); ``None`` makes a missing
+        factor an error.
     water_model : {"split", "total"}, default "split"
         How water is computed (see above).
     carbon_basis : {"lifecycle", "direct", "any"}, default "lifecycle"

@@ -394,9 +394,10 @@ def audit_options(
 
 
 def _given(ctx: typer.Context, name: str) -> bool:
-    """Whether the option ``name`` was given (command line or environment)."""
+    """Whether the option ``name`` was given on the command line (a default from the
+    environment or a configuration file is not)."""
     source = ctx.get_parameter_source(name)
-    return source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP")
+    return source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP", "ENVIRONMENT")
 
 
 # --------------------------------------------------------------------------- parsing
@@ -500,9 +501,10 @@ def _choice(choices: type[enum.StrEnum], value: Any, flag: str) -> Any:
 def run_audit_with_status(
     logs: Sequence[str], options: AuditOptions, *, quiet: bool
 ) -> AuditResult:
-    """Run the audit, with a progress bar on stderr when it is a terminal and not quiet."""
-    from fairwatt.cli._common import progress_bar
+    """Run the audit, with a progress bar on stderr when it is a terminal and not quiet.
+    A file named like a glob (``logs[prod].csv``) that exists is read as named."""
+    from fairwatt.cli._common import literal_first, progress_bar
     from fairwatt.services.audit import run_audit
 
     with progress_bar(quiet) as update:
-        return run_audit(logs, options, progress=update)
+        return run_audit(literal_first(logs), options, progress=update)

@@ -27,6 +27,8 @@ Exit codes: 0 ok; 1 a check's threshold was breached; 2 usage or invalid input;
 
 #: the rendered help of each command path ("" for ``fairwatt`` itself)
 HELP_CACHE = Path(__file__).with_name("_help.json")
+#: the width the cached help is rendered at; narrower terminals get it rendered afresh
+HELP_WIDTH = 80
 _HELP_FLAGS = ("--help", "-h")
 _app: "typer.Typer | None" = None
 
@@ -45,6 +47,7 @@ def build() -> "typer.Typer":
     from fairwatt.cli import equity as _equity
     from fairwatt.cli import rebalance as _rebalance
     from fairwatt.cli import report as _report
+    from fairwatt.cli._argv import FlagsAnywhereGroup
     from fairwatt.cli._common import state
     from fairwatt.cli.factors import factors_app
     from fairwatt.cli.fetch import fetch as _fetch
@@ -52,10 +55,13 @@ def build() -> "typer.Typer":
 
     app = typer.Typer(
         name="fairwatt",
+        cls=FlagsAnywhereGroup,
         help=HELP,
+        # plain help, the same whether cached or rendered afresh (no markup to escape)
+        rich_markup_mode=None,
         no_args_is_help=True,
         pretty_exceptions_enable=False,
-        add_completion=False,
+        add_completion=True,
         context_settings={"help_option_names": list(_HELP_FLAGS)},
     )
 
@@ -66,9 +72,16 @@ def build() -> "typer.Typer":
 
     @app.callback()
     def _main(
+        ctx: typer.Context,
         verbose: Annotated[
             int,
-            typer.Option("--verbose", "-v", count=True, help="More detail on stderr (-vv: debug)."),
+            typer.Option(
+                "--verbose",
+                "-v",
+                count=True,
+                help="More detail on stderr (-vv: debug); also accepted after the command.",
+                show_default=False,
+            ),
         ] = 0,
         version: Annotated[
             bool,
@@ -78,6 +91,20 @@ def build() -> "typer.Typer":
         state.verbose = verbose
         level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
         logging.basicConfig(stream=sys.stderr, level=level, format="fairwatt: %(message)s")
+        _configure(ctx)
+
+    def _configure(ctx: "typer.Context") -> None:
+        """Defaults of audit and check from fairwatt.toml / pyproject.toml."""
+        from fairwatt.cli._config import COMMANDS, default_map
+        from fairwatt.errors import FairwattError
+
+        if ctx.invoked_subcommand not in COMMANDS:
+            return
+        try:
+            ctx.default_map = default_map(ctx.command)
+        except FairwattError as exc:
+            print(f"fairwatt: error: {exc}", file=sys.stderr)
+            raise typer.Exit(exc.exit_code) from None
 
     app.command("audit")(_audit.audit)
     app.command("equity")(_equity.equity)
@@ -105,6 +132,8 @@ def cached_help(args: list[str]) -> str | None:
     ``["audit", "--help"]``) and it is in :data:`HELP_CACHE`; else ``None``."""
     if not args or args[-1] not in _HELP_FLAGS or any(a.startswith("-") for a in args[:-1]):
         return None
+    if _narrow_terminal():
+        return None
     import json
 
     try:
@@ -113,6 +142,15 @@ def cached_help(args: list[str]) -> str | None:
         return None
     text = texts.get(" ".join(args[:-1]))
     return text if isinstance(text, str) else None
+
+
+def _narrow_terminal() -> bool:
+    """Whether stdout is a terminal narrower than the cached help."""
+    if not sys.stdout.isatty():
+        return False
+    import shutil
+
+    return shutil.get_terminal_size().columns < HELP_WIDTH
 
 
 def main() -> None:

@@ -6,12 +6,21 @@ from typing import Annotated
 
 import typer
 
-from fairwatt.cli._common import FormatOpt, OutputOpt, QuietOpt, handle_errors, note, render
+from fairwatt.cli._common import (
+    FormatOpt,
+    OutputOpt,
+    QuietOpt,
+    handle_errors,
+    note,
+    one_record,
+    render,
+)
 
 cache_app = typer.Typer(
     name="cache",
     help="Inspect or clear the HTTP cache of live factor providers.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 CacheDirOpt = Annotated[
@@ -39,18 +48,26 @@ def info(cache_dir: CacheDirOpt = None, output: OutputOpt = None, fmt: FormatOpt
     from fairwatt.reporting.report import Report
 
     s = cache_summary(cache_dir)
-    rows = [
-        ("path", s["path"]),
-        ("exists", "yes" if s["exists"] else "no"),
-        ("size_bytes", str(s["size_bytes"])),
-        ("responses", str(s["responses"])),
-        ("expired", str(s["expired"])),
-        ("oldest", s.get("oldest", "")),
-        ("newest", s.get("newest", "")),
-    ]
-    rows += [(f"host {h}", str(n)) for h, n in s["hosts"].items()]
-    table = pd.DataFrame(rows, columns=["item", "value"])
-    render(Report(title="HTTP cache", tables={"cache": table}, metadata={"cache": s}), output, fmt)
+    fields = ("path", "exists", "size_bytes", "responses", "expired", "oldest", "newest")
+    values = {k: s.get(k) for k in fields}
+    hosts = pd.DataFrame(
+        {"host": list(s["hosts"]), "responses": [int(n) for n in s["hosts"].values()]},
+    ).astype({"host": "object", "responses": "int64"})
+    table = one_record(values, output, fmt)
+    if "field" in table.columns:  # read on a terminal: one value per host too
+        extra = pd.DataFrame({"field": [f"host {h}" for h in hosts["host"]]})
+        extra["value"] = [str(n) for n in hosts["responses"]]
+        table = pd.concat([table, extra], ignore_index=True)
+        table.loc[table["field"] == "exists", "value"] = "yes" if s["exists"] else "no"
+    units = {"size_bytes": "bytes"}
+    report = Report(
+        title="HTTP cache",
+        tables={"cache": table, "hosts": hosts},
+        metadata={"units": units},
+    )
+    if "field" in table.columns:
+        del report.tables["hosts"]
+    render(report, output, fmt)
 
 
 @cache_app.command("clear")

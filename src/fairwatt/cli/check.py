@@ -12,7 +12,16 @@ from fairwatt.cli._audit_options import (
     audit_options,
     run_audit_with_status,
 )
-from fairwatt.cli._common import FormatOpt, OutputOpt, QuietOpt, handle_errors, render
+from fairwatt.cli._common import (
+    FormatOpt,
+    LimitOpt,
+    OutputOpt,
+    QuietOpt,
+    SortOpt,
+    handle_errors,
+    render,
+    sort_and_limit,
+)
 
 if TYPE_CHECKING:
     from fairwatt.reporting.report import Report
@@ -108,6 +117,8 @@ def _emit(
     shown: str,
     annotate: bool,
     quiet: bool,
+    sort: str | None = None,
+    limit: int | None = None,
 ) -> None:
     """Write the results (JUnit, GitHub step summary and annotations, the table or data,
     notes, the verdict line); raise :class:`CheckFailedError` (exit 1) when an error
@@ -115,7 +126,8 @@ def _emit(
 
     The verdict ends stdout after a table there; with data on stdout (``-f csv``...) or
     the results in a file it goes to stderr (unless ``quiet``), so that stdout stays
-    data only.
+    data only. ``sort`` and ``limit`` order and cut the rules shown (JUnit, annotations
+    and the verdict always cover every rule).
     """
     import os
     import sys
@@ -133,7 +145,8 @@ def _emit(
     if annotate:
         for line in ci.annotation_commands(results):
             print(line, file=sys.stderr)
-    write_report(ci.compact(results) if shown == "table" else results, output, shown)
+    listed = sort_and_limit(results, sort, limit)
+    write_report(ci.compact(listed) if shown == "table" else listed, output, shown)
     if not quiet:
         for n in results.notes:
             print(f"fairwatt: note: {n}", file=sys.stderr)
@@ -157,7 +170,7 @@ PolicyOpt = Annotated[
     str | None,
     typer.Option(
         "--policy",
-        help="Policy file: \\[tool.fairwatt.check] of a pyproject.toml, \\[check] of a "
+        help="Policy file: [tool.fairwatt.check] of a pyproject.toml, [check] of a "
         "fairwatt.toml, or rules at the top level of any TOML file. Default: the "
         "nearest fairwatt.toml / pyproject.toml with such a table, from the working "
         "directory up.",
@@ -224,11 +237,11 @@ ListRulesOpt = Annotated[
 
 @handle_errors
 @audit_options(
-    by="zone",
+    by="site",
     footprints=None,
     footprints_help="Footprints to compute (carbon,water,health). Default: those the "
     "policy's rules need.",
-    footprints_metavar=None,
+    footprints_metavar="LIST",
 )
 def check(
     logs: LogsArg = None,
@@ -241,6 +254,8 @@ def check(
     output_format: OutputFormatOpt = "auto",
     list_rules: ListRulesOpt = False,
     audit: AuditArgs = AUDIT_OPTIONS,
+    sort: SortOpt = None,
+    limit: LimitOpt = None,
     output: OutputOpt = None,
     fmt: FormatOpt = None,
     quiet: QuietOpt = False,
@@ -266,7 +281,7 @@ def check(
     from fairwatt.services.check_metrics import rule_catalog
 
     if list_rules:
-        render(rule_catalog(spell=_flag), output, fmt)
+        render(rule_catalog(spell=_flag), output, fmt, sort=sort, limit=limit)
         return
     check_output_path(output)
     # a table for people unless -f or -o ask for data, on a terminal or not
@@ -290,4 +305,13 @@ def check(
         run=lambda paths, opts: run_audit_with_status(paths, opts, quiet=quiet),
         spell=_flag,
     )
-    _emit(results, junit=junit, output=output, shown=shown, annotate=annotate, quiet=quiet)
+    _emit(
+        results,
+        junit=junit,
+        output=output,
+        shown=shown,
+        annotate=annotate,
+        quiet=quiet,
+        sort=sort,
+        limit=limit,
+    )

@@ -8,8 +8,10 @@ import typer
 
 from fairwatt.cli._common import (
     FormatOpt,
+    LimitOpt,
     OutputOpt,
     QuietOpt,
+    SortOpt,
     handle_errors,
     narrow_view,
     note,
@@ -23,6 +25,7 @@ factors_app = typer.Typer(
     help="Bundled factor datasets: list them, show one, cite it, or derive factors from a "
     "fuel mix.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 
@@ -34,6 +37,7 @@ def list_datasets(
         typer.Option(
             "--role",
             help="Only this role: zone_factors, fuel_factors, pue_wue, sites or reference.",
+            metavar="ROLE",
         ),
     ] = None,
     wide: Annotated[
@@ -44,6 +48,8 @@ def list_datasets(
             "always have them).",
         ),
     ] = False,
+    sort: SortOpt = None,
+    limit: LimitOpt = None,
     output: OutputOpt = None,
     fmt: FormatOpt = None,
     quiet: QuietOpt = False,
@@ -93,7 +99,7 @@ def list_datasets(
             "carbon_defaults": {b: catalog.carbon_defaults(b) for b in catalog.CARBON_BASES},
         },
     )
-    render(report, output, fmt)
+    render(report, output, fmt, sort=sort, limit=limit)
 
 
 @factors_app.command("show")
@@ -101,7 +107,8 @@ def list_datasets(
 def show(
     name: Annotated[str, typer.Argument(help="Dataset name (see `fairwatt factors list`).")],
     zone: Annotated[
-        str | None, typer.Option("--zone", "-z", help="Only rows of this zone (or site id).")
+        str | None,
+        typer.Option("--zone", "-z", help="Only rows of this zone (or site id).", metavar="ZONE"),
     ] = None,
     limit: Annotated[
         int | None,
@@ -109,6 +116,7 @@ def show(
             "--limit",
             "-n",
             min=0,
+            metavar="N",
             help="At most this many rows (0: all). Default: all, or the first "
             f"{TERMINAL_ROWS} on a terminal.",
             show_default=False,
@@ -209,14 +217,22 @@ def derive(
         ),
     ] = None,
     zone: Annotated[
-        str | None, typer.Option("--zone", "-z", help="Zone id for a file without a zone column.")
+        str | None,
+        typer.Option(
+            "--zone", "-z", help="Zone id for a file without a zone column.", metavar="ZONE"
+        ),
     ] = None,
     tz: Annotated[
-        str | None, typer.Option("--tz", help="Time zone of naive timestamps, e.g. UTC.")
+        str | None,
+        typer.Option("--tz", help="Time zone of naive timestamps, e.g. UTC.", metavar="TZ"),
     ] = None,
     negative: Annotated[
         str,
-        typer.Option("--negative", help="Negative generation: clip (count as 0), raise or keep."),
+        typer.Option(
+            "--negative",
+            help="Negative generation: clip (count as 0), raise or keep.",
+            metavar="clip|raise|keep",
+        ),
     ] = "clip",
     output: OutputOpt = None,
     fmt: FormatOpt = None,

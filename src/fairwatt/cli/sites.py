@@ -8,10 +8,13 @@ import typer
 
 from fairwatt.cli._common import (
     FormatOpt,
+    LimitOpt,
     OutputOpt,
     QuietOpt,
+    SortOpt,
     handle_errors,
     narrow_view,
+    one_record,
     render,
 )
 
@@ -21,6 +24,7 @@ LIST_COLUMNS = ("site", "zone", "pue", "wue_l_per_kwh", "capacity_kw", "location
 sites_app = typer.Typer(
     help="The sites catalog: cloud regions and your own sites, with zone, PUE and WUE.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 SitesOpt = Annotated[
@@ -37,9 +41,14 @@ SitesOpt = Annotated[
 @handle_errors
 def list_sites(
     provider: Annotated[
-        str | None, typer.Option("--provider", help="Only aws, gcp, azure (or user file sites).")
+        str | None,
+        typer.Option(
+            "--provider", help="Only aws, gcp, azure (or user file sites).", metavar="PROVIDER"
+        ),
     ] = None,
     sites: SitesOpt = None,
+    sort: SortOpt = None,
+    limit: LimitOpt = None,
     wide: Annotated[
         bool,
         typer.Option(
@@ -72,7 +81,7 @@ def list_sites(
     table = df.reset_index()
     if narrow_view(output, fmt, wide):  # the list columns that have a value somewhere
         table = table[[c for c in LIST_COLUMNS if c in table and table[c].notna().any()]]
-    render(Report(title="Sites", tables={"sites": table}), output, fmt)
+    render(Report(title="Sites", tables={"sites": table}), output, fmt, sort=sort, limit=limit)
 
 
 @sites_app.command("show")
@@ -88,16 +97,10 @@ def show_site(
 
     Example: fairwatt sites show gcp:europe-west1
     """
-    import pandas as pd
-
     from fairwatt.factors.sites import load_sites, resolve_sites
+    from fairwatt.reporting.frames import plain
     from fairwatt.reporting.report import Report
 
     row = resolve_sites([site], load_sites(sites or ())).reset_index().iloc[0]
-    table = pd.DataFrame(
-        {
-            "field": [str(k) for k in row.index],
-            "value": ["" if pd.isna(v) else str(v) for v in row.to_numpy()],
-        }
-    )
+    table = one_record({str(k): plain(v) for k, v in row.items()}, output, fmt)
     render(Report(title=f"Site {site}", tables={"site": table}), output, fmt)

@@ -12,6 +12,14 @@ it or override it by site id, later files winning:
       pue = 1.2
       wue_l_per_kwh = 0.3
 
+  or an array of tables, each naming its site::
+
+      [[sites]]
+      site = "my-dc"
+      zone = "US-VA"
+      pue = 1.2
+      wue_l_per_kwh = 0.3
+
 A new site needs ``zone``, ``pue`` and ``wue_l_per_kwh``; a row that overrides a catalog
 site may leave any of them out (or empty) and inherits the catalog value. Checks: PUE in
 [1, 3], WUE in [0, 20] L/kWh, capacity >= 0 kW, zone non-empty. Errors name the file,
@@ -159,9 +167,12 @@ def _read_toml(path: Path) -> Iterator[tuple[int | None, str, dict[str, Any]]]:
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", file=name) from None
     sites = doc.get("sites")
+    if isinstance(sites, list) and sites:
+        yield from _toml_array(sites, name)
+        return
     if not isinstance(sites, dict) or not sites:
         raise InputError(
-            'no [sites."<id>"] tables',
+            'no [sites."<id>"] tables and no [[sites]] array',
             file=name,
             hint='write e.g. [sites."my-dc"] with zone = "US-VA", pue = 1.2, wue_l_per_kwh = 0.3',
         )
@@ -175,6 +186,26 @@ def _read_toml(path: Path) -> Iterator[tuple[int | None, str, dict[str, Any]]]:
         rec = {_canonical(k): v for k, v in table.items()}
         _check_columns(rec, file=name, row=None, where=f'[sites."{site}"] ')
         yield None, str(site).strip(), rec
+
+
+def _toml_array(sites: list[Any], name: str) -> Iterator[tuple[int | None, str, dict[str, Any]]]:
+    """The ``[[sites]]`` form: each table names its site with ``site = "..."``."""
+    for i, table in enumerate(sites, start=1):
+        where = f"[[sites]] number {i}: "
+        if not isinstance(table, dict):
+            raise InputError(
+                f"{where}not a table", file=name, hint='write [[sites]] then site = "..."'
+            )
+        site = table.get("site")
+        if not isinstance(site, str) or not site.strip():
+            raise InputError(
+                f"{where}has no site id",
+                file=name,
+                hint='give each [[sites]] table a site = "my-dc" line',
+            )
+        rec = {_canonical(k): v for k, v in table.items() if k != "site"}
+        _check_columns(rec, file=name, row=None, where=where)
+        yield None, site.strip(), rec
 
 
 def _read_user(path: Path) -> Iterator[tuple[int | None, str, dict[str, Any]]]:

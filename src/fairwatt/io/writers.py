@@ -1,4 +1,5 @@
-"""Write reports as a rich table, CSV, Parquet, JSON or Markdown, atomically.
+"""Write reports as a rich table, CSV or TSV (optionally gzip-compressed), Parquet, JSON or
+Markdown, atomically.
 
 Where files go (symbolic links, FIFOs, devices, early checks): :mod:`fairwatt.io.outputs`.
 Text from the data is made safe for spreadsheets (CSV) and Markdown tables:
@@ -12,9 +13,8 @@ import math
 import sys
 import tempfile
 from pathlib import Path
-from typing import IO, Any, Literal, cast
+from typing import IO, Any, Literal
 
-import numpy as np
 import pandas as pd
 
 from fairwatt.errors import InputError
@@ -32,9 +32,13 @@ __all__ = [
     "write_report",
 ]
 
-FORMATS = ("table", "csv", "parquet", "json", "markdown")
+FORMATS = ("table", "csv", "tsv", "parquet", "json", "markdown")
 _EXTENSIONS = {
+    ".csv.gz": "csv",
+    ".tsv.gz": "tsv",
     ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
     ".parquet": "parquet",
     ".pq": "parquet",
     ".json": "json",
@@ -47,14 +51,16 @@ _EXTENSIONS = {
 def resolve_format(output: str | None, fmt: str | None, *, stdout_is_terminal: bool) -> str:
     """The output format: ``fmt`` if given, else from ``output``'s extension, else
     ``table`` on a terminal and ``csv`` when stdout is a pipe or file (``/dev/stdout``
-    counts as stdout; other streams such as ``/dev/null`` or a FIFO get ``csv``)."""
+    counts as stdout; other streams such as ``/dev/null`` or a FIFO get ``csv``).
+    ``.csv.gz`` and ``.tsv.gz`` are CSV and TSV, gzip-compressed."""
     if fmt is not None:
         if fmt not in FORMATS:
             raise InputError(f"unknown format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
         return fmt
     if not is_stdout(output):
-        suffix = Path(str(output)).suffix.lower()
-        if suffix in _EXTENSIONS:
+        name = Path(str(output)).name.lower()
+        suffix = next((s for s in _EXTENSIONS if name.endswith(s)), None)
+        if suffix is not None:
             return _EXTENSIONS[suffix]
         if is_stream(output):
             return "csv"
@@ -65,50 +71,12 @@ def resolve_format(output: str | None, fmt: str | None, *, stdout_is_terminal: b
     return "table" if stdout_is_terminal else "csv"
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return _finite_or_none(float(value))
-    if isinstance(value, (pd.Timestamp,)):
-        return value.isoformat()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def _finite_or_none(x: float) -> float | None:
-    return x if math.isfinite(x) else None
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    out = df.copy()
-    for col in out.columns:
-        if isinstance(out[col].dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(
-            out[col]
-        ):
-            out[col] = out[col].map(lambda t: None if pd.isna(t) else t.isoformat())
-    records = cast("list[dict[str, Any]]", out.to_dict(orient="records"))
-    for rec in records:
-        for key, val in rec.items():
-            if isinstance(val, float) and not math.isfinite(val):
-                rec[key] = None if math.isnan(val) else ("inf" if val > 0 else "-inf")
-            elif val is pd.NA or val is pd.NaT:
-                rec[key] = None
-    return records
-
-
 def report_to_json(report: Report) -> str:
-    doc = {
-        **({} if report.schema_version is None else {"schema_version": report.schema_version}),
-        "title": report.title,
-        "metadata": report.metadata,
-        "notes": report.notes,
-        **{name: _records(df) for name, df in report.tables.items()},
-    }
-    return json.dumps(doc, indent=2, default=_json_default, allow_nan=False) + "\n"
+    """The report as a JSON document in the common layout
+    (:func:`fairwatt.reporting.document.build_document`)."""
+    from fairwatt.reporting.document import build_document
+
+    return json.dumps(build_document(report), indent=2, allow_nan=False) + "\n"
 
 
 def _format_cell(value: Any) -> str:
@@ -131,18 +99,40 @@ def _md_row(values: Any) -> str:
     return "| " + " | ".join(markdown_cell(_format_cell(v)) for v in values) + " |"
 
 
+def _md_table(df: pd.DataFrame) -> list[str]:
+    """A table in Markdown: each numeric column right-aligned with one number format
+    (as on the terminal, :func:`fairwatt.io.terminal.column_format`)."""
+    from fairwatt.io.terminal import column_format
+
+    numeric = [
+        pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+        for c in df.columns
+    ]
+    formats = [
+        column_format(df[c]) if num else _format_cell
+        for c, num in zip(df.columns, numeric, strict=True)
+    ]
+    lines = [_md_row(df.columns)]
+    lines.append("|" + "|".join("---:" if num else "---" for num in numeric) + "|")
+    for row in df.itertuples(index=False):
+        cells = (markdown_cell(f(v)) for f, v in zip(formats, row, strict=True))
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
 def report_to_markdown(report: Report) -> str:
     """The report as Markdown; ``|`` and line breaks in the data are escaped in tables."""
     lines = [f"# {one_line(report.title)}", ""]
     for name, df in report.tables.items():
         lines += [f"## {one_line(str(name))}", ""]
-        lines.append(_md_row(df.columns))
-        lines.append("|" + "|".join("---" for _ in df.columns) + "|")
-        lines += [_md_row(row) for row in df.itertuples(index=False)]
+        lines += _md_table(df)
         lines.append("")
     if report.notes:
         lines += ["## Notes", ""] + [f"- {one_line(n)}" for n in report.notes] + [""]
-    sources = [s for s in report.metadata.get("provenance", []) if "dataset" in s]
+    from fairwatt.reporting.document import normalize_provenance
+
+    provenance = normalize_provenance(report.metadata.get("provenance"))
+    sources = [s for s in provenance if s.get("dataset")]
     if sources:
         cols = [
             c
@@ -161,7 +151,7 @@ def report_to_markdown(report: Report) -> str:
         ]
         lines += ["## Provenance", "", _md_row(cols), "|" + "|".join("---" for _ in cols) + "|"]
         lines += [_md_row(s.get(c, "") for c in cols) for s in sources]
-        lines += ["", "Sources, licences and site factors: see the JSON output's metadata.", ""]
+        lines += ["", "Sources, licences and site factors: see the JSON output's provenance.", ""]
     return "\n".join(lines)
 
 
@@ -201,17 +191,11 @@ def _write_parquet(report: Report, path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from fairwatt.reporting.document import build_document
+
     table = pa.Table.from_pandas(report.main, preserve_index=False)
     meta = dict(table.schema.metadata or {})
-    meta[b"fairwatt"] = json.dumps(
-        {
-            **({} if report.schema_version is None else {"schema_version": report.schema_version}),
-            "title": report.title,
-            "metadata": report.metadata,
-            "notes": report.notes,
-        },
-        default=_json_default,
-    ).encode()
+    meta[b"fairwatt"] = json.dumps(build_document(report, tables=False), allow_nan=False).encode()
     pq.write_table(table.replace_schema_metadata(meta), path)
 
 
@@ -257,7 +241,7 @@ def write_report(
             _write_parquet(report, tmp)
         return
 
-    if fmt == "csv":
+    if fmt in ("csv", "tsv"):
         main = spreadsheet_safe_frame(report.main)
         for col in main.columns:  # times are written in UTC, with their offset
             if isinstance(main[col].dtype, pd.DatetimeTZDtype):
@@ -265,6 +249,7 @@ def write_report(
         # 12 significant digits: exact to 1e-12 relative, without binary noise (0.1 + 0.2)
         text = main.to_csv(
             index=False,
+            sep="\t" if fmt == "tsv" else ",",
             date_format="%Y-%m-%dT%H:%M:%S+00:00",
             float_format="%.12g",
             quoting=_csv_quoting(main),
@@ -291,4 +276,10 @@ def write_report(
         return
     check_output_path(output)
     with atomic_path(output) as tmp:  # type: ignore[arg-type]
-        tmp.write_text(text, encoding="utf-8")
+        if fmt in ("csv", "tsv") and str(output).lower().endswith(".gz"):
+            import gzip
+
+            # mtime 0: the same data gives the same bytes
+            tmp.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
+        else:
+            tmp.write_text(text, encoding="utf-8")

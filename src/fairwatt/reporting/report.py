@@ -14,8 +14,10 @@ class Report:
     """What a command produces.
 
     ``tables`` keeps its insertion order; the first table is the main one (the only one
-    written to CSV and Parquet). ``metadata`` goes into the JSON document, into the
-    Parquet schema metadata (key ``fairwatt``) and, as notes, into Markdown output.
+    written to CSV and Parquet). ``metadata`` goes into the JSON document (its
+    ``fairwatt_version``, ``generated_at``, ``options``, ``units`` and ``provenance`` at
+    the top, the rest under ``details``; see :mod:`fairwatt.reporting.document`), into
+    the Parquet schema metadata (key ``fairwatt``) and, as notes, into Markdown output.
     """
 
     title: str
@@ -24,6 +26,10 @@ class Report:
     notes: list[str] = field(default_factory=list)
     #: version of the document's layout, written first in JSON when set
     schema_version: int | None = None
+    #: the command that produced the report (``"audit"``, ``"sites list"``, ...)
+    command: str = ""
+    #: the options used, when ``metadata`` has no ``options`` of its own
+    options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def main(self) -> pd.DataFrame:

@@ -4,16 +4,15 @@
 -o audit.json`` writes; ``fairwatt check --report/--baseline`` reads it back through
 :meth:`AuditResult.from_json`, so the document's layout is defined once, here.
 
-The JSON document (``schema_version`` 1)::
+The JSON document is the common layout of every command's JSON output
+(:mod:`fairwatt.reporting.document`, ``schema_version`` 2): tables ``footprint``,
+``totals`` (one row) and, when computed, ``equity`` (one row per index); ``details``
+holds ``inputs``, ``records``, ``period``, ``by``, ``footprints`` and ``equity`` (how
+the indices were computed).
 
-    {"schema_version": 1, "title": "fairwatt audit",
-     "metadata": {"fairwatt_version", "generated_at", "inputs", "records", "period",
-                  "by", "footprints", "units", "options", "provenance", ["equity"]},
-     "notes": [...],
-     "footprint": [{row}, ...], "totals": [{column: value}], ["equity": [{"index": ...}]]}
-
-Documents written before the version field existed have the same layout and are read
-as version 1.
+Documents of version 1 (``{"title", "metadata": {...}, "notes", "footprint",
+"totals", "equity"}``, written by earlier versions, or without a version field) are
+read as well.
 """
 
 from __future__ import annotations
@@ -31,8 +30,9 @@ if TYPE_CHECKING:
 
     from fairwatt.reporting.report import Report
 
-#: Version of the audit's JSON layout; bump on any change a reader must know about.
-AUDIT_SCHEMA_VERSION = 1
+#: Version of the audit's JSON layout (the common layout's version); bump on any change
+#: a reader must know about.
+AUDIT_SCHEMA_VERSION = 2
 AUDIT_TITLE = "fairwatt audit"
 #: grouping keys whose values are times (ISO-8601 in JSON)
 _TIME_KEYS = ("hour", "day", "month")
@@ -139,7 +139,8 @@ class AuditResult:
             tables=tables,
             metadata=self.metadata,
             notes=list(self.notes),
-            schema_version=self.schema_version,
+            schema_version=AUDIT_SCHEMA_VERSION,
+            command="audit",
         )
 
     def to_json(self, path: str | Path | None = None) -> str:
@@ -190,6 +191,8 @@ class AuditResult:
         import pandas as pd
 
         _check_document(doc, file=file, what=what)
+        section = "details" if isinstance(doc.get("tables"), dict) else "metadata"
+        doc = _version_1(doc)
         meta = doc["metadata"]
         totals = pd.Series(
             {
@@ -206,8 +209,8 @@ class AuditResult:
                 equity=_equity(doc.get("equity"), file=file, what=what),
                 provenance=list(meta.get("provenance") or []),
                 notes=[str(n) for n in doc.get("notes") or []],
-                by=_names(meta, "by", file=file, what=what),
-                footprints=_names(meta, "footprints", file=file, what=what),
+                by=_names(meta, "by", file=file, what=what, section=section),
+                footprints=_names(meta, "footprints", file=file, what=what, section=section),
                 options=dict(meta.get("options") or {}),
                 inputs=[str(i) for i in meta.get("inputs") or []],
                 records=int(meta.get("records") or 0),
@@ -246,15 +249,26 @@ def _read_source(source: str | Path, what: str) -> tuple[str, str | None]:
 
 
 def _check_document(doc: Any, *, file: str | None, what: str) -> None:
-    ok = (
-        isinstance(doc, dict)
-        and doc.get("title") == AUDIT_TITLE
-        and isinstance(doc.get("metadata"), dict)
-        and isinstance(doc.get("footprint"), list)
-        and isinstance(doc.get("totals"), list)
-        and len(doc["totals"]) == 1
-        and isinstance(doc["totals"][0], dict)
-    )
+    if isinstance(doc, dict) and isinstance(doc.get("tables"), dict):
+        tables = doc["tables"]
+        ok = (
+            doc.get("command") == "audit"
+            and isinstance(doc.get("details"), dict)
+            and isinstance(tables.get("footprint"), list)
+            and isinstance(tables.get("totals"), list)
+            and len(tables["totals"]) == 1
+            and isinstance(tables["totals"][0], dict)
+        )
+    else:
+        ok = (
+            isinstance(doc, dict)
+            and doc.get("title") == AUDIT_TITLE
+            and isinstance(doc.get("metadata"), dict)
+            and isinstance(doc.get("footprint"), list)
+            and isinstance(doc.get("totals"), list)
+            and len(doc["totals"]) == 1
+            and isinstance(doc["totals"][0], dict)
+        )
     if not ok:
         raise InputError(f"{what}: not a fairwatt audit JSON document", file=file, hint=_HINT)
     version = doc.get("schema_version", 1)
@@ -269,13 +283,40 @@ def _check_document(doc: Any, *, file: str | None, what: str) -> None:
         )
 
 
-def _names(meta: dict[str, Any], key: str, *, file: str | None, what: str) -> list[str]:
-    """``metadata[key]``, a list of names (the grouping keys, the footprints)."""
+def _version_1(doc: dict[str, Any]) -> dict[str, Any]:
+    """A document of the common layout in the version-1 form the reader works on (a
+    version-1 document as it is), infinities listed in ``nonfinite`` put back."""
+    if not isinstance(doc.get("tables"), dict):
+        return doc
+    from fairwatt.reporting.document import is_nonfinite_note, restore_nonfinite
+
+    tables = doc["tables"]
+    meta = dict(doc["details"])
+    for key in ("fairwatt_version", "generated_at", "options", "units", "provenance"):
+        meta[key] = doc.get(key)
+    out = {
+        "schema_version": doc.get("schema_version"),
+        "title": doc.get("title", AUDIT_TITLE),
+        "metadata": meta,
+        "notes": [n for n in doc.get("notes") or [] if not is_nonfinite_note(n)],
+        "footprint": restore_nonfinite(doc, "footprint", tables["footprint"]),
+        "totals": restore_nonfinite(doc, "totals", tables["totals"]),
+    }
+    if tables.get("equity"):
+        out["equity"] = restore_nonfinite(doc, "equity", tables["equity"])
+    return out
+
+
+def _names(
+    meta: dict[str, Any], key: str, *, file: str | None, what: str, section: str = "details"
+) -> list[str]:
+    """``details[key]`` (``metadata[key]`` in version 1), a list of names (the grouping
+    keys, the footprints)."""
     value = meta.get(key)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         problem = "has no" if value is None else "has an invalid"
         raise InputError(
-            f"{what}: the audit's metadata {problem} {key!r} (a list of names)",
+            f"{what}: the audit's {section} {problem} {key!r} (a list of names)",
             file=file,
             hint=_HINT,
         )

@@ -411,6 +411,10 @@ def footprints(
     return out
 
 
+#: how many of a row's site-hours used a fallback factor (``--fallback annual``)
+FALLBACK_COLUMN = "factor_fallback_hours"
+
+
 def _group(rows: pd.DataFrame, by: Sequence[str], extra: Sequence[str]) -> pd.DataFrame:
     frame = rows
     keys = list(by)
@@ -430,8 +434,8 @@ def _group(rows: pd.DataFrame, by: Sequence[str], extra: Sequence[str]) -> pd.Da
         agg.insert(1, "zone", agg["site"].map(zones))
     grouped = frame.groupby(keys, sort=True, observed=True)
     for name in extra:
-        if name == "factor_fallback":
-            agg[name] = grouped[name].any().to_numpy()
+        if name == FALLBACK_COLUMN:  # site-hours that used a fallback factor
+            agg[name] = grouped[name].sum().astype("int64").to_numpy()
         else:  # "; "-joined labels: the union over the group
             agg[name] = grouped[name].agg(_union_labels).to_numpy()
     return agg
@@ -492,11 +496,11 @@ def run_audit(
         rows["factor_sources"] = ["; ".join(p for p in t if p) for t in zip(*parts, strict=True)]
         extra.append("factor_sources")
     if resolved.fallback.any():
-        rows["factor_fallback"] = resolved.fallback
-        extra.append("factor_fallback")
+        rows[FALLBACK_COLUMN] = resolved.fallback
+        extra.append(FALLBACK_COLUMN)
         notes.append(
             f"{int(resolved.fallback.sum())} site-hour(s) used a fallback factor "
-            "(column factor_fallback)"
+            f"(column {FALLBACK_COLUMN}: their count per row)"
         )
     table = _group(rows, options.by, extra)
     sums = [c for c in SUM_COLUMNS if c in table.columns]

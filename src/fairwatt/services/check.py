@@ -427,7 +427,7 @@ class CheckOptions:
     warn_only
         Report failed rules as warnings.
     audit
-        How to audit the logs (default: by zone).
+        How to audit the logs (default: by site, as ``fairwatt audit``).
     footprints_given
         False: compute the footprints the policy needs; True: exactly
         ``audit.footprints``.
@@ -481,7 +481,7 @@ def _audit_logs(
 ) -> AuditResult:
     from fairwatt.services.audit import AuditOptions, run_audit
 
-    audit = options.audit or AuditOptions(by=["zone"])
+    audit = options.audit or AuditOptions()
     footprints = audit.footprints if options.footprints_given else None
     if footprints is None:  # not given, or auto: those the policy needs
         footprints = policy.footprints()

@@ -325,7 +325,7 @@ def normalize(
     if how == "per_weight":
         if weights is None:
             raise InputError(
-                "--normalize per_weight needs a weights file", hint="pass --weights FILE"
+                "--normalize per_weight needs a weights file", hint="pass --weights-file FILE"
             )
         divisor = align_weights(per_group.index, weights, file=weights_file)
         label, file = "weight", weights_file

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fairwatt.errors import InputError
 from fairwatt.footprint_models import equity as eq
@@ -72,7 +72,34 @@ def equity_report(source: str | Path, options: EquityOptions) -> EquityResult:
     normalised = normalize(
         per_group, values, options.normalize, weights=weights, weights_file=options.weights_file
     )
-    return _result(normalised, values, options, weights=weights, source=file)
+    result = _result(normalised, values, options, weights=weights, source=file)
+    result.provenance = upstream_provenance(source)
+    return result
+
+
+def upstream_provenance(source: str | Path) -> list[dict[str, Any]]:
+    """The provenance a Parquet file written by fairwatt carries (the ``fairwatt`` key
+    of its schema metadata, in the layout of any version), in the one shape of
+    :func:`~fairwatt.reporting.document.normalize_provenance`; ``[]`` for other
+    tables."""
+    import json
+
+    from fairwatt.reporting.document import normalize_provenance
+
+    if str(source) == "-" or Path(source).suffix.lower() not in (".parquet", ".pq"):
+        return []
+    import pyarrow.parquet as pq
+
+    try:
+        raw = (pq.read_schema(source).metadata or {}).get(b"fairwatt")
+        doc = json.loads(raw) if raw else {}
+    except (OSError, ValueError):  # pyarrow's ArrowInvalid is a ValueError
+        return []
+    if not isinstance(doc, dict):
+        return []
+    meta = doc.get("metadata") if "provenance" not in doc else doc
+    provenance = meta.get("provenance") if isinstance(meta, dict) else None
+    return normalize_provenance(provenance) if isinstance(provenance, list) else []
 
 
 def _check_options(options: EquityOptions) -> None:
@@ -83,7 +110,7 @@ def _check_options(options: EquityOptions) -> None:
     if options.weights_file is None and uses_weights:
         raise InputError(
             "population weighting and --normalize per_weight need a weights file",
-            hint="pass --weights FILE (columns zone,weight)",
+            hint="pass --weights-file FILE (columns zone,weight)",
         )
     if options.weights_file is not None and not uses_weights:
         raise InputError(
@@ -201,4 +228,10 @@ def lorenz_table(
     return pd.concat(frames, ignore_index=True)
 
 
-__all__ = ["EquityOptions", "EquityResult", "equity_report", "lorenz_table"]
+__all__ = [
+    "EquityOptions",
+    "EquityResult",
+    "equity_report",
+    "lorenz_table",
+    "upstream_provenance",
+]

@@ -109,6 +109,9 @@ class EquityResult:
         The options used.
     source : str
         The table read (``<stdin>`` for standard input).
+    provenance : list of dict
+        Where the values' factors came from, when the table read carries it (a Parquet
+        file written by ``fairwatt audit``: the ``fairwatt`` key of its metadata).
     fairwatt_version, generated_at, schema_version
         Who computed the result, when (ISO 8601, UTC), and the version of its JSON form.
     """
@@ -121,6 +124,7 @@ class EquityResult:
     notes: list[str] = field(default_factory=list)
     options: EquityOptions = field(default_factory=EquityOptions)
     source: str = ""
+    provenance: list[dict[str, Any]] = field(default_factory=list)
     fairwatt_version: str = __version__
     generated_at: str = field(
         default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds")
@@ -144,6 +148,10 @@ class EquityResult:
         """What the report's JSON, Parquet and Markdown forms carry about the run."""
         o = self.options
         return {
+            "fairwatt_version": self.fairwatt_version,
+            "generated_at": self.generated_at,
+            "options": o.record(),
+            "provenance": list(self.provenance),
             "source": self.source,
             "group_by": o.by,
             "regions": len(self.per_region),
@@ -173,7 +181,13 @@ class EquityResult:
             tables["lorenz"] = self.lorenz
         tables["indices"] = self.details
         tables["per_region"] = shown
-        return Report(title=_TITLE, tables=tables, metadata=self.metadata, notes=list(self.notes))
+        return Report(
+            title=_TITLE,
+            tables=tables,
+            metadata=self.metadata,
+            notes=list(self.notes),
+            command="equity",
+        )
 
     # ------------------------------------------------------------------ JSON
 
@@ -197,6 +211,7 @@ class EquityResult:
             "fairwatt_version": self.fairwatt_version,
             "generated_at": self.generated_at,
             "source": self.source,
+            "provenance": plain(self.provenance),
             "options": self.options.record(),
             "notes": list(self.notes),
             "weights": weights,
@@ -248,6 +263,7 @@ class EquityResult:
             notes=[str(n) for n in doc["notes"]],
             options=options,
             source=str(doc["source"]),
+            provenance=list(doc.get("provenance") or []),
             fairwatt_version=str(doc["fairwatt_version"]),
             generated_at=str(doc["generated_at"]),
             schema_version=int(doc["schema_version"]),
