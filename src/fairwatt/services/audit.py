@@ -26,7 +26,7 @@ from fairwatt.footprint_models.water import (
 )
 from fairwatt.io.logs import LogOptions, ReducedLog, reduce_log
 from fairwatt.reporting.results import AuditResult
-from fairwatt.schema import FOOTPRINTS, OPTIONAL_FACTORS, OUTPUTS, REQUIRED_FACTOR
+from fairwatt.schema import FOOTPRINTS, OPTIONAL_FACTORS, OUTPUTS, REQUIRED_FACTOR, unit_of
 from fairwatt.services.carbon_basis import (
     CARBON,
     carbon_basis_notes,
@@ -570,7 +570,7 @@ def _equity(rows: pd.DataFrame, region_key: str) -> tuple[pd.DataFrame | None, d
             total = per_region[col].sum()
             share = per_region[col].max() / total if total > 0 else float("nan")
             notes.append(
-                f"worst {region_key} for {col}: {worst} ({per_region[col].max():,.1f}, "
+                f"worst {region_key} for {col}: {worst} ({per_region[col].max():,.1f} {unit_of(col)}, "
                 f"{share:.0%} of the total)"
             )
     undefined = long[long["note"].str.contains("undefined", na=False)]
