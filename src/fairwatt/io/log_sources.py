@@ -5,6 +5,8 @@ and the DuckDB reader.
 into one :class:`Source` (CSV or Parquet files; stdin is copied to a temporary CSV; a
 pandas DataFrame or pyarrow Table is kept as it is and registered on the connection as
 :data:`FRAME_VIEW`); :func:`reader_sql` is the DuckDB table function that streams them.
+Object-store URLs (``s3://``, ``gs://``, ``abfs://``) are listed and read through fsspec
+(:mod:`fairwatt.io.remote`).
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from fairwatt.errors import InputError
+from fairwatt.io.remote import expand, is_url
 
 if TYPE_CHECKING:
     from typing import TypeAlias
 
+    import duckdb
     import pandas as pd
     import pyarrow as pa
 
@@ -81,6 +85,13 @@ def resolve_sources(paths: LogSource) -> Source:
             kinds.add("csv")
             files.append(str(target))
             continue
+        if is_url(raw):
+            found = expand(raw)
+            for f in found:
+                kinds.add(kind_of(f))
+            hive = hive or any("=" in part for f in found for part in f.split("/"))
+            files += found
+            continue
         p = Path(raw)
         if p.is_dir():
             found = _parquet_files(p)
@@ -109,12 +120,20 @@ def resolve_sources(paths: LogSource) -> Source:
     if len(kinds) > 1:
         raise InputError("cannot mix CSV and Parquet logs in one audit", hint="convert one kind")
     for f in files:
-        if Path(f).stat().st_size == 0:
+        if not is_url(f) and Path(f).stat().st_size == 0:
             raise InputError(f"{display(f, tmpdir)}: the file is empty")
     shown = ", ".join(display(f, tmpdir) for f in files[:3]) + (
         f" and {len(files) - 3} more" if len(files) > 3 else ""
     )
     return Source(kind=kinds.pop(), files=files, display=shown, hive=hive, tmpdir=tmpdir)  # type: ignore[arg-type]
+
+
+def register_filesystems(con: duckdb.DuckDBPyConnection, src: Source) -> None:
+    """Let DuckDB on ``con`` read the object-store URLs of ``src`` (through fsspec)."""
+    if any(is_url(f) for f in src.files):
+        from fairwatt.io.remote import register
+
+        register(con, src.files)
 
 
 def display(f: str, tmpdir: str | None) -> str:
