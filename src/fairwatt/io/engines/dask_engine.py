@@ -26,6 +26,7 @@ local cluster of worker processes. A scheduler that cannot be reached within
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -123,26 +124,39 @@ def cluster_client(options: LogOptions) -> Iterator[Any]:
         return
     address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
     if not address:
-        import logging
-
         workers = max(1, min(LOCAL_WORKERS, os.cpu_count() or 1))
         with (
+            _quiet(),
             LocalCluster(
                 n_workers=workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",
+                scheduler_kwargs={"dashboard": False},
                 silence_logs=logging.ERROR,
             ) as cluster,
             Client(cluster, set_as_default=False) as client,
         ):
             yield client
         return
-    client = _connect(Client, str(address))
+    with _quiet():
+        client = _connect(Client, str(address))
+        try:
+            yield client
+        finally:
+            client.close()
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Dask's own log lines (cluster start and stop) stay out of the user's stderr."""
+    logger = logging.getLogger("distributed")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
     try:
-        yield client
+        yield
     finally:
-        client.close()
+        logger.setLevel(level)
 
 
 def _connect(client_class: Any, address: str) -> Any:
