@@ -183,9 +183,9 @@ def test_duplicate_in_another_file_gives_the_embedded_message(layout, tmp_path, 
     # a record of day 1 copied into the file of day 2 (and a second one, twice)
     extra = pd.concat([log.iloc[[10]], log.iloc[[20]], log.iloc[[20]]], ignore_index=True)
     if layout == "csv":
-        extra.assign(
-            timestamp=extra["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")
-        ).to_csv(layouts["csv"][1], mode="a", header=False, index=False)
+        extra.assign(timestamp=extra["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")).to_csv(
+            layouts["csv"][1], mode="a", header=False, index=False
+        )
     else:
         extra.to_parquet(Path(layouts["hive"][0]) / "day=2024-03-02" / "part-1.parquet")
     logs = layouts[layout]
@@ -194,7 +194,9 @@ def test_duplicate_in_another_file_gives_the_embedded_message(layout, tmp_path, 
     assert dask == embedded
     top = log.iloc[20]
     assert "2 duplicate record keys, e.g. 3 records at" in dask
-    assert f"{top['timestamp'].isoformat()} for site {top['site']!r}, server {top['server']!r}" in dask
+    assert (
+        f"{top['timestamp'].isoformat()} for site {top['site']!r}, server {top['server']!r}" in dask
+    )
 
 
 def test_bad_value_on_a_worker_names_file_and_row(tmp_path, client) -> None:
@@ -226,7 +228,9 @@ def test_a_table_in_memory_is_refused() -> None:
 def test_unreachable_scheduler_is_exit_3_quickly(inputs) -> None:
     start = time.monotonic()
     with pytest.raises(DataUnavailableError, match="cannot reach the Dask scheduler"):
-        reduce_log(inputs["layouts"]["csv"], LogOptions(engine="dask", scheduler="tcp://127.0.0.1:9"))
+        reduce_log(
+            inputs["layouts"]["csv"], LogOptions(engine="dask", scheduler="tcp://127.0.0.1:9")
+        )
     assert time.monotonic() - start < 20
 
 
@@ -307,9 +311,7 @@ def test_cli_on_a_separate_scheduler_and_workers(inputs, processes, tmp_path) ->
     a = pd.read_parquet(tmp_path / "embedded.parquet")
     b = pd.read_parquet(tmp_path / "dask.parquet")
     pd.testing.assert_frame_equal(b, a, check_exact=False, rtol=1e-12, atol=0)
-    ran = processes.run_on_scheduler(
-        lambda dask_scheduler: sorted(dask_scheduler.task_prefixes)  # noqa: ARG005
-    )
+    ran = processes.run_on_scheduler(lambda dask_scheduler: sorted(dask_scheduler.task_prefixes))
     assert "reduce_partition" in ran
     assert "series_blocks" in ran
 
@@ -327,8 +329,9 @@ def test_cli_on_a_separate_scheduler_and_workers(inputs, processes, tmp_path) ->
 
 
 def test_cli_unreachable_scheduler_exit_3(inputs) -> None:
-    run = _cli("audit", inputs["layouts"]["csv"][0], "--sites", inputs["sites"],
-               "--footprints", "carbon", "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9")  # fmt: skip
+    log = inputs["layouts"]["csv"][0]
+    run = _cli("audit", log, "--sites", inputs["sites"], "--footprints", "carbon",
+               "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9")  # fmt: skip
     assert run.returncode == 3
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in run.stderr
     assert "Traceback" not in run.stderr

@@ -35,7 +35,12 @@ def log() -> pd.DataFrame:
     return pd.concat(
         [
             pd.DataFrame(
-                {"timestamp": times, "site": site, "server": srv, "energy_kwh": rng.random(len(times))}
+                {
+                    "timestamp": times,
+                    "site": site,
+                    "server": srv,
+                    "energy_kwh": rng.random(len(times)),
+                }
             )
             for site in ("alpha", "beta")
             for srv in ("s0", "s1")

@@ -231,7 +231,10 @@ SchedulerOpt = Annotated[
 RetriesOpt = Annotated[
     int,
     typer.Option(
-        "--retries", metavar="N", min=0, help="With --engine dask: how often a failed task is run again."
+        "--retries",
+        metavar="N",
+        min=0,
+        help="With --engine dask: how often a failed task is run again.",
     ),
 ]
 CacheDirOpt = Annotated[

@@ -90,5 +90,3 @@ def checked_sql(base: str, outer: str, req: str) -> str:
         f"FROM (SELECT *, epoch_us(ts) + {SHIFT_US} AS u FROM ({base}))) "
         "GROUP BY GROUPING SETS ((site, hk), (k, hb)))"
     )
-
-

@@ -41,9 +41,9 @@ from fairwatt.io.log_duplicates import bitmap_slots, check_duplicates
 from fairwatt.io.log_sources import FRAME_VIEW as _FRAME_VIEW
 from fairwatt.io.log_sources import Source as _Source
 from fairwatt.io.log_sources import display as _display
-from fairwatt.io.log_sources import register_filesystems
 from fairwatt.io.log_sources import quote as _quote
 from fairwatt.io.log_sources import reader_sql as _reader_sql
+from fairwatt.io.log_sources import register_filesystems
 from fairwatt.io.log_sources import resolve_sources as _resolve_sources
 from fairwatt.io.log_sql import SHIFT_HOURS, US_PER_HOUR, aggregate_sql
 from fairwatt.io.log_times import LocalTimes, locate_flagged, resolved_base

@@ -63,7 +63,9 @@ def filesystem(proto: str) -> Any:
     try:
         import fsspec
     except ImportError as exc:
-        raise InputError(f"cannot read {proto}:// URLs: fsspec is missing", hint=INSTALL_HINT) from exc
+        raise InputError(
+            f"cannot read {proto}:// URLs: fsspec is missing", hint=INSTALL_HINT
+        ) from exc
     try:
         return fsspec.filesystem(proto)
     except (ImportError, ValueError) as exc:

@@ -32,7 +32,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from fairwatt.errors import DataUnavailableError, FairwattError, InputError
 from fairwatt.io.engines.partition import (
@@ -173,9 +173,7 @@ def _connect(client_class: Any, address: str) -> Any:
             "DASK_SCHEDULER_ADDRESS); or leave both out to run a local cluster",
         ) from exc
     except ValueError as exc:
-        raise InputError(
-            f"--scheduler {address!r}: {exc}", hint="use tcp://HOST:PORT"
-        ) from exc
+        raise InputError(f"--scheduler {address!r}: {exc}", hint="use tcp://HOST:PORT") from exc
 
 
 def _cluster_error(exc: Exception) -> DataUnavailableError:
@@ -211,20 +209,18 @@ def _run(
     from distributed import as_completed
 
     worker_options = replace(options, scheduler=None, engine="duckdb", threads=1)
-    kind = "csv" if src.kind == "csv" else "parquet"
+    kind: Literal["csv", "parquet"] = "csv" if src.kind == "csv" else "parquet"
     tasks = [PartitionTask(f, kind, src.hive, plan, worker_options) for f in src.files]
     retries = max(0, int(options.retries))
     parts = client.map(reduce_partition, tasks, retries=retries, pure=False)
     statuses = client.map(partial_status, parts, pure=False)
-    done = 0
-    for _ in as_completed(statuses, loop=client.loop):
-        done += 1
+    for done, _ in enumerate(as_completed(statuses, loop=client.loop), start=1):
         if progress is not None:
             progress(done / len(statuses))
     status = client.gather(statuses)
     failed = [s for s in status if s[3] is not None]
     if failed:
-        raise min(failed, key=lambda s: s[0])[3].error()  # type: ignore[union-attr]
+        raise min(failed, key=lambda s: s[0])[3].error()
     records = sum(s[1] for s in status)
     if records == 0:
         raise InputError(f"{src.display}: the log holds no records", hint="check the file")
