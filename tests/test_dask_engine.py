@@ -335,3 +335,57 @@ def test_cli_unreachable_scheduler_exit_3(inputs) -> None:
     assert run.returncode == 3
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_a_file_gone_before_its_task_runs_is_exit_3_after_retries(tmp_path, client) -> None:
+    """Planned from the headers, then deleted: the task fails on its worker, is run
+    again ``retries`` times, and the audit stops with exit 3 (data unavailable)."""
+    layouts = write_layouts(tmp_path, fleet())
+    gone = layouts["parquet"][1]
+    import fairwatt.io.engines.dask_engine as engine
+
+    real = engine._plan
+
+    def plan_then_delete(src, options):
+        plan = real(src, options)
+        Path(gone).unlink()
+        return plan
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(engine, "_plan", plan_then_delete)
+        with pytest.raises(DataUnavailableError, match="a task of the log reduction failed") as err:
+            reduce_log(layouts["parquet"], LogOptions(engine="dask", scheduler=client, retries=1))
+    assert err.value.exit_code == 3
+    assert "--retries" in str(err.value)
+
+
+def _crash_worker_on_reduce() -> None:
+    """Run on a worker: its next partition task ends the worker process."""
+    import os
+
+    import fairwatt.io.engines.partition as partition
+
+    partition.reduce_partition = lambda task: os._exit(1)  # type: ignore[assignment]
+
+
+def test_a_worker_that_dies_is_exit_3(tmp_path) -> None:
+    import dask
+
+    layouts = write_layouts(tmp_path, fleet())
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster, set_as_default=False) as c,
+    ):
+        c.run(_crash_worker_on_reduce)
+        with pytest.raises(DataUnavailableError, match="a Dask worker died") as err:
+            reduce_log(layouts["parquet"], LogOptions(engine="dask", scheduler=c))
+    assert err.value.exit_code == 3
+
+
+def test_cli_scheduler_needs_the_dask_engine(inputs) -> None:
+    run = _cli("audit", inputs["layouts"]["csv"][0], "--scheduler", "tcp://127.0.0.1:9")
+    assert run.returncode == 2
+    assert "--scheduler needs --engine dask" in run.stderr
