@@ -111,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from fairwatt.io.logs import LogOptions, reduce_log
 
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)  # start and stop chatter
     root = args.data / f"{args.sites}x{args.servers}x{args.files}"
     t_gen, records = _timed(lambda: generate(root, args.sites, args.servers, args.files))
     partitions = 12 * args.files

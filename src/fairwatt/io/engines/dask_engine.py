@@ -14,9 +14,10 @@ small combine. With ``LogOptions(engine="dask")`` (``--engine dask``):
 3. the partial tables are added up on the cluster in a tree of fan-in :data:`FAN_IN`;
 4. the exact duplicate check: per series, bitmaps over blocks of 64 slots of the log's
    common time grid (the greatest common divisor of the files' grids), split into one
-   bucket per worker by series, combined by OR and sum on the cluster; only when a
-   block holds more records than distinct slots are that block's records counted per
-   key, for the embedded engine's message. No task holds every record.
+   bucket per worker (at most :data:`MAX_BUCKETS`) by series, combined by OR and sum on
+   the cluster; only when a block holds more records than distinct slots are that
+   block's records counted per key, for the embedded engine's message. No task holds
+   every record.
 
 The scheduler is ``LogOptions.scheduler``, else ``DASK_SCHEDULER_ADDRESS``, else a
 local cluster of worker processes. A scheduler that cannot be reached within
@@ -60,6 +61,9 @@ if TYPE_CHECKING:
 CONNECT_TIMEOUT = "5s"
 #: partial tables combined per task
 FAN_IN = 8
+#: the most buckets of the duplicate check (each file's blocks are split into one bucket
+#: per worker, at most this many: files x buckets small tasks pick them out)
+MAX_BUCKETS = 32
 #: the most worker processes of the local cluster started when no scheduler is given
 LOCAL_WORKERS = 4
 INSTALL_HINT = "install it with: pip install 'fairwatt[dask]'"
@@ -266,7 +270,8 @@ def _check_duplicates(
     """The exact duplicate check across files (see the module's description)."""
     import pandas as pd
 
-    buckets = max(1, min(len(client.scheduler_info().get("workers", {})), len(tasks)))
+    workers = len(client.scheduler_info().get("workers", {}))
+    buckets = max(1, min(workers, len(tasks), MAX_BUCKETS))
     blocks = client.map(
         series_blocks, tasks, step_us=step, buckets=buckets, retries=retries, pure=False
     )
