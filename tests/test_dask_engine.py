@@ -225,15 +225,6 @@ def test_a_table_in_memory_is_refused() -> None:
         reduce_log(fleet(), LogOptions(engine="dask"))
 
 
-def test_unreachable_scheduler_is_exit_3_quickly(inputs) -> None:
-    start = time.monotonic()
-    with pytest.raises(DataUnavailableError, match="cannot reach the Dask scheduler"):
-        reduce_log(
-            inputs["layouts"]["csv"], LogOptions(engine="dask", scheduler="tcp://127.0.0.1:9")
-        )
-    assert time.monotonic() - start < 20
-
-
 def test_engine_parameters_are_checked(inputs) -> None:
     with pytest.raises(InputError, match="engine: 'spark' is not an engine"):
         _audit(inputs["layouts"]["csv"], inputs, engine="spark")
@@ -328,12 +319,14 @@ def test_cli_on_a_separate_scheduler_and_workers(inputs, processes, tmp_path) ->
     assert bad_dask.stderr == bad_embedded.stderr
 
 
-def test_cli_unreachable_scheduler_exit_3(inputs) -> None:
+def test_cli_unreachable_scheduler_exit_3_quickly(inputs) -> None:
     log = inputs["layouts"]["csv"][0]
+    start = time.monotonic()
     run = _cli("audit", log, "--sites", inputs["sites"], "--footprints", "carbon",
                "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9")  # fmt: skip
     assert run.returncode == 3
-    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in run.stderr
+    assert time.monotonic() - start < 30  # a 5 s connect timeout and the start-up
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9 within 5s" in run.stderr
     assert "Traceback" not in run.stderr
 
 
