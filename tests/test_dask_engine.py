@@ -382,3 +382,16 @@ def test_cli_scheduler_needs_the_dask_engine(inputs) -> None:
     run = _cli("audit", inputs["layouts"]["csv"][0], "--scheduler", "tcp://127.0.0.1:9")
     assert run.returncode == 2
     assert "--scheduler needs --engine dask" in run.stderr
+
+
+def test_files_without_some_columns_read_as_the_union(tmp_path, inputs, client) -> None:
+    """A log whose later files gained a requests column: the earlier files' requests are
+    missing, as in the embedded engine's union by name."""
+    layouts = write_layouts(tmp_path, fleet())
+    first = Path(layouts["hive"][0]) / "day=2024-03-01" / "part-0.parquet"
+    pd.read_parquet(first).drop(columns="requests").to_parquet(first, index=False)
+    embedded = _audit(layouts["hive"], inputs)
+    dask = _audit(layouts["hive"], inputs, engine="dask", scheduler=client)
+    assert dask["requests"].isna().sum() == embedded["requests"].isna().sum() == 2 * 24
+    for col in FOOTPRINT_COLUMNS:
+        np.testing.assert_allclose(dask[col], embedded[col], rtol=1e-12, err_msg=col)

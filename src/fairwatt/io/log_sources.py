@@ -16,7 +16,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -46,6 +46,9 @@ class Source:
     tmpdir: str | None = None
     #: the in-memory log (pandas DataFrame or pyarrow Table) of kind "frame"
     frame: Any = None
+    #: columns of the whole log that these files lack: name -> SQL type, read as NULL
+    #: (one file of a log read file by file, as a union by name would)
+    absent: Mapping[str, str] | None = None
 
 
 def _parquet_files(path: Path) -> list[str]:
@@ -159,6 +162,12 @@ def sql_str(s: str) -> str:
 
 
 def reader_sql(src: Source, types: Mapping[str, str] | None = None, filename: bool = False) -> str:
+    """The DuckDB table function that reads ``src`` (a sub-query when columns are absent)."""
+    if src.absent:
+        types = {k: v for k, v in (types or {}).items() if k not in src.absent}
+        nulls = ", ".join(f"NULL::{t} AS {quote(c)}" for c, t in src.absent.items())
+        inner = reader_sql(replace(src, absent=None), types, filename)
+        return f"(SELECT *, {nulls} FROM {inner})"
     if src.kind == "frame":
         if filename:
             return f"(SELECT *, {sql_str(src.display)} AS filename FROM {FRAME_VIEW})"

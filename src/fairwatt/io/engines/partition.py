@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from fairwatt.errors import InputError
-from fairwatt.io.log_sources import Source, register_filesystems
+from fairwatt.io.log_sources import Source, reader_sql, register_filesystems
 from fairwatt.io.log_sql import SHIFT_US, US_PER_HOUR, aggregate_sql
 from fairwatt.io.logs import (
     LogOptions,
@@ -64,8 +64,16 @@ class PartitionTask:
     plan: LogPlan
     options: LogOptions
 
-    def source(self) -> Source:
-        return Source(kind=self.kind, files=[self.file], display=self.file, hive=self.hive)
+    def source(self, con: duckdb.DuckDBPyConnection | None = None) -> Source:
+        """The file as a :class:`Source`; with ``con``, the columns of the whole log
+        that the file lacks are read as NULL (as the embedded engine's union by name)."""
+        src = Source(kind=self.kind, files=[self.file], display=self.file, hive=self.hive)
+        if con is None:
+            return src
+        have = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader_sql(src)}").fetchall()}
+        used = set(self.plan.cols.values())
+        absent = {c: t for c, t in self.plan.available.items() if c in used and c not in have}
+        return replace(src, absent=absent) if absent else src
 
 
 @dataclass(frozen=True)
@@ -134,6 +142,7 @@ def reduce_partition(task: PartitionTask) -> Partial:
     opts = task.options
     try:
         with _connection(task) as con:
+            src = task.source(con)
             base = base_sql(con, src, opts, task.plan)
             sql = aggregate_sql(base, opts.interval_s, "requests" in task.plan.cols)
             df = con.execute(sql).df()
@@ -203,7 +212,7 @@ def series_blocks(task: PartitionTask, step_us: int, buckets: int) -> list[pd.Da
     record count ``n``, split into ``buckets`` tables by series."""
     slot = _slots(step_us)
     with _connection(task) as con:
-        base = base_sql(con, task.source(), task.options, task.plan)
+        base = base_sql(con, task.source(con), task.options, task.plan)
         df = con.execute(
             f"SELECT hash(site, server) % {int(buckets)} AS b, site, server, "
             f"s // {BLOCK_BITS} AS blk, "
@@ -241,7 +250,7 @@ def duplicate_records(task: PartitionTask, step_us: int, flagged: pd.DataFrame) 
     ``server``) as ``n``."""
     slot = _slots(step_us, "r.ts")
     with _connection(task) as con:
-        base = base_sql(con, task.source(), task.options, task.plan)
+        base = base_sql(con, task.source(con), task.options, task.plan)
         con.register(FLAGGED_VIEW, flagged)
         return con.execute(
             f"SELECT r.ts, r.site, r.server, count(*) AS n FROM ({base}) r "
