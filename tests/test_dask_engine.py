@@ -237,8 +237,8 @@ def test_engine_parameters_are_checked(inputs) -> None:
 # ------------------------------------------------------- scheduler and workers as processes
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**__import__("os").environ, "PYTHONPATH": SRC, "COLUMNS": "80"}
+def _cli(*args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
+    env = {**__import__("os").environ, "PYTHONPATH": SRC, "COLUMNS": "80", **extra_env}
     return subprocess.run(
         [sys.executable, "-m", "fairwatt", *args],
         capture_output=True,
@@ -312,8 +312,12 @@ def test_cli_on_a_separate_scheduler_and_workers(inputs, processes, tmp_path) ->
         tmp_path / "hive" / "day=2024-03-02" / "extra.parquet"
     )
     bad_embedded = _cli("audit", str(tmp_path / "hive"), *common)
+    # the scheduler named by the environment this time: it runs the tasks
+    before = processes.run_on_scheduler(lambda dask_scheduler: dask_scheduler.transition_counter)
     bad_dask = _cli("audit", str(tmp_path / "hive"), *common, "--engine", "dask",
-                    "--scheduler", address)  # fmt: skip
+                    DASK_SCHEDULER_ADDRESS=address)  # fmt: skip
+    after = processes.run_on_scheduler(lambda dask_scheduler: dask_scheduler.transition_counter)
+    assert after > before
     assert bad_embedded.returncode == bad_dask.returncode == 2
     assert "duplicate record keys" in bad_dask.stderr
     assert bad_dask.stderr == bad_embedded.stderr
