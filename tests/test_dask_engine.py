@@ -399,3 +399,14 @@ def test_files_without_some_columns_read_as_the_union(tmp_path, inputs, client) 
     assert dask["requests"].isna().sum() == embedded["requests"].isna().sum() == 2 * 24
     for col in FOOTPRINT_COLUMNS:
         np.testing.assert_allclose(dask[col], embedded[col], rtol=1e-12, err_msg=col)
+
+
+def test_cli_stdin_is_refused_with_the_dask_engine(inputs) -> None:
+    env = {**__import__("os").environ, "PYTHONPATH": SRC, "COLUMNS": "80"}
+    run = subprocess.run(
+        [sys.executable, "-m", "fairwatt", "audit", "-", "--engine", "dask"],
+        input=Path(inputs["layouts"]["csv"][0]).read_text(),
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert run.returncode == 2
+    assert "engine 'dask' cannot read the log from stdin ('-')" in run.stderr
