@@ -410,3 +410,29 @@ def test_cli_stdin_is_refused_with_the_dask_engine(inputs) -> None:
     )  # fmt: skip
     assert run.returncode == 2
     assert "engine 'dask' cannot read the log from stdin ('-')" in run.stderr
+
+
+def test_irregular_times_across_files_check_duplicates_exactly(tmp_path, client) -> None:
+    """Records at random seconds (no grid but 1 s) in one file, on the quarter hour in
+    the other: no false duplicate; one record repeated across the files is found."""
+    rng = np.random.default_rng(3)
+    n = 500
+    irregular = pd.DataFrame(
+        {
+            "timestamp": START + pd.to_timedelta(np.sort(rng.choice(86_400, n, False)), "s"),
+            "site": "alpha",
+            "server": "s0",
+            "energy_kwh": rng.random(n),
+        }
+    )
+    regular = fleet().query("site == 'beta'")[irregular.columns]
+    a, b = tmp_path / "a.parquet", tmp_path / "b.parquet"
+    irregular.to_parquet(a, index=False)
+    regular.to_parquet(b, index=False)
+    embedded = reduce_log([str(a), str(b)]).data
+    dask = reduce_log([str(a), str(b)], LogOptions(engine="dask", scheduler=client)).data
+    pd.testing.assert_frame_equal(dask, embedded, check_exact=False, rtol=1e-12, atol=0)
+    pd.concat([regular, irregular.iloc[[123]]]).to_parquet(b, index=False)
+    message = _error([str(a), str(b)], LogOptions(engine="dask", scheduler=client))
+    assert message == _error([str(a), str(b)], LogOptions())
+    assert "1 duplicate record keys, e.g. 2 records at" in message

@@ -28,6 +28,7 @@ local cluster of worker processes. A scheduler that cannot be reached within
 from __future__ import annotations
 
 import logging
+import math
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -230,10 +231,7 @@ def _run(
         raise InputError(f"{src.display}: the log holds no records", hint="check the file")
     table = client.gather(_tree(client, client.map(partial_table, parts, pure=False)))
     if options.duplicates == "error":
-        grids = [s[2] for s in status if s[2] > 0]
-        step = grids[0]
-        for g in grids[1:]:
-            step = _gcd(step, g)
+        step = math.gcd(*(s[2] for s in status if s[2] > 0))  # the grid common to all files
         _check_duplicates(client, tasks, step, src, "server" in plan.cols, retries)
     return ReducedLog(
         data=finish(table, "requests" in plan.cols),
@@ -241,12 +239,6 @@ def _run(
         records=records,
         columns=plan.cols,
     )
-
-
-def _gcd(a: int, b: int) -> int:
-    import math
-
-    return math.gcd(a, b)
 
 
 def _tree(client: Any, tables: list[Any]) -> Any:
