@@ -436,3 +436,27 @@ def test_irregular_times_across_files_check_duplicates_exactly(tmp_path, client)
     message = _error([str(a), str(b)], LogOptions(engine="dask", scheduler=client))
     assert message == _error([str(a), str(b)], LogOptions())
     assert "1 duplicate record keys, e.g. 2 records at" in message
+
+
+def test_naive_local_times_through_a_daylight_saving_change(tmp_path, client) -> None:
+    """Naive Berlin times over the night the clocks go back, one file per local day:
+    the repeated hour resolves in its file as in the embedded engine."""
+    utc = pd.date_range("2024-10-26T00:00Z", "2024-10-28T00:00Z", freq="15min", inclusive="left")
+    local = utc.tz_convert("Europe/Berlin")
+    log = pd.DataFrame(
+        {
+            "timestamp": local.strftime("%Y-%m-%d %H:%M:%S"),
+            "site": "alpha",
+            "energy_kwh": np.arange(len(utc), dtype=float) + 0.5,
+        }
+    )
+    files = []
+    for day, part in log.groupby(local.strftime("%Y-%m-%d")):
+        path = tmp_path / f"{day}.csv"
+        part.to_csv(path, index=False)
+        files.append(str(path))
+    embedded = reduce_log(files, LogOptions(tz="Europe/Berlin")).data
+    dask = reduce_log(files, LogOptions(tz="Europe/Berlin", engine="dask", scheduler=client)).data
+    pd.testing.assert_frame_equal(dask, embedded, check_exact=False, rtol=1e-12, atol=0)
+    assert len(dask) == 48  # 48 UTC hours, the repeated local hour twice
+    assert (dask["records"] == 4).all()
