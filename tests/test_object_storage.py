@@ -163,3 +163,13 @@ def test_scrub_removes_secrets_and_signed_queries(monkeypatch) -> None:
     assert SECRET not in out
     assert "sig=abc" not in out
     assert "https://acct.blob.core.windows.net/c/f.csv?***" in out
+
+
+def test_a_store_without_its_reader_names_the_package_to_install() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("gcsfs") is not None:
+        pytest.skip("gcsfs is installed: gs:// URLs would be read")
+    with pytest.raises(InputError, match=r"cannot read gs:// URLs.*pip install gcsfs") as err:
+        fairwatt.audit("gs://fleet-logs/energy.parquet")
+    assert err.value.exit_code == 2

@@ -36,6 +36,8 @@ SECRET_VARIABLES = (
     "GOOGLE_OAUTH_ACCESS_TOKEN",
 )
 INSTALL_HINT = "install the object-storage readers: pip install 'fairwatt[dask]'"
+#: the fsspec backend of each store that the ``dask`` extra does not bring
+BACKENDS = {"gs": "gcsfs", "gcs": "gcsfs", "abfs": "adlfs", "abfss": "adlfs", "az": "adlfs"}
 
 
 def is_url(path: str) -> bool:
@@ -69,9 +71,10 @@ def filesystem(proto: str) -> Any:
     try:
         return fsspec.filesystem(proto)
     except (ImportError, ValueError) as exc:
-        raise InputError(
-            f"cannot read {proto}:// URLs: {scrub(str(exc)).splitlines()[0]}", hint=INSTALL_HINT
-        ) from exc
+        backend = BACKENDS.get(proto)
+        hint = f"install its reader: pip install {backend}" if backend else INSTALL_HINT
+        first = (scrub(str(exc)).strip().splitlines() or [type(exc).__name__])[0]
+        raise InputError(f"cannot read {proto}:// URLs: {first}", hint=hint) from exc
 
 
 def _unavailable(url: str, exc: Exception) -> DataUnavailableError:
