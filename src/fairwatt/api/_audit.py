@@ -69,7 +69,8 @@ def audit(
     ----------
     logs : pandas.DataFrame, pyarrow.Table, path or list of paths
         The energy log: a table in memory (scanned in place), or CSV (``.csv``,
-        ``.csv.gz``) and Parquet files, folders and globs of Parquet. Columns
+        ``.csv.gz``) and Parquet files, folders and globs of Parquet, also in object
+        storage (``s3://``, ``gs://``, ``abfs://`` URLs, read through fsspec). Columns
         ``timestamp``, ``site`` and ``energy_kwh`` (IT energy in ``energy_unit``), or
         ``power_w`` with ``interval``; optional ``server`` and ``requests``.
     sites : path, DataFrame or list of them, optional

@@ -5,8 +5,9 @@ the log is first reduced to IT energy per (site, UTC hour) and only that small t
 is joined to factors. The reduction is one SQL aggregation run by DuckDB, an embedded
 engine that streams CSV (also gzip) and Parquet (files, folders, globs, hive
 partitions) with memory bounded by ``memory_limit`` whatever the log's size (an
-in-memory pandas DataFrame or pyarrow Table is scanned in place). The same
-query is meant to run on a distributed engine for logs beyond one machine.
+in-memory pandas DataFrame or pyarrow Table is scanned in place). For logs beyond one
+machine, ``LogOptions(engine="dask")`` runs the same SQL on each file in a task on a
+Dask cluster and combines the partial tables there (:mod:`fairwatt.io.engines`).
 
 Conventions:
 
@@ -261,7 +262,8 @@ def reduce_log(
 ) -> ReducedLog:
     """Read energy logs and return IT energy per (site, UTC hour).
 
-    ``paths`` are files, folders, globs or ``-`` (stdin); or an in-memory log, a pandas
+    ``paths`` are files, folders, globs, object-store URLs (``s3://``, ``gs://``,
+    ``abfs://``: :mod:`fairwatt.io.remote`) or ``-`` (stdin); or an in-memory log, a pandas
     DataFrame or a pyarrow Table, which DuckDB scans in place (errors name it
     ``<DataFrame>`` / ``<Table>`` and number its rows from 1).
 
