@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fairwatt.api._params import audit_options, log_source
 from fairwatt.io import DEFAULT_MEMORY_LIMIT
@@ -13,7 +13,9 @@ from fairwatt.io import DEFAULT_MEMORY_LIMIT
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
+    from distributed import Client
 
+    from fairwatt.io.logs import LogOptions
     from fairwatt.reporting.results import AuditResult
 
 PathLike = str | os.PathLike[str]
@@ -44,6 +46,9 @@ def audit(
     equity: bool = True,
     provenance_column: bool = False,
     memory_limit: str = DEFAULT_MEMORY_LIMIT,
+    engine: str = "duckdb",
+    scheduler: str | Client | None = None,
+    retries: int = 0,
     progress: Callable[[str, float | None], None] | None = None,
 ) -> AuditResult:
     """Carbon, water and health footprint of energy logs, region by region.
@@ -65,7 +70,8 @@ def audit(
     ----------
     logs : pandas.DataFrame, pyarrow.Table, path or list of paths
         The energy log: a table in memory (scanned in place), or CSV (``.csv``,
-        ``.csv.gz``) and Parquet files, folders and globs of Parquet. Columns
+        ``.csv.gz``) and Parquet files, folders and globs of Parquet, also in object
+        storage (``s3://``, ``gs://``, ``abfs://`` URLs, read through fsspec). Columns
         ``timestamp``, ``site`` and ``energy_kwh`` (IT energy in ``energy_unit``), or
         ``power_w`` with ``interval``; optional ``server`` and ``requests``.
     sites : path, DataFrame or list of them, optional
@@ -127,6 +133,16 @@ def audit(
         Add a ``factor_sources`` column per row.
     memory_limit : str, default "768MB"
         Memory the log reduction may hold before it spills to a temporary folder.
+    engine : {"duckdb", "dask"}, default "duckdb"
+        Engine of the log reduction: the embedded one, on this machine, or Dask, each
+        file a task on a cluster (the same table and errors; needs ``fairwatt[dask]``;
+        logs must be files or object-store URLs the workers can read).
+    scheduler : str or distributed.Client, optional
+        With ``engine="dask"``: the scheduler's address (``"tcp://HOST:PORT"``) or a
+        client of it; default ``DASK_SCHEDULER_ADDRESS``, else a local cluster of
+        worker processes.
+    retries : int, default 0
+        With ``engine="dask"``: how often a failed task is run again.
     progress : callable, optional
         Called as ``progress(message, fraction_or_None)`` while the audit runs.
 
@@ -147,7 +163,8 @@ def audit(
     FactorMissingError
         A site-hour has no factor and no ``fallback`` was asked for.
     DataUnavailableError
-        A provider or its cache cannot deliver.
+        A provider or its cache cannot deliver; with ``engine="dask"``, the scheduler
+        cannot be reached, a worker died or a task kept failing.
 
     Examples
     --------
@@ -198,7 +215,25 @@ def audit(
         provenance_column=provenance_column,
         memory_limit=memory_limit,
     )
+    options.log = log_engine(options.log, engine, scheduler, retries)
     return run_audit(source, options, progress=progress)
+
+
+def log_engine(log: LogOptions, engine: Any, scheduler: Any, retries: Any) -> LogOptions:
+    """``log`` with the engine of the reduction, its parameters checked (errors name them)."""
+    import dataclasses
+
+    from fairwatt.errors import InputError
+    from fairwatt.io.engines import ENGINES
+
+    engine = getattr(engine, "value", engine)
+    if engine not in ENGINES:
+        raise InputError(f"engine: {engine!r} is not an engine", hint=f"use one of {ENGINES}")
+    if scheduler is not None and engine != "dask":
+        raise InputError("scheduler: needs engine='dask'")
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        raise InputError(f"retries: expected a whole number >= 0, got {retries!r}")
+    return dataclasses.replace(log, engine=engine, scheduler=scheduler, retries=retries)
 
 
 # --------------------------------------------------------------------------- equity

@@ -12,7 +12,8 @@ where the audit's options belong in its ``--help`` and decorates itself with
 The decorator puts the shared options (``--sites``, ``--factors``, ``--dataset``,
 ``--by``, ``--footprints``, ``--energy-unit``, ``--column``, ``--tz``, ``--interval``,
 ``--duplicates``, ``--fallback``, ``--water-model``, ``--carbon-basis``, ``--factors-from``,
-``--provider-zone``, ``--signal``, ``--offline``, ``--cache-dir``, ``--memory-limit``)
+``--provider-zone``, ``--signal``, ``--offline``, ``--cache-dir``, ``--memory-limit``,
+``--engine``, ``--scheduler``, ``--retries``)
 in the place of that parameter, and hands the command an :class:`AuditArgs`: the
 validated :class:`~fairwatt.services.audit.AuditOptions` and which options were given
 on the command line (from the context's parameter sources). Defaults are defined
@@ -50,6 +51,13 @@ class Duplicates(enum.StrEnum):
 
     ERROR = "error"
     SUM = "sum"
+
+
+class Engine(enum.StrEnum):
+    """``--engine``: what reduces the log to energy per site and hour."""
+
+    DUCKDB = "duckdb"
+    DASK = "dask"
 
 
 class Fallback(enum.StrEnum):
@@ -220,6 +228,33 @@ MemoryLimitOpt = Annotated[
         "(e.g. 768MB, 4GB).",
     ),
 ]
+EngineChoice = Annotated[
+    Engine,
+    typer.Option(
+        "--engine",
+        metavar="duckdb|dask",
+        help="Engine of the log reduction: 'duckdb' (embedded, this machine) or 'dask' "
+        "(each file a task on a Dask cluster; needs fairwatt[dask]).",
+    ),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="With --engine dask: the scheduler, tcp://HOST:PORT (default: "
+        "DASK_SCHEDULER_ADDRESS, else a local cluster of worker processes).",
+    ),
+]
+RetriesOpt = Annotated[
+    int,
+    typer.Option(
+        "--retries",
+        metavar="N",
+        min=0,
+        help="With --engine dask: how often a failed task is run again.",
+    ),
+]
 CacheDirOpt = Annotated[
     str | None, typer.Option("--cache-dir", metavar="DIR", help="Provider cache folder.")
 ]
@@ -263,6 +298,9 @@ def _shared(
         ("offline", OfflineOpt, False),
         ("cache_dir", CacheDirOpt, None),
         ("memory_limit", MemoryLimitOpt, DEFAULT_MEMORY_LIMIT),
+        ("engine", EngineChoice, Engine.DUCKDB),
+        ("scheduler", SchedulerOpt, None),
+        ("retries", RetriesOpt, 0),
     ]
     if provenance_column:
         params.append(("provenance_column", ProvenanceColumnOpt, False))
@@ -290,6 +328,9 @@ FLAGS = {
     "offline": "--offline",
     "cache_dir": "--cache-dir",
     "memory_limit": "--memory-limit",
+    "engine": "--engine",
+    "scheduler": "--scheduler",
+    "retries": "--retries",
     "provenance_column": "--provenance-column",
 }
 
@@ -456,6 +497,11 @@ def build_audit_options(values: dict[str, Any], *, default_by: str = "site") -> 
 
     footprints = values["footprints_"]
     fallback = _choice(Fallback, values["fallback"], "--fallback")
+    engine = _choice(Engine, values.get("engine", Engine.DUCKDB), "--engine")
+    if values.get("scheduler") and engine != Engine.DASK:
+        from fairwatt.errors import InputError
+
+        raise InputError("--scheduler needs --engine dask")
     return AuditOptions(
         log=LogOptions(
             columns=parse_pairs(
@@ -466,6 +512,9 @@ def build_audit_options(values: dict[str, Any], *, default_by: str = "site") -> 
             interval_s=parse_interval(values["interval"]),
             duplicates=_choice(Duplicates, values["duplicates"], "--duplicates"),
             memory_limit=values["memory_limit"],
+            engine=engine,
+            scheduler=values.get("scheduler"),
+            retries=values.get("retries", 0),
         ),
         sites=list(values["sites"] or []),
         factors=list(values["factors"] or []),

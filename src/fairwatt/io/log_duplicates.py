@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fairwatt.errors import InputError
 
@@ -132,13 +132,30 @@ def _report(
         con.execute("DROP TABLE IF EXISTS fairwatt_dups")
     if dup is None:  # the hashes collided: no duplicate
         return
-    what = f"site {dup[1]!r}" + (f", server {dup[2]!r}" if has_server else "")
+    server = dup[2] if has_server else None
+    count = n_groups[0] if n_groups else None
+    raise duplicate_error(dup[0], dup[1], server, dup[-1], count, display, has_server=has_server)
+
+
+def duplicate_error(
+    ts: Any,
+    site: str,
+    server: str | None,
+    n: int,
+    n_groups: int | None,
+    display: str,
+    *,
+    has_server: bool,
+) -> InputError:
+    """The error of ``n`` records at ``ts`` for ``site`` and ``server`` (when the log
+    has a server column), one of ``n_groups`` repeated keys of log ``display``."""
+    what = f"site {site!r}" + (f", server {server!r}" if has_server else "")
     hint = "remove them, or pass --duplicates sum to add them up"
     if not has_server:
         hint += "; if they are different servers, map the server id with --column server=NAME"
-    raise InputError(
-        f"{n_groups[0] if n_groups else '?'} duplicate record keys, e.g. {dup[-1]} records at "
-        f"{dup[0].isoformat()} for {what}",
+    return InputError(
+        f"{n_groups if n_groups is not None else '?'} duplicate record keys, e.g. {n} records "
+        f"at {ts.isoformat()} for {what}",
         file=display,
         hint=hint,
     )

@@ -5,6 +5,8 @@ and the DuckDB reader.
 into one :class:`Source` (CSV or Parquet files; stdin is copied to a temporary CSV; a
 pandas DataFrame or pyarrow Table is kept as it is and registered on the connection as
 :data:`FRAME_VIEW`); :func:`reader_sql` is the DuckDB table function that streams them.
+Object-store URLs (``s3://``, ``gs://``, ``abfs://``) are listed and read through fsspec
+(:mod:`fairwatt.io.remote`).
 """
 
 from __future__ import annotations
@@ -14,15 +16,17 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from fairwatt.errors import InputError
+from fairwatt.io.remote import expand, is_url
 
 if TYPE_CHECKING:
     from typing import TypeAlias
 
+    import duckdb
     import pandas as pd
     import pyarrow as pa
 
@@ -42,6 +46,9 @@ class Source:
     tmpdir: str | None = None
     #: the in-memory log (pandas DataFrame or pyarrow Table) of kind "frame"
     frame: Any = None
+    #: columns of the whole log that these files lack: name -> SQL type, read as NULL
+    #: (one file of a log read file by file, as a union by name would)
+    absent: Mapping[str, str] | None = None
 
 
 def _parquet_files(path: Path) -> list[str]:
@@ -81,6 +88,13 @@ def resolve_sources(paths: LogSource) -> Source:
             kinds.add("csv")
             files.append(str(target))
             continue
+        if is_url(raw):
+            found = expand(raw)
+            for f in found:
+                kinds.add(kind_of(f))
+            hive = hive or any("=" in part for f in found for part in f.split("/"))
+            files += found
+            continue
         p = Path(raw)
         if p.is_dir():
             found = _parquet_files(p)
@@ -109,12 +123,20 @@ def resolve_sources(paths: LogSource) -> Source:
     if len(kinds) > 1:
         raise InputError("cannot mix CSV and Parquet logs in one audit", hint="convert one kind")
     for f in files:
-        if Path(f).stat().st_size == 0:
+        if not is_url(f) and Path(f).stat().st_size == 0:
             raise InputError(f"{display(f, tmpdir)}: the file is empty")
     shown = ", ".join(display(f, tmpdir) for f in files[:3]) + (
         f" and {len(files) - 3} more" if len(files) > 3 else ""
     )
     return Source(kind=kinds.pop(), files=files, display=shown, hive=hive, tmpdir=tmpdir)  # type: ignore[arg-type]
+
+
+def register_filesystems(con: duckdb.DuckDBPyConnection, src: Source) -> None:
+    """Let DuckDB on ``con`` read the object-store URLs of ``src`` (through fsspec)."""
+    if any(is_url(f) for f in src.files):
+        from fairwatt.io.remote import register
+
+        register(con, src.files)
 
 
 def display(f: str, tmpdir: str | None) -> str:
@@ -140,6 +162,12 @@ def sql_str(s: str) -> str:
 
 
 def reader_sql(src: Source, types: Mapping[str, str] | None = None, filename: bool = False) -> str:
+    """The DuckDB table function that reads ``src`` (a sub-query when columns are absent)."""
+    if src.absent:
+        types = {k: v for k, v in (types or {}).items() if k not in src.absent}
+        nulls = ", ".join(f"NULL::{t} AS {quote(c)}" for c, t in src.absent.items())
+        inner = reader_sql(replace(src, absent=None), types, filename)
+        return f"(SELECT *, {nulls} FROM {inner})"
     if src.kind == "frame":
         if filename:
             return f"(SELECT *, {sql_str(src.display)} AS filename FROM {FRAME_VIEW})"

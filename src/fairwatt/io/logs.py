@@ -5,8 +5,9 @@ the log is first reduced to IT energy per (site, UTC hour) and only that small t
 is joined to factors. The reduction is one SQL aggregation run by DuckDB, an embedded
 engine that streams CSV (also gzip) and Parquet (files, folders, globs, hive
 partitions) with memory bounded by ``memory_limit`` whatever the log's size (an
-in-memory pandas DataFrame or pyarrow Table is scanned in place). The same
-query is meant to run on a distributed engine for logs beyond one machine.
+in-memory pandas DataFrame or pyarrow Table is scanned in place). For logs beyond one
+machine, ``LogOptions(engine="dask")`` runs the same SQL on each file in a task on a
+Dask cluster and combines the partial tables there (:mod:`fairwatt.io.engines`).
 
 Conventions:
 
@@ -43,7 +44,9 @@ from fairwatt.io.log_sources import Source as _Source
 from fairwatt.io.log_sources import display as _display
 from fairwatt.io.log_sources import quote as _quote
 from fairwatt.io.log_sources import reader_sql as _reader_sql
+from fairwatt.io.log_sources import register_filesystems
 from fairwatt.io.log_sources import resolve_sources as _resolve_sources
+from fairwatt.io.log_sql import SHIFT_HOURS, US_PER_HOUR, aggregate_sql
 from fairwatt.io.log_times import LocalTimes, locate_flagged, resolved_base
 from fairwatt.io.times import NO_ZONE_HINT, check_zone, zone_is_fixed
 from fairwatt.units import ENERGY_TO_KWH, J_PER_KWH
@@ -54,11 +57,6 @@ if TYPE_CHECKING:
 
     from fairwatt.io.log_sources import LogSource
 
-#: microseconds per hour: the reduction groups by integer UTC hours, ``floor(epoch_us / H)``
-US_PER_HOUR = 3_600_000_000
-#: hours added to every time before integer division so that it is a floor division
-SHIFT_HOURS = 1_000_000_000
-SHIFT_US = SHIFT_HOURS * US_PER_HOUR
 CANONICAL_FIELDS = ("timestamp", "site", "energy", "power", "server", "requests")
 _DEFAULT_NAMES = {
     "timestamp": ("timestamp", "time", "datetime"),
@@ -92,6 +90,15 @@ class LogOptions:
         ``"768MB"`` (the default keeps a whole audit under 1 GiB whatever the log's size).
     threads
         Worker threads for the reduction (``None``: all cores).
+    engine
+        ``"duckdb"`` (default): the embedded engine, on this machine; ``"dask"``: each
+        file reduced by a task on a Dask cluster (:mod:`fairwatt.io.engines`).
+    scheduler
+        With ``engine="dask"``: the scheduler's address (``tcp://HOST:PORT``), a
+        ``distributed.Client``, or ``None``: ``DASK_SCHEDULER_ADDRESS``, else a local
+        cluster of worker processes.
+    retries
+        With ``engine="dask"``: how often a failed task is run again.
     """
 
     columns: Mapping[str, str] = field(default_factory=dict)
@@ -101,6 +108,9 @@ class LogOptions:
     duplicates: Literal["error", "sum"] = "error"
     memory_limit: str = DEFAULT_MEMORY_LIMIT
     threads: int | None = None
+    engine: Literal["duckdb", "dask"] = "duckdb"
+    scheduler: Any = None
+    retries: int = 0
 
 
 @dataclass
@@ -135,7 +145,9 @@ def connect(options: LogOptions, spill_dir: str | None = None) -> duckdb.DuckDBP
     return con
 
 
-def _duck_error(exc: Exception, src: _Source, columns: Mapping[str, str]) -> InputError:
+def duck_error(exc: Exception, src: _Source, columns: Mapping[str, str]) -> InputError:
+    """The :class:`InputError` of DuckDB's error ``exc`` reading ``src``: file, row and
+    column where DuckDB names them."""
     text = str(exc)
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
     line = re.search(r"CSV Error on Line: (\d+)", text)
@@ -160,7 +172,7 @@ def _describe(con: duckdb.DuckDBPyConnection, src: _Source) -> dict[str, str]:
     try:
         rows = con.execute(f"DESCRIBE SELECT * FROM {_reader_sql(src)}").fetchall()
     except Exception as exc:  # duckdb raises many error classes; all are input problems here
-        raise _duck_error(exc, src, {}) from exc
+        raise duck_error(exc, src, {}) from exc
     return {r[0]: r[1] for r in rows}
 
 
@@ -250,7 +262,8 @@ def reduce_log(
 ) -> ReducedLog:
     """Read energy logs and return IT energy per (site, UTC hour).
 
-    ``paths`` are files, folders, globs or ``-`` (stdin); or an in-memory log, a pandas
+    ``paths`` are files, folders, globs, object-store URLs (``s3://``, ``gs://``,
+    ``abfs://``: :mod:`fairwatt.io.remote`) or ``-`` (stdin); or an in-memory log, a pandas
     DataFrame or a pyarrow Table, which DuckDB scans in place (errors name it
     ``<DataFrame>`` / ``<Table>`` and number its rows from 1).
 
@@ -270,6 +283,10 @@ def reduce_log(
         raise InputError("--interval must be positive")
     if options.tz is not None:
         check_zone(options.tz)
+    if options.engine == "dask":
+        from fairwatt.io.engines.dask_engine import reduce_log_dask
+
+        return reduce_log_dask(paths, options, progress)
     src = _resolve_sources(paths)
     spill_dir = tempfile.mkdtemp(prefix="fairwatt-spill-")
     try:
@@ -277,6 +294,7 @@ def reduce_log(
         try:
             if src.frame is not None:
                 con.register(_FRAME_VIEW, src.frame)
+            register_filesystems(con, src)
             return _reduce(con, src, options, progress)
         finally:
             con.close()
@@ -313,12 +331,20 @@ def _run_with_progress(
     return result["df"]
 
 
-def _reduce(
-    con: duckdb.DuckDBPyConnection,
-    src: _Source,
-    options: LogOptions,
-    progress: Callable[[float], None] | None = None,
-) -> ReducedLog:
+@dataclass(frozen=True)
+class LogPlan:
+    """How a log is read, from its header: the columns, the SQL of the UTC timestamp,
+    the naive-local-time path (or ``None``) and the column types of a CSV log."""
+
+    available: dict[str, str]
+    cols: dict[str, str]
+    ts: str
+    local: LocalTimes | None
+    types: dict[str, str] | None
+
+
+def plan_log(con: duckdb.DuckDBPyConnection, src: _Source, options: LogOptions) -> LogPlan:
+    """The :class:`LogPlan` of ``src``: its columns checked against ``options``."""
     available = _describe(con, src)
     cols = _pick_columns(available, options, src)
     ts, local = _timestamp_expr(cols["timestamp"], available[cols["timestamp"]], options, src)
@@ -330,6 +356,16 @@ def _reduce(
                 types[cols[fld]] = "DOUBLE"
         if "server" in cols:
             types[cols["server"]] = "VARCHAR"
+    return LogPlan(available, cols, ts, local, types)
+
+
+def base_sql(
+    con: duckdb.DuckDBPyConnection, src: _Source, options: LogOptions, plan: LogPlan
+) -> str:
+    """SQL of the records of ``src``: ``ts`` (UTC), ``site``, ``server``, ``e`` (IT
+    energy [kWh]) and ``r`` (requests); naive local times near an offset change are
+    resolved on ``con`` first."""
+    cols = plan.cols
     if "energy" in cols:
         energy = (
             f"CAST({_quote(cols['energy'])} AS DOUBLE) * {ENERGY_TO_KWH[options.energy_unit]!r}"
@@ -341,22 +377,56 @@ def _reduce(
         f"CAST({_quote(cols['requests'])} AS DOUBLE)" if "requests" in cols else "NULL::DOUBLE"
     )
     server = f"CAST({_quote(cols['server'])} AS VARCHAR)" if "server" in cols else "NULL::VARCHAR"
-    reader = _reader_sql(src, types)
+    reader = _reader_sql(src, plan.types)
     fields = (
         f"CAST({_quote(cols['site'])} AS VARCHAR) AS site, {server} AS server, "
         f"{energy} AS e, {requests} AS r"
     )
-    base = f"SELECT {ts} AS ts, {fields} FROM {reader}"
-    if local is not None:
-        base = _dst_base(con, src, local, types, fields) or base
+    base = f"SELECT {plan.ts} AS ts, {fields} FROM {reader}"
+    if plan.local is not None:
+        base = _dst_base(con, src, plan.local, plan.types, fields) or base
+    return base
+
+
+def bad_rows(df: pd.DataFrame) -> pd.Series:
+    """Rows of the reduction (:func:`fairwatt.io.log_sql.aggregate_sql`) whose hour
+    holds an invalid record: no site or time, a missing, NaN or negative energy."""
+    return (
+        df["site"].isna()
+        | df["hour"].isna()
+        | (df["n_val"] < df["records"])
+        | (df["e_min"] < 0)
+        | df["e_max"].isna()
+    )
+
+
+def finish(df: pd.DataFrame, requests: bool) -> pd.DataFrame:
+    """The reduction's table as :class:`ReducedLog` holds it, sorted by site and hour."""
+    out = df[["site", "hour", "energy_kwh", "records"]].copy()
+    if requests:
+        out["requests"] = df["requests"]
+    out["hour"] = out["hour"].dt.tz_convert("UTC")
+    out["records"] = out["records"].astype("int64")
+    return out.sort_values(["site", "hour"], ignore_index=True)
+
+
+def _reduce(
+    con: duckdb.DuckDBPyConnection,
+    src: _Source,
+    options: LogOptions,
+    progress: Callable[[float], None] | None = None,
+) -> ReducedLog:
+    plan = plan_log(con, src, options)
+    cols, available, ts = plan.cols, plan.available, plan.ts
+    base = base_sql(con, src, options, plan)
     # A CSV log is parsed again by a second scan, which costs more than the fused scan's
     # larger hash table; a Parquet or in-memory log is cheaper to read twice (columns).
     fused = options.duplicates == "error" and not options.interval_s and src.kind == "csv"
-    aggregate = _aggregate_sql(base, options.interval_s, "requests" in cols, check=fused)
+    aggregate = aggregate_sql(base, options.interval_s, "requests" in cols, check=fused)
     try:
         df = _run_with_progress(con, aggregate, progress)
     except Exception as exc:
-        raise _duck_error(exc, src, cols) from exc
+        raise duck_error(exc, src, cols) from exc
 
     checks = None
     if fused:
@@ -364,26 +434,13 @@ def _reduce(
         df = df[~df["is_check"]]
     if df.empty or int(df["records"].sum()) == 0:
         raise InputError(f"{src.display}: the log holds no records", hint="check the file")
-    bad = (
-        df["site"].isna()
-        | df["hour"].isna()
-        | (df["n_val"] < df["records"])
-        | (df["e_min"] < 0)
-        | df["e_max"].isna()
-    )
-    if bad.any():
-        _locate_bad_row(con, src, options, cols, available, ts)
+    if bad_rows(df).any():
+        locate_bad_row(con, src, options, cols, available, ts)
     if options.duplicates == "error":
         _check_duplicates(con, src, options, base, "server" in cols, df, checks)
 
-    out = df[["site", "hour", "energy_kwh", "records"]].copy()
-    if "requests" in cols:
-        out["requests"] = df["requests"]
-    out["hour"] = out["hour"].dt.tz_convert("UTC")
-    out["records"] = out["records"].astype("int64")
-    out = out.sort_values(["site", "hour"], ignore_index=True)
     return ReducedLog(
-        data=out,
+        data=finish(df, "requests" in cols),
         sources=[_display(f, src.tmpdir) for f in src.files],
         records=int(df["records"].sum()),
         columns=cols,
@@ -415,7 +472,7 @@ def _check_duplicates(
         has_server=has_server,
         slots=slots,
         display=src.display,
-        on_error=lambda exc: _duck_error(exc, src, {}),
+        on_error=lambda exc: duck_error(exc, src, {}),
     )
 
 
@@ -445,88 +502,10 @@ def _dst_base(
     except InputError:
         raise
     except Exception as exc:  # duckdb raises many error classes; all are input problems here
-        raise _duck_error(exc, src, {}) from exc
+        raise duck_error(exc, src, {}) from exc
 
 
-def _aggregate_sql(
-    base: str, interval_s: float | None, requests: bool = True, check: bool = False
-) -> str:
-    """SQL of the reduction: energy per (site, integer UTC hour), turned back into a UTC
-    timestamp after grouping, with the validity checks folded into the same scan.
-
-    The hour is ``(epoch_us + SHIFT_US) // US_PER_HOUR - SHIFT_HOURS``: the shift makes
-    every time from 112,000 BC to 177,000 AD non-negative, so integer division (which
-    truncates toward zero in DuckDB) is a floor division, also before 1970; it is taken
-    back after grouping. Per (site, hour) the scan also gives ``records``, ``n_val``
-    (non-NULL energies), ``e_min`` and ``e_max`` (NaN sorts above every number in
-    DuckDB, so a NaN makes ``e_max`` NaN) and ``hk``, the shifted hour.
-    """
-    req = "sum(r) AS requests, " if requests else ""
-    stats = "min(e_chk) AS e_min, max(e_chk) AS e_max"
-    outer = (
-        f"SELECT site, make_timestamp((hk - {SHIFT_HOURS}) * {US_PER_HOUR})::TIMESTAMPTZ "
-        f"AS hour, hk, energy_kwh, {'requests, ' if requests else ''}records, n_val, e_min, e_max"
-    )
-    if not interval_s and check:
-        return _checked_sql(base, outer, req)
-    if not interval_s:
-        return (
-            f"{outer} FROM (SELECT site, (epoch_us(ts) + {SHIFT_US}) // {US_PER_HOUR} AS hk, "
-            f"sum(e) AS energy_kwh, {req}count(*) AS records, count(e) AS n_val, "
-            f"min(e) AS e_min, max(e) AS e_max FROM ({base}) GROUP BY ALL)"
-        )
-    us = round(interval_s * 1e6)
-    # A record covers [ts, ts + interval); records inside one hour take the fast path,
-    # the others are split over the hours they overlap, in proportion to overlap. The
-    # checks see each record once, in its first part (the others carry 0).
-    part = f"(least(u + {us}, (hh + 1) * {US_PER_HOUR}) - greatest(u, hh * {US_PER_HOUR}))"
-    return f"""
-    WITH src AS (SELECT site, e, r, u, u // {US_PER_HOUR} AS h0,
-                        (u + {us - 1}) // {US_PER_HOUR} AS h1
-                 FROM (SELECT *, epoch_us(ts) + {SHIFT_US} AS u FROM ({base}))),
-    parts AS (
-        SELECT site, h0 AS hk, e, r, 1 AS first, e AS e_chk FROM src
-        WHERE u IS NULL OR h0 = h1
-        UNION ALL
-        SELECT site, hh AS hk, e * {part} / {us} AS e, r * {part} / {us} AS r,
-               CASE WHEN hh = h0 THEN 1 ELSE 0 END AS first,
-               CASE WHEN hh = h0 THEN e ELSE 0 END AS e_chk
-        FROM (SELECT *, unnest(range(h0, h1 + 1)) AS hh FROM src
-              WHERE u IS NOT NULL AND h0 <> h1)
-    )
-    {outer} FROM (
-        SELECT site, hk, sum(e) AS energy_kwh, {req}sum(first) AS records,
-               count(e_chk) - count(*) + sum(first) AS n_val, {stats}
-        FROM parts GROUP BY ALL)
-    """
-
-
-def _checked_sql(base: str, outer: str, req: str) -> str:
-    """The reduction by hour with the duplicate check in the same scan.
-
-    ``GROUPING SETS`` fill two hash tables from one read of the log: (site, hour), the
-    reduction, and (series, block of 63 hours), where series is ``hash(site, server)``.
-    Per block a 63-bit mask ``bit_or(1 << hour % 63)`` counts the distinct hours: a block
-    whose records all lie on one grid (least and greatest ``epoch_us % hour`` equal) and
-    number more than its distinct hours holds a repeated (hour, series), i.e. a
-    duplicate or two series whose hashes collide, which the exact check tells apart. The
-    states are fixed-size, so the table spills like any other under ``memory_limit``.
-    Rows of the check carry ``is_check``; ``dup`` and ``mixed`` are its findings.
-    """
-    hour = f"u // {US_PER_HOUR}"
-    return (
-        f"{outer}, is_check, bit_count(m) <> records AS dup, g0 <> g1 AS mixed FROM ("
-        f"SELECT site, hk, k IS NOT NULL AS is_check, sum(e) AS energy_kwh, {req}"
-        "count(*) AS records, count(e) AS n_val, min(e) AS e_min, max(e) AS e_max, "
-        "bit_or(CAST(1 AS BIGINT) << CAST(hk % 63 AS BIGINT)) AS m, min(g) AS g0, max(g) AS g1 "
-        f"FROM (SELECT site, e, r, hash(site, server) AS k, {hour} AS hk, "
-        f"({hour}) // 63 AS hb, u % {US_PER_HOUR} AS g "
-        f"FROM (SELECT *, epoch_us(ts) + {SHIFT_US} AS u FROM ({base}))) "
-        "GROUP BY GROUPING SETS ((site, hk), (k, hb)))"
-    )
-
-
-def _locate_bad_row(
+def locate_bad_row(
     con: duckdb.DuckDBPyConnection,
     src: _Source,
     options: LogOptions,

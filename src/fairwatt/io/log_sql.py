@@ -1,0 +1,92 @@
+"""The SQL of the energy-log reduction: energy per (site, integer UTC hour) with the
+validity checks, and the fused duplicate check of one scan (:mod:`fairwatt.io.logs`).
+
+The same statements run over a whole log in the embedded engine and over one partition
+(file) of it in each task of the distributed engine (:mod:`fairwatt.io.engines`).
+"""
+
+from __future__ import annotations
+
+#: microseconds per hour: the reduction groups by integer UTC hours, ``floor(epoch_us / H)``
+US_PER_HOUR = 3_600_000_000
+#: hours added to every time before integer division so that it is a floor division
+SHIFT_HOURS = 1_000_000_000
+SHIFT_US = SHIFT_HOURS * US_PER_HOUR
+
+
+def aggregate_sql(
+    base: str, interval_s: float | None, requests: bool = True, check: bool = False
+) -> str:
+    """SQL of the reduction: energy per (site, integer UTC hour), turned back into a UTC
+    timestamp after grouping, with the validity checks folded into the same scan.
+
+    The hour is ``(epoch_us + SHIFT_US) // US_PER_HOUR - SHIFT_HOURS``: the shift makes
+    every time from 112,000 BC to 177,000 AD non-negative, so integer division (which
+    truncates toward zero in DuckDB) is a floor division, also before 1970; it is taken
+    back after grouping. Per (site, hour) the scan also gives ``records``, ``n_val``
+    (non-NULL energies), ``e_min`` and ``e_max`` (NaN sorts above every number in
+    DuckDB, so a NaN makes ``e_max`` NaN) and ``hk``, the shifted hour.
+    """
+    req = "sum(r) AS requests, " if requests else ""
+    stats = "min(e_chk) AS e_min, max(e_chk) AS e_max"
+    outer = (
+        f"SELECT site, make_timestamp((hk - {SHIFT_HOURS}) * {US_PER_HOUR})::TIMESTAMPTZ "
+        f"AS hour, hk, energy_kwh, {'requests, ' if requests else ''}records, n_val, e_min, e_max"
+    )
+    if not interval_s and check:
+        return checked_sql(base, outer, req)
+    if not interval_s:
+        return (
+            f"{outer} FROM (SELECT site, (epoch_us(ts) + {SHIFT_US}) // {US_PER_HOUR} AS hk, "
+            f"sum(e) AS energy_kwh, {req}count(*) AS records, count(e) AS n_val, "
+            f"min(e) AS e_min, max(e) AS e_max FROM ({base}) GROUP BY ALL)"
+        )
+    us = round(interval_s * 1e6)
+    # A record covers [ts, ts + interval); records inside one hour take the fast path,
+    # the others are split over the hours they overlap, in proportion to overlap. The
+    # checks see each record once, in its first part (the others carry 0).
+    part = f"(least(u + {us}, (hh + 1) * {US_PER_HOUR}) - greatest(u, hh * {US_PER_HOUR}))"
+    return f"""
+    WITH src AS (SELECT site, e, r, u, u // {US_PER_HOUR} AS h0,
+                        (u + {us - 1}) // {US_PER_HOUR} AS h1
+                 FROM (SELECT *, epoch_us(ts) + {SHIFT_US} AS u FROM ({base}))),
+    parts AS (
+        SELECT site, h0 AS hk, e, r, 1 AS first, e AS e_chk FROM src
+        WHERE u IS NULL OR h0 = h1
+        UNION ALL
+        SELECT site, hh AS hk, e * {part} / {us} AS e, r * {part} / {us} AS r,
+               CASE WHEN hh = h0 THEN 1 ELSE 0 END AS first,
+               CASE WHEN hh = h0 THEN e ELSE 0 END AS e_chk
+        FROM (SELECT *, unnest(range(h0, h1 + 1)) AS hh FROM src
+              WHERE u IS NOT NULL AND h0 <> h1)
+    )
+    {outer} FROM (
+        SELECT site, hk, sum(e) AS energy_kwh, {req}sum(first) AS records,
+               count(e_chk) - count(*) + sum(first) AS n_val, {stats}
+        FROM parts GROUP BY ALL)
+    """
+
+
+def checked_sql(base: str, outer: str, req: str) -> str:
+    """The reduction by hour with the duplicate check in the same scan.
+
+    ``GROUPING SETS`` fill two hash tables from one read of the log: (site, hour), the
+    reduction, and (series, block of 63 hours), where series is ``hash(site, server)``.
+    Per block a 63-bit mask ``bit_or(1 << hour % 63)`` counts the distinct hours: a block
+    whose records all lie on one grid (least and greatest ``epoch_us % hour`` equal) and
+    number more than its distinct hours holds a repeated (hour, series), i.e. a
+    duplicate or two series whose hashes collide, which the exact check tells apart. The
+    states are fixed-size, so the table spills like any other under ``memory_limit``.
+    Rows of the check carry ``is_check``; ``dup`` and ``mixed`` are its findings.
+    """
+    hour = f"u // {US_PER_HOUR}"
+    return (
+        f"{outer}, is_check, bit_count(m) <> records AS dup, g0 <> g1 AS mixed FROM ("
+        f"SELECT site, hk, k IS NOT NULL AS is_check, sum(e) AS energy_kwh, {req}"
+        "count(*) AS records, count(e) AS n_val, min(e) AS e_min, max(e) AS e_max, "
+        "bit_or(CAST(1 AS BIGINT) << CAST(hk % 63 AS BIGINT)) AS m, min(g) AS g0, max(g) AS g1 "
+        f"FROM (SELECT site, e, r, hash(site, server) AS k, {hour} AS hk, "
+        f"({hour}) // 63 AS hb, u % {US_PER_HOUR} AS g "
+        f"FROM (SELECT *, epoch_us(ts) + {SHIFT_US} AS u FROM ({base}))) "
+        "GROUP BY GROUPING SETS ((site, hk), (k, hb)))"
+    )
