@@ -45,7 +45,7 @@ def fleet_log(tmp_path: Path) -> str:
 
 
 def _carbon_entries(doc: dict) -> list[dict]:
-    return [p for p in doc["metadata"]["provenance"] if p.get("factor") == "carbon_g_per_kwh"]
+    return [p for p in doc["provenance"] if p.get("factor") == "carbon_g_per_kwh"]
 
 
 def test_default_audit_reports_one_lifecycle_basis_for_every_zone(fleet_log: str) -> None:
@@ -60,10 +60,10 @@ def test_default_audit_reports_one_lifecycle_basis_for_every_zone(fleet_log: str
     }
     assert {e["carbon_basis"] for e in entries} == {"lifecycle"}
     assert all(e["carbon_scope"].startswith("CO2e") for e in entries)
-    assert doc["metadata"]["options"]["carbon_basis"] == "lifecycle"
+    assert doc["options"]["carbon_basis"] == "lifecycle"
     assert not any(n.startswith("carbon basis mixed") for n in doc["notes"])
     assert any(n.startswith("carbon for CN-BJ: no lifecycle data") for n in doc["notes"])
-    kg = {r["site"]: r["carbon_kg"] for r in doc["footprint"]}
+    kg = {r["site"]: r["carbon_kg"] for r in doc["tables"]["footprint"]}
     assert kg["aws:us-east-1"] == pytest.approx(100 * 1.15 * 314.995 / 1000, abs=1e-3)
     assert kg["azure:westeurope"] == pytest.approx(100 * 1.14 * 267.622 / 1000, abs=1e-6)
     assert kg["aws:cn-north-1"] == pytest.approx(100 * 1.15 * 582.317 / 1000, abs=1e-6)
@@ -86,7 +86,7 @@ def test_direct_where_data_exist(tmp_path: Path) -> None:
         "CN-BJ": "cn-province-carbon-mee2023",
     }
     assert {e["carbon_basis"] for e in entries} == {"direct"}
-    kg = {r["site"]: r["carbon_kg"] for r in doc["footprint"]}
+    kg = {r["site"]: r["carbon_kg"] for r in doc["tables"]["footprint"]}
     assert kg["aws:us-east-1"] == pytest.approx(100 * 1.15 * 539.599 * 0.45359237 / 1000, abs=1e-3)
     assert kg["aws:cn-north-1"] == pytest.approx(100 * 1.15 * 555.4 / 1000, abs=1e-6)
     assert not any("carbon basis mixed" in n for n in doc["notes"])
@@ -231,7 +231,7 @@ def test_factors_list_has_a_basis_column() -> None:
     assert table.loc["us-state-carbon-egrid2023", "default_for"] == ""
     assert table.loc["country-ewif-macknick-incl-hydro", "basis"] == ""
     res = runner.invoke(app, ["factors", "list", "-f", "json"])
-    meta = json.loads(res.stdout)["metadata"]
+    meta = json.loads(res.stdout)["details"]
     assert meta["carbon_defaults"]["direct"] == [
         "us-state-carbon-egrid2023",
         "cn-province-carbon-mee2023",
@@ -262,7 +262,7 @@ def test_derive_on_an_electricitymaps_breakdown_with_unknown(tmp_path: Path) -> 
     sets += ["--factor-set", "fuel-ewif-macknick2012-incl-hydro"]
     res = runner.invoke(app, ["factors", "derive", "--fuel-mix", str(mix), *sets, "-f", "json"])
     assert res.exit_code == 0, res.stderr
-    meta = json.loads(res.stdout)["metadata"]
+    meta = json.loads(res.stdout)["details"]
     assert meta["averaged_fuels"]["ewif_l_per_kwh"]["fuels"] == ["unknown"]
     assert "known fuels" in meta["fuel_assumption"]
 

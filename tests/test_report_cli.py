@@ -52,7 +52,7 @@ def test_audit_acceptance(audit_json: Path, tmp_path: Path) -> None:
     # a week of 12 zones: far below a few MB
     assert page.stat().st_size < 1_000_000
     # the Lorenz caption carries the audit's own indices
-    equity = {r["index"]: r for r in json.loads(audit_json.read_text())["equity"]}
+    equity = {r["index"]: r for r in json.loads(audit_json.read_text())["tables"]["equity"]}
     text = page.read_text()
     assert f"carbon: Gini {equity['gini']['carbon_kg']:.3f}" in text
     assert f"water: Gini {equity['gini']['water_l']:.3f}" in text
@@ -66,11 +66,11 @@ def test_audit_parquet_gives_the_same_indices(audit_json: Path, tmp_path: Path) 
     page = tmp_path / "p.html"
     run("report", str(parquet), "-o", str(page))
     text = page.read_text()
-    equity = {r["index"]: r for r in json.loads(audit_json.read_text())["equity"]}
+    equity = {r["index"]: r for r in json.loads(audit_json.read_text())["tables"]["equity"]}
     for col, name in (("carbon_kg", "carbon"), ("water_l", "water")):
         gini, mm = equity["gini"][col], equity["max_to_mean"][col]
         assert f"{name}: Gini {gini:.3f}, max/mean {mm:.2f}" in text
-    totals = json.loads(audit_json.read_text())["totals"][0]
+    totals = json.loads(audit_json.read_text())["tables"]["totals"][0]
     assert f"{totals['carbon_kg']:,.6g} kgCO2e" in text
 
 
@@ -151,8 +151,8 @@ def test_audit_in_a_tables_layout(audit_json: Path, tmp_path: Path) -> None:
     """A document with its tables under ``tables`` (as columns, dtypes and rows) and
     its version, command and units at the top level is read too."""
     old = json.loads(audit_json.read_text())
-    meta = old["metadata"]
-    rows = old["footprint"]
+    meta = old  # options, units and provenance sit at the top level
+    rows = old["tables"]["footprint"]
     columns = list(rows[0])
     doc = {
         "fairwatt_version": "9.9.9",
@@ -165,7 +165,7 @@ def test_audit_in_a_tables_layout(audit_json: Path, tmp_path: Path) -> None:
         "notes": old["notes"],
         "tables": {
             "footprint": {"columns": columns, "data": [[r[c] for c in columns] for r in rows]},
-            "totals": old["totals"],
+            "totals": old["tables"]["totals"],
         },
     }
     path = tmp_path / "new.json"
@@ -182,13 +182,13 @@ def test_audit_in_a_tables_layout(audit_json: Path, tmp_path: Path) -> None:
     ]
     assert "fairwatt audit energy.csv --by zone,hour -o a.json" in text
     assert "Computed by fairwatt 9.9.9" in text
-    gini = {r["index"]: r for r in old["equity"]}["gini"]["water_l"]
+    gini = {r["index"]: r for r in old["tables"]["equity"]}["gini"]["water_l"]
     assert f"water: Gini {gini:.3f}" in text  # recomputed from the zone totals
 
 
 def test_malformed_results_are_exit_2(audit_json: Path, tmp_path: Path) -> None:
     doc = json.loads(audit_json.read_text())
-    doc["footprint"][0]["hour"] = "not a time"
+    doc["tables"]["footprint"][0]["hour"] = "not a time"
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(doc))
     res = runner.invoke(app, ["report", str(bad), "-o", str(tmp_path / "x.html")])

@@ -43,9 +43,9 @@ def test_provider_carbon_follows_the_basis(
     assert res.exit_code == 0, res.stderr
     doc = json.loads(res.stdout)
     pue = float(load_sites().loc["gcp:europe-west1", "pue"])
-    assert [r["carbon_kg"] for r in doc["footprint"]] == pytest.approx(
+    assert [r["carbon_kg"] for r in doc["tables"]["footprint"]] == pytest.approx(
         [10 * pue * g_per_kwh / 1000]
     )
-    [entry] = [p for p in doc["metadata"]["provenance"] if p.get("factor") == "carbon_g_per_kwh"]
+    [entry] = [p for p in doc["provenance"] if p.get("factor") == "carbon_g_per_kwh"]
     assert entry["carbon_basis"] == basis
     assert not any(n.startswith("carbon basis mixed") for n in doc["notes"])

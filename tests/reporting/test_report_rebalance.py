@@ -115,12 +115,12 @@ def test_tables_under_a_tables_key_and_a_recorded_command(
     write_report(solved.to_report(), str(written), "json")
     doc = json.loads(written.read_text())
     moved = {
-        "title": doc.pop("title"),
+        "title": doc["title"],
         "fairwatt_version": "9.9.9",
         "command": "fairwatt rebalance scenario.toml --mask partial -o r.json",
-        "metadata": doc.pop("metadata"),
-        "notes": doc.pop("notes"),
-        "tables": doc,
+        "metadata": doc["details"],
+        "notes": doc["notes"],
+        "tables": doc["tables"],
     }
     path = tmp_path / "moved.json"
     path.write_text(json.dumps(moved))

@@ -256,7 +256,11 @@ def _read_document(p: Path) -> dict[str, Any]:
         if raw is None:
             raise InputError("Parquet file without fairwatt metadata", file=str(p), hint=_HINT)
         doc = dict(json.loads(raw))
-        doc["_main"] = table.to_pandas()
+        main = table.to_pandas()
+        if doc.get("main_table"):  # the file holds that table only; the others are empty
+            doc["tables"] = {str(doc["main_table"]): main}
+        else:
+            doc["_main"] = main
         return doc
     try:
         doc = json.loads(p.read_text(encoding="utf-8"))
@@ -286,7 +290,7 @@ def _frame(value: Any) -> pd.DataFrame | None:
 def _tables(doc: dict[str, Any]) -> dict[str, pd.DataFrame]:
     """Every table of a document: under ``tables`` or at the top level."""
     out: dict[str, pd.DataFrame] = {}
-    skip = {"metadata", "notes", "options", "provenance", "units", "command", "tables"}
+    skip = {"metadata", "details", "notes", "options", "provenance", "units", "command", "tables"}
     for name, value in doc.items():
         df = None if name in skip else _frame(value)
         if df is not None:
@@ -335,7 +339,7 @@ def _audit_fields(doc: dict[str, Any], tables: dict[str, pd.DataFrame]) -> Audit
 
     from fairwatt.reporting.results import AuditResult
 
-    meta = dict(doc.get("metadata") or {})
+    meta = dict(doc.get("details") or doc.get("metadata") or {})
     for key in ("fairwatt_version", "generated_at", "units", "provenance", "options"):
         if key in doc and key not in meta:
             meta[key] = doc[key]
@@ -395,7 +399,7 @@ def _rebalance(doc: dict[str, Any], tables: dict[str, pd.DataFrame]) -> Rebalanc
     writes (tables summary, inequity, sites[, frontier])."""
     from fairwatt.services.rebalance_types import RebalanceResult
 
-    meta = dict(doc.get("metadata") or {})
+    meta = dict(doc.get("details") or doc.get("metadata") or {})
     title = str(meta.get("title") or str(doc.get("title", "")).removeprefix("Rebalancing — "))
     result = RebalanceResult(
         title=title,

@@ -93,19 +93,6 @@ def build() -> "typer.Typer":
         logging.basicConfig(stream=sys.stderr, level=level, format="fairwatt: %(message)s")
         _configure(ctx)
 
-    def _configure(ctx: "typer.Context") -> None:
-        """Defaults of audit and check from fairwatt.toml / pyproject.toml."""
-        from fairwatt.cli._config import COMMANDS, default_map
-        from fairwatt.errors import FairwattError
-
-        if ctx.invoked_subcommand not in COMMANDS:
-            return
-        try:
-            ctx.default_map = default_map(ctx.command)
-        except FairwattError as exc:
-            print(f"fairwatt: error: {exc}", file=sys.stderr)
-            raise typer.Exit(exc.exit_code) from None
-
     app.command("audit")(_audit.audit)
     app.command("equity")(_equity.equity)
     app.add_typer(_cache.cache_app, name="cache")
@@ -116,6 +103,22 @@ def build() -> "typer.Typer":
     app.command("check")(_check.check)
     app.command("report")(_report.report)
     return app
+
+
+def _configure(ctx: "typer.Context") -> None:
+    """Defaults of audit and check from fairwatt.toml / pyproject.toml."""
+    import typer
+
+    from fairwatt.cli._config import COMMANDS, default_map
+    from fairwatt.errors import FairwattError
+
+    if ctx.invoked_subcommand not in COMMANDS:
+        return
+    try:
+        ctx.default_map = default_map(ctx.command)
+    except FairwattError as exc:
+        print(f"fairwatt: error: {exc}", file=sys.stderr)
+        raise typer.Exit(exc.exit_code) from None
 
 
 def __getattr__(name: str) -> Any:

@@ -569,9 +569,9 @@ def _equity(rows: pd.DataFrame, region_key: str) -> tuple[pd.DataFrame | None, d
             worst = per_region[col].idxmax()
             total = per_region[col].sum()
             share = per_region[col].max() / total if total > 0 else float("nan")
+            amount = f"{per_region[col].max():,.1f} {unit_of(col)}"
             notes.append(
-                f"worst {region_key} for {col}: {worst} ({per_region[col].max():,.1f} {unit_of(col)}, "
-                f"{share:.0%} of the total)"
+                f"worst {region_key} for {col}: {worst} ({amount}, {share:.0%} of the total)"
             )
     undefined = long[long["note"].str.contains("undefined", na=False)]
     notes += [f"{r.value} {r.index}: {r.note}" for r in undefined.itertuples(index=False)]
