@@ -10,10 +10,11 @@ import numpy as np
 from fairwatt.balancing.allocation import Allocation, route_unit_cost
 from fairwatt.balancing.capacity import check_reachable_capacity
 from fairwatt.balancing.decompose import solve_decomposition
+from fairwatt.balancing.deferral import firm_network, has_deferral
 from fairwatt.balancing.lp import build_lp, explain_infeasible, run_highs
 from fairwatt.balancing.objectives import Objective, evaluate
 from fairwatt.balancing.scenario import Network, Scenario, compile_network
-from fairwatt.errors import InfeasibleError
+from fairwatt.errors import InfeasibleError, InputError
 
 Method = Literal["auto", "lp", "decomposition"]
 
@@ -147,7 +148,9 @@ def solve(
     t0 = time.perf_counter()
     objective.check(scenario)
     network = compile_network(scenario, objective.mask or mask)
-    check_reachable_capacity(network)
+    check_reachable_capacity(firm_network(network))
+    if has_deferral(network):
+        return _solve_deferral(network, objective, method, tolerance, time_limit, t0)
 
     if not objective.coupled and network.n_groups == 1 and method != "lp":
         flow = greedy_single_group(network, route_unit_cost(network, objective))
@@ -169,6 +172,23 @@ def solve(
         )
 
     return _solve_lp(network, objective, time_limit=time_limit, started=t0)
+
+
+def _solve_deferral(
+    network: Network,
+    objective: Objective,
+    method: Method,
+    tolerance: float,
+    time_limit: float | None,
+    started: float,
+) -> Allocation:
+    """Deferrable load couples the hours of every objective: one LP."""
+    if method == "decomposition":
+        raise InputError(
+            "the decomposition does not handle deferrable load",
+            hint="use method lp or auto",
+        )
+    return _solve_lp(network, objective, time_limit=time_limit, started=started)
 
 
 def _solve_lp(
