@@ -4,10 +4,11 @@ The format is in ``docs/rebalance.md``: ``sites``, ``gateways``, time settings
 (``timezone``, ``time_column``, ``time_format``), the default ``mask``, ``objectives``
 and ``[weights]``, the tables ``[capacity]``, ``[demand]``, ``[factors.price]``,
 ``[factors.carbon|water|health]`` (each ``value``, ``file`` or ``pattern`` with a
-``unit``), ``[site_weights.*]``, ``[masks.*]``, ``[nearest]``, ``[files]``, ``[source]`` and
-``[flexibility]`` (:mod:`fairwatt.io.scenario_flexibility`). :func:`read_scenario` returns the arrays in balancing units (energy MWh per
-hour, price US$/MWh, carbon t/MWh, water m³/MWh, health US$/MWh) as a
-:class:`ScenarioFile`; the rebalancing service builds the balancing scenario from it.
+``unit``), ``[site_weights.*]``, ``[masks.*]``, ``[nearest]``, ``[files]``,
+``[source]`` and ``[flexibility]`` (:mod:`fairwatt.io.scenario_flexibility`).
+:func:`read_scenario` returns the arrays in balancing units (energy MWh per hour, price
+US$/MWh, carbon t/MWh, water m³/MWh, health US$/MWh) as a :class:`ScenarioFile`; the
+rebalancing service builds the balancing scenario from it.
 In CSV tables only empty cells are missing values (a site named ``NA`` is a name).
 """
 
@@ -24,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from fairwatt.errors import InputError
-from fairwatt.io.tables import first_row_number, read_table
 from fairwatt.io.scenario_flexibility import read_flexibility
+from fairwatt.io.tables import first_row_number, read_table
 from fairwatt.io.times import to_utc
 from fairwatt.schema import FOOTPRINTS
 from fairwatt.schema import SCENARIO_ENERGY_UNITS as ENERGY_UNITS

@@ -84,10 +84,8 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         On a missing or malformed file, table, column, unit or value (with the file,
         row and column).
     """
-    from fairwatt.balancing.scenario import Scenario
+    from fairwatt.balancing.scenario import Flexibility, Scenario
     from fairwatt.io.scenario import read_scenario
-
-    from fairwatt.balancing.scenario import Flexibility
 
     f = read_scenario(path)
     try:
