@@ -204,3 +204,20 @@ def test_service_phi_zero_through_the_api() -> None:
     assert summary.loc["eglb", "objective_value"] == pytest.approx(629_943.21, rel=1e-8)
     assert result.deferral is not None
     assert (result.deferral["deferred_mwh"].abs() < 1e-9).all()
+
+
+def test_best_window_moves_in_time_only() -> None:
+    # g's nearest site is A (carbon 0.5 / 0.1 / 0.5); B is cleaner (0.05) but a
+    # scheduler at one location does not move load in space. Half of the 2 MWh may wait
+    # 1 h: 1 MWh at A in hour 0 (0.5 t) and 1 MWh at A in hour 1 (0.1 t) -> 0.6 t, mean
+    # over the 2 sites 0.3; B serves nothing.
+    carbon = [[0.5, 0.1, 0.5], [0.05, 0.05, 0.05]]
+    sc = toy([2, 0, 0], carbon=carbon, share=0.5, delay=1)
+    a = solve(sc, ob.parse_objective("best-window"))
+    assert a.value == pytest.approx(0.3, rel=1e-9)
+    np.testing.assert_allclose(a.site_energy, [[1, 1, 0], [0, 0, 0]], atol=1e-9)
+    # by cost: A costs 100 / 10 / 50 -> the same hours, 1 x 100 + 1 x 10 = 110 US$
+    a = solve(toy([2, 0, 0], price=CHEAP_HOUR_1, share=0.5, delay=1), ob.best_window("cost"))
+    assert a.value == pytest.approx(110.0, rel=1e-9)
+    with pytest.raises(InputError, match="best-window criterion"):
+        ob.parse_objective("best-window:noise")

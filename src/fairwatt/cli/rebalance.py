@@ -104,7 +104,8 @@ ObjectiveOpt = Annotated[
         "--objective",
         "-O",
         help="Objective to solve (repeat for several): min-cost, min-carbon, "
-        "min-water, min-health, nearest, avg[:cost=1,water=60], "
+        "min-water, min-health, nearest, best-window[:water|cost] (nearest site, "
+        "deferrable load moved to its window's cleanest hours), avg[:cost=1,water=60], "
         "eglb[:cost=1,water=60,carbon=1500], min-worst:FOOTPRINT, and min cost "
         "subject to worst:FOOTPRINT=CAP, ratio:FOOTPRINT=MAX_TO_MEAN or "
         "gini:FOOTPRINT=G. Default: the scenario's list, else min-cost, nearest, eglb.",

@@ -161,7 +161,7 @@ def _balanced_weights(loaded: LoadedScenario) -> dict[str, float]:
     from fairwatt.balancing.objectives import nearest_site
     from fairwatt.balancing.solve import solve
 
-    sq = solve(loaded.scenario, nearest_site(name="status-quo"))
+    sq = solve(loaded.scenario.with_flexibility(None), nearest_site(name="status-quo"))
     totals = sq.site_totals()
     cost = float(totals["cost"].sum())
     feet = [f for f in loaded.scenario.footprints if float(totals[f].max()) > 0]
@@ -244,9 +244,8 @@ def _solve_all(
 
     outcomes = []
     for obj in objectives:
-        alloc = solve(
-            loaded.scenario, obj, mask, method=options.method, tolerance=options.tolerance
-        )
+        sc = deferral_service.scenario_for(loaded, obj.name)
+        alloc = solve(sc, obj, mask, method=options.method, tolerance=options.tolerance)
         outcomes.append(Outcome(obj.name, alloc, obj.describe(), alloc.gap))
     return outcomes
 

@@ -19,6 +19,7 @@ from fairwatt.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from fairwatt.balancing.scenario import Scenario
     from fairwatt.services.rebalance_types import LoadedScenario, Outcome, RebalanceOptions
 
 
@@ -56,6 +57,14 @@ def apply_flexibility(
     if (share > 0).any() and not (delay[share > 0] > 0).any():
         notes.append("a deferrable share is given but the maximum delay is 0: nothing may wait")
     return dataclasses.replace(loaded, scenario=sc.with_flexibility(flex))
+
+
+def scenario_for(loaded: LoadedScenario, objective: str) -> Scenario:
+    """The scenario an objective is solved on: the observed status quo of a what-if is
+    served as observed (no load waits); every other objective may defer."""
+    if loaded.status_quo and objective == "status-quo":
+        return loaded.scenario.with_flexibility(None)
+    return loaded.scenario
 
 
 def refuse_online(loaded: LoadedScenario) -> None:

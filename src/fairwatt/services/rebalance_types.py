@@ -223,8 +223,10 @@ def allocation_frame(outcomes: Sequence[Outcome], *, max_rows: int = 20_000_000)
     if not parts:
         return pd.DataFrame(columns=columns)
     df = pd.concat(parts, ignore_index=True)
-    if deferral and "arrival_hour" not in df:
-        df["arrival_hour"] = df["hour"]
+    if deferral:  # outcomes solved without deferral (a what-if's status quo)
+        df["arrival_hour"] = (
+            df["arrival_hour"].fillna(df["hour"]) if "arrival_hour" in df else df["hour"]
+        )
     df = df[columns]
     order = {o.name: i for i, o in enumerate(outcomes)}
     df["_order"] = df["objective"].map(order)
