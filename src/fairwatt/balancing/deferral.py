@@ -89,7 +89,8 @@ def backlog_bound(network: Network) -> np.ndarray:
         lo = np.maximum(tau - int(delay[k]) + 1, 0)
         bound[k] = share[k] * (cum[k, tau + 1] - cum[k, lo])
     bound[:, -1] = 0.0
-    return np.clip(bound, 0.0, None)
+    clipped: np.ndarray = np.clip(bound, 0.0, None)
+    return clipped
 
 
 def deferral_rows(

@@ -120,6 +120,38 @@ class Flexibility:
             )
 
 
+def _checked_flexibility(flex: Any, n_gateways: int, n_hours: int) -> Flexibility | None:
+    """``flex`` checked against the scenario (one value stands for every gateway)."""
+    if flex is None:
+        return None
+    if not isinstance(flex, Flexibility):
+        raise InputError("flexibility must be a Flexibility value")
+    checked: Flexibility = flex
+    if checked.share.shape == (1,) and n_gateways != 1:
+        checked = Flexibility.uniform(float(flex.share[0]), int(flex.max_delay[0]), n_gateways)
+    checked.check(n_gateways, n_hours)
+    return checked
+
+
+def _checked_masks(
+    values: Mapping[str, Any], n_sites: int, n_gateways: int
+) -> dict[str, np.ndarray]:
+    masks: dict[str, np.ndarray] = {}
+    for name, value in values.items():
+        if name in BUILTIN_MASKS:
+            raise InputError(f"mask name {name!r} is reserved", hint="choose another name")
+        m = np.asarray(value)
+        if m.shape != (n_sites, n_gateways):
+            raise InputError(
+                f"mask {name!r} has shape {m.shape}, expected "
+                f"({n_sites} sites, {n_gateways} gateways)"
+            )
+        if not np.isin(m, (0, 1)).all():
+            raise InputError(f"mask {name!r} must hold only 0/1 (or true/false) values")
+        masks[name] = m.astype(bool)
+    return masks
+
+
 @dataclass(frozen=True, eq=False)
 class Scenario:
     """Sites, gateways (user regions), hourly capacity, demand and factors.
@@ -208,19 +240,7 @@ class Scenario:
                     f"site weights of {name!r} must be {len(sites)} finite values >= 0"
                 )
             weights[name] = w
-        masks: dict[str, np.ndarray] = {}
-        for name, value in self.masks.items():
-            if name in BUILTIN_MASKS:
-                raise InputError(f"mask name {name!r} is reserved", hint="choose another name")
-            m = np.asarray(value)
-            if m.shape != (len(sites), len(gateways)):
-                raise InputError(
-                    f"mask {name!r} has shape {m.shape}, expected "
-                    f"({len(sites)} sites, {len(gateways)} gateways)"
-                )
-            if not np.isin(m, (0, 1)).all():
-                raise InputError(f"mask {name!r} must hold only 0/1 (or true/false) values")
-            masks[name] = m.astype(bool)
+        masks = _checked_masks(self.masks, len(sites), len(gateways))
         nearest = self.nearest
         if nearest is not None:
             nearest = np.asarray(nearest, dtype=np.int64)
@@ -235,20 +255,8 @@ class Scenario:
             hours = np.asarray(hours)
             if hours.shape != (n_hours,):
                 raise InputError(f"hours has {hours.shape[0]} labels for {n_hours} hours")
-        if self.flexibility is not None:
-            if not isinstance(self.flexibility, Flexibility):
-                raise InputError("flexibility must be a Flexibility value")
-            if self.flexibility.share.shape == (1,) and len(gateways) != 1:
-                object.__setattr__(
-                    self,
-                    "flexibility",
-                    Flexibility.uniform(
-                        float(self.flexibility.share[0]),
-                        int(self.flexibility.max_delay[0]),
-                        len(gateways),
-                    ),
-                )
-            self.flexibility.check(len(gateways), n_hours)
+        flex = _checked_flexibility(self.flexibility, len(gateways), n_hours)
+        object.__setattr__(self, "flexibility", flex)
         object.__setattr__(self, "sites", sites)
         object.__setattr__(self, "gateways", gateways)
         object.__setattr__(self, "demand", demand)

@@ -41,8 +41,8 @@ def apply_flexibility(
         return loaded
     base = sc.flexibility or Flexibility.uniform(0.0, 0, sc.n_gateways)
     given = Flexibility(
-        0.0 if options.deferrable is None else options.deferrable,
-        0 if options.max_delay is None else options.max_delay,
+        np.array([0.0 if options.deferrable is None else options.deferrable]),
+        np.array([0 if options.max_delay is None else options.max_delay]),
     )  # checks the values, naming the option
     movable = np.array([g not in loaded.rigid_gateways for g in sc.gateways])
     share = base.share.copy()
