@@ -177,8 +177,9 @@ def test_phi_zero_equals_the_plain_model(
 ) -> None:
     plain = solve(benchmark, objective, mask, method="lp")
     flex = benchmark.with_flexibility(Flexibility.uniform(0.0, delay, benchmark.n_gateways))
-    deferred = solve(flex, objective, mask)
+    deferred = solve(flex, objective, mask, method="lp")
     assert deferred.network.group_share is not None  # the deferral rows were used
+    assert deferred.info["variables"] > plain.info["variables"]  # backlog variables
     assert deferred.value == pytest.approx(plain.value, rel=1e-9)
     if published is not None:
         assert deferred.value == pytest.approx(published, rel=1e-8)
@@ -196,6 +197,15 @@ def test_benchmark_with_deferral_is_no_worse(benchmark: Scenario) -> None:
     assert values[0] == pytest.approx(629_943.21, rel=1e-8)
     assert all(b <= a * (1 + 1e-9) for a, b in itertools.pairwise(values))
     assert values[-1] < values[0]
+
+
+def test_phi_zero_keeps_the_fast_methods(benchmark: Scenario) -> None:
+    # nothing may wait: the full-mask AVG objective separates by hour as without deferral
+    flex = benchmark.with_flexibility(Flexibility.uniform(0.0, 4, benchmark.n_gateways))
+    a = solve(flex, ob.weighted_mean({"carbon": 1500.0}, cost=0.0), "full")
+    assert a.method == "per-hour"
+    assert a.value == pytest.approx(139_600.8013, rel=1e-8)  # R6 row
+    assert a.max_violation() <= 1e-9
 
 
 def test_service_phi_zero_through_the_api() -> None:

@@ -149,7 +149,8 @@ def solve(
     objective.check(scenario)
     network = compile_network(scenario, objective.mask or mask)
     check_reachable_capacity(firm_network(network))
-    if has_deferral(network):
+    flex = scenario.flexibility
+    if has_deferral(network) and (method == "lp" or (flex is not None and flex.active)):
         return _solve_deferral(network, objective, method, tolerance, time_limit, t0)
 
     if not objective.coupled and network.n_groups == 1 and method != "lp":
@@ -182,7 +183,9 @@ def _solve_deferral(
     time_limit: float | None,
     started: float,
 ) -> Allocation:
-    """Deferrable load couples the hours of every objective: one LP."""
+    """Deferrable load couples the hours of every objective: one LP. (Without any load
+    that may wait, the hours separate as without deferral and :func:`solve` dispatches
+    as usual, unless ``method="lp"``.)"""
     if method == "decomposition":
         raise InputError(
             "the decomposition does not handle deferrable load",

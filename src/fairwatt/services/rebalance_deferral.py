@@ -56,6 +56,8 @@ def apply_flexibility(
     flex = Flexibility(share, delay)
     if (share > 0).any() and not (delay[share > 0] > 0).any():
         notes.append("a deferrable share is given but the maximum delay is 0: nothing may wait")
+    elif (delay > 0).any() and not (share[delay > 0] > 0).any():
+        notes.append("a maximum delay is given but the deferrable share is 0: nothing may wait")
     return dataclasses.replace(loaded, scenario=sc.with_flexibility(flex))
 
 
