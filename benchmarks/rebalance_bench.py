@@ -31,7 +31,9 @@ Cases
   the certified gap is HiGHS's own optimality tolerance):
   ``deferral-r6-partial`` the R6 benchmark on its partial mask, ``deferral-r6-phi0`` the
   same with share 0 (must give 629,943.21), ``deferral-scale-50`` the 50-site ×
-  8760-hour synthetic scenario (one gateway group) as one LP.
+  8760-hour synthetic scenario (one gateway group) as one LP, ``deferral-scale-50-d24``
+  the same with a 24-hour delay, ``deferral-ring-20`` 20 sites × 8760 hours where
+  each gateway reaches its own site and the next four (20 gateway groups, 100 routes).
 
 cvxpy is in the ``bench`` extra (``pip install -e '.[bench]'``); without it the cvxpy
 cases print a message and are skipped.
@@ -101,6 +103,20 @@ def synthetic(n_sites: int, n_hours: int = 8760, seed: int = 0, load: float = 0.
         price=price,
         intensity={"carbon": carbon, "water": water},
     )
+
+
+def _ring(scenario: Any, width: int) -> Any:
+    """``scenario`` with a mask ``ring``: gateway g reaches sites g, g+1, ..., g+width-1
+    (mod S)."""
+    import dataclasses
+
+    import numpy as np
+
+    n = scenario.n_sites
+    mask = np.zeros((n, n), dtype=bool)
+    for g in range(n):
+        mask[(g + np.arange(width)) % n, g] = True
+    return dataclasses.replace(scenario, masks={"ring": mask})
 
 
 def _r6() -> Any:
@@ -298,6 +314,10 @@ def run_case(name: str) -> dict[str, Any]:
         return _deferral(_r6(), "partial", 0.3, 4)
     if name == "deferral-scale-50":
         return _deferral(synthetic(50), "full", 0.3, 4)
+    if name == "deferral-scale-50-d24":
+        return _deferral(synthetic(50), "full", 0.3, 24)
+    if name == "deferral-ring-20":
+        return _deferral(_ring(synthetic(20), 5), "ring", 0.3, 4)
     if name.startswith("scale-"):
         _, n, kind = name.split("-", 2)
         scenario = synthetic(int(n))
