@@ -32,8 +32,10 @@ Cases
   ``deferral-r6-partial`` the R6 benchmark on its partial mask, ``deferral-r6-phi0`` the
   same with share 0 (must give 629,943.21), ``deferral-scale-50`` the 50-site ×
   8760-hour synthetic scenario (one gateway group) as one LP, ``deferral-scale-50-d24``
-  the same with a 24-hour delay, ``deferral-ring-20`` 20 sites × 8760 hours where
-  each gateway reaches its own site and the next four (20 gateway groups, 100 routes).
+  the same with a 24-hour delay, ``deferral-ring-20`` 20 sites × 730 hours (a month)
+  where each gateway reaches its own site and the next four (20 gateway groups, 100
+  routes), and ``ring-20-lp`` the same without deferral: many gateway groups make the
+  monolithic LP slow (a year of this ring did not finish in 9 minutes with deferral).
 
 cvxpy is in the ``bench`` extra (``pip install -e '.[bench]'``); without it the cvxpy
 cases print a message and are skipped.
@@ -317,7 +319,9 @@ def run_case(name: str) -> dict[str, Any]:
     if name == "deferral-scale-50-d24":
         return _deferral(synthetic(50), "full", 0.3, 24)
     if name == "deferral-ring-20":
-        return _deferral(_ring(synthetic(20), 5), "ring", 0.3, 4)
+        return _deferral(_ring(synthetic(20, n_hours=730), 5), "ring", 0.3, 4)
+    if name == "ring-20-lp":
+        return _deferral(_ring(synthetic(20, n_hours=730), 5), "ring", 0.0, 0)
     if name.startswith("scale-"):
         _, n, kind = name.split("-", 2)
         scenario = synthetic(int(n))

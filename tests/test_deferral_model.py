@@ -231,3 +231,19 @@ def test_best_window_moves_in_time_only() -> None:
     assert a.value == pytest.approx(110.0, rel=1e-9)
     with pytest.raises(InputError, match="best-window criterion"):
         ob.parse_objective("best-window:noise")
+
+
+def test_large_multi_group_lp_uses_the_interior_point_method(
+    benchmark: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fairwatt.balancing.solve as solve_module
+
+    flex = benchmark.with_flexibility(Flexibility.uniform(0.3, 4, benchmark.n_gateways))
+    obj = ob.eglb({"water": 60.0, "carbon": 1500.0})
+    simplex = solve(flex, obj, "partial")
+    assert simplex.info["highs_method"] == "highs"
+    monkeypatch.setattr(solve_module, "IPM_THRESHOLD", 0)
+    ipm = solve(flex, obj, "partial")
+    assert ipm.info["highs_method"] == "highs-ipm"
+    assert ipm.value == pytest.approx(simplex.value, rel=1e-8)
+    assert ipm.max_violation() <= 1e-7

@@ -22,6 +22,9 @@ Method = Literal["auto", "lp", "decomposition"]
 #: by the Lagrangian decomposition (``method="auto"``); below it the monolithic LP is
 #: faster.
 DECOMPOSITION_THRESHOLD = 50_000
+#: Above this many flow variables an LP with deferrable load and several gateway groups
+#: is solved by HiGHS's interior-point method (with crossover) instead of simplex.
+IPM_THRESHOLD = 50_000
 
 
 # --------------------------------------------------------------------------- per hour
@@ -191,15 +194,29 @@ def _solve_deferral(
             "the decomposition does not handle deferrable load",
             hint="use method lp or auto",
         )
-    return _solve_lp(network, objective, time_limit=time_limit, started=started)
+    # many gateway groups over many hours: the interior-point method (with crossover to
+    # an optimal vertex) is several times faster than simplex on these LPs
+    large = network.n_groups > 1 and network.scenario.n_hours * network.n_routes > IPM_THRESHOLD
+    return _solve_lp(
+        network,
+        objective,
+        time_limit=time_limit,
+        started=started,
+        highs_method="highs-ipm" if large else "highs",
+    )
 
 
 def _solve_lp(
-    network: Network, objective: Objective, *, time_limit: float | None, started: float
+    network: Network,
+    objective: Objective,
+    *,
+    time_limit: float | None,
+    started: float,
+    highs_method: str = "highs",
 ) -> Allocation:
-    """One sparse LP with HiGHS."""
+    """One sparse LP with HiGHS (``highs_method``: ``highs`` or ``highs-ipm``)."""
     lp = build_lp(network, objective)
-    res = run_highs(lp, time_limit=time_limit)
+    res = run_highs(lp, method=highs_method, time_limit=time_limit)
     if res.status == 2:
         raise explain_infeasible(network, objective)
     if res.status != 0 or res.x is None:
@@ -226,5 +243,6 @@ def _solve_lp(
             "variables": lp.n_vars,
             "nonzeros": lp.nnz,
             "lp_value": res.value,
+            "highs_method": highs_method,
         },
     )
