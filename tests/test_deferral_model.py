@@ -214,6 +214,8 @@ def test_service_phi_zero_through_the_api() -> None:
     assert summary.loc["eglb", "objective_value"] == pytest.approx(629_943.21, rel=1e-8)
     assert result.deferral is not None
     assert (result.deferral["deferred_mwh"].abs() < 1e-9).all()
+    alloc = result.allocation
+    assert (alloc["arrival_hour"] == alloc["hour"]).all()
 
 
 def test_best_window_moves_in_time_only() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Literal
 
@@ -153,8 +154,11 @@ def solve(
     network = compile_network(scenario, objective.mask or mask)
     check_reachable_capacity(firm_network(network))
     flex = scenario.flexibility
-    if has_deferral(network) and (method == "lp" or (flex is not None and flex.active)):
-        return _solve_deferral(network, objective, method, tolerance, time_limit, t0)
+    if has_deferral(network):
+        if method == "lp" or (flex is not None and flex.active):
+            return _solve_deferral(network, objective, method, tolerance, time_limit, t0)
+        # nothing may wait: the plain model, solved as usual
+        network = dataclasses.replace(network, group_share=None, group_delay=None)
 
     if not objective.coupled and network.n_groups == 1 and method != "lp":
         flow = greedy_single_group(network, route_unit_cost(network, objective))

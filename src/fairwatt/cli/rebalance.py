@@ -189,7 +189,8 @@ AllocationOpt = Annotated[
         "--allocation",
         "-a",
         help="Also write the hourly allocation (objective, hour, site, gateway, "
-        "energy_mwh) here: .csv or .parquet.",
+        "energy_mwh; with deferrable load also arrival_hour, hour being the serving "
+        "hour) here: .csv or .parquet.",
         metavar="PATH",
     ),
 ]

@@ -216,7 +216,7 @@ def allocation_frame(outcomes: Sequence[Outcome], *, max_rows: int = 20_000_000)
     (after ``hour``) gives the hour the energy's demand arrived."""
     import pandas as pd
 
-    deferral = any(o.allocation.network.group_share is not None for o in outcomes)
+    deferral = any(o.allocation.scenario.flexibility is not None for o in outcomes)
     columns = ["objective", "hour", *(["arrival_hour"] if deferral else []), "site"]
     columns += ["gateway", "energy_mwh"]
     parts = [df for df in (_outcome_allocation(o, max_rows) for o in outcomes) if len(df)]
