@@ -135,6 +135,15 @@ def test_infeasible_windows_exit_4() -> None:
     assert a.max_violation() <= 1e-9
 
 
+def test_unmeetable_limit_with_deferral_names_the_limit() -> None:
+    # deferral is feasible, but no allocation puts under 0.1 t of carbon on every site
+    # when 2 MWh at >= 0.5 t/MWh must be served somewhere (>= 1 t in all, >= 0.5 t on
+    # the worst of the two sites)
+    limit = ob.cost_subject_to((ob.Limit("carbon", "worst", 0.1),), "worst:carbon=0.1")
+    with pytest.raises(InfeasibleError, match="no allocation meets carbon worst site"):
+        solve(toy([2, 0, 0], share=0.5, delay=2), limit)
+
+
 @pytest.mark.parametrize(
     ("share", "delay", "match"),
     [

@@ -10,7 +10,8 @@ Variables, for hours ``t`` and routes ``r = (site s_r, gateway group k_r)``:
 * :math:`m_f` mean footprint (ratio limits) and :math:`d_{ij} \ge |y_i - y_j|`
   (Gini limits).
 
-Constraints: demand of each group met every hour; site capacity every hour (a column
+Constraints: demand of each group met every hour (with deferrable load, the backlog
+rows of :mod:`fairwatt.balancing.deferral` instead); site capacity every hour (a column
 bound when only one group can reach the site); limits. The problem is handed to HiGHS
 [2]_ through :func:`scipy.optimize.linprog`. Whether demand can be served at all is
 decided beforehand, hour by hour, in :mod:`fairwatt.balancing.capacity`.
@@ -181,7 +182,7 @@ def _footprint_rows(
     sc = network.scenario
     n_s, n_x = sc.n_sites, t_idx.size
     for key, y0 in offsets.items():
-        if not key.startswith("y:") or key == "b":
+        if not key.startswith("y:"):
             continue
         wk = sc.weighted_intensity(key[2:])[s_of_x, t_idx]
         eq.add(
