@@ -8,6 +8,8 @@
   ``ratio:water=1.3``, ...);
 * :mod:`~fairwatt.balancing.capacity` — can demand be served: the exact hourly
   max-flow shortfall and its bottleneck (infeasibility messages);
+* :mod:`~fairwatt.balancing.deferral` — temporally deferrable load: the backlog rows
+  of the LP and how an allocation shifted load in time;
 * :mod:`~fairwatt.balancing.lp` — the sparse LP and its HiGHS run;
 * :mod:`~fairwatt.balancing.allocation` — :class:`Allocation`, the result every solver
   returns;

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from fairwatt.balancing.deferral import has_deferral, window_violation
 from fairwatt.balancing.objectives import (
     Objective,
     limit_violation,
@@ -84,9 +85,12 @@ class Allocation:
     def max_violation(self) -> float:
         """Largest violation of demand, capacity, mask or limits. [MWh or footprint]"""
         sc, net = self.scenario, self.network
-        served = np.zeros((net.n_groups, sc.n_hours))
-        np.add.at(served, net.route_group, self.flow.T)
-        worst = float(np.abs(served - net.group_demand).max(initial=0.0))
+        if has_deferral(net):
+            worst = window_violation(net, self.flow)
+        else:
+            served = np.zeros((net.n_groups, sc.n_hours))
+            np.add.at(served, net.route_group, self.flow.T)
+            worst = float(np.abs(served - net.group_demand).max(initial=0.0))
         worst = max(worst, float((self.site_energy - sc.capacity).max(initial=0.0)))
         worst = max(worst, float(-self.flow.min(initial=0.0)))
         for lim in self.objective.limits:

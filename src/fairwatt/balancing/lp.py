@@ -10,7 +10,8 @@ Variables, for hours ``t`` and routes ``r = (site s_r, gateway group k_r)``:
 * :math:`m_f` mean footprint (ratio limits) and :math:`d_{ij} \ge |y_i - y_j|`
   (Gini limits).
 
-Constraints: demand of each group met every hour; site capacity every hour (a column
+Constraints: demand of each group met every hour (with deferrable load, the backlog
+rows of :mod:`fairwatt.balancing.deferral` instead); site capacity every hour (a column
 bound when only one group can reach the site); limits. The problem is handed to HiGHS
 [2]_ through :func:`scipy.optimize.linprog`. Whether demand can be served at all is
 decided beforehand, hour by hour, in :mod:`fairwatt.balancing.capacity`.
@@ -35,6 +36,12 @@ import numpy as np
 from scipy import sparse
 
 from fairwatt.balancing.capacity import shortfall, shortfall_error
+from fairwatt.balancing.deferral import (
+    deferral_infeasible,
+    deferral_rows,
+    firm_network,
+    has_deferral,
+)
 from fairwatt.balancing.objectives import Limit, Objective
 from fairwatt.balancing.scenario import Network
 from fairwatt.errors import InfeasibleError
@@ -136,14 +143,14 @@ def _flow_rows(
     rs = network.route_site
     s_of_x = rs[r_idx]
     n_x = t_idx.size
-    # demand: one row per (hour, group)
-    eq.add(
-        t_idx * n_k + network.route_group[r_idx],
-        np.arange(n_x),
-        1.0,
-        network.group_demand.T.ravel(),
-        n_t * n_k,
-    )
+    if not has_deferral(network):  # demand: one row per (hour, group)
+        eq.add(
+            t_idx * n_k + network.route_group[r_idx],
+            np.arange(n_x),
+            1.0,
+            network.group_demand.T.ravel(),
+            n_t * n_k,
+        )
     routes_per_site = np.bincount(rs, minlength=n_s)
     single = routes_per_site[s_of_x] == 1
     hi[:n_x][single] = sc.capacity[s_of_x[single], t_idx[single]]
@@ -246,6 +253,9 @@ def build_lp(network: Network, objective: Objective) -> LinearProgram:
     r_idx = np.tile(np.arange(n_r), n_t)  # route of each x
     s_of_x = network.route_site[r_idx]
     offsets, n_vars = _layout(objective, n_x, n_s)
+    if has_deferral(network):  # backlog of every group at the end of every hour
+        offsets["b"] = n_vars
+        n_vars += network.n_groups * n_t
 
     c = np.zeros(n_vars)
     c[:n_x] = objective.cost * sc.price[s_of_x, t_idx]
@@ -259,6 +269,8 @@ def build_lp(network: Network, objective: Objective) -> LinearProgram:
     eq = _Rows()
     ub = _Rows()
     _flow_rows(network, eq, ub, hi, t_idx, r_idx)
+    if has_deferral(network):
+        deferral_rows(network, eq, ub, hi, t_idx, r_idx, offsets["b"])
     _footprint_rows(network, objective, offsets, eq, ub, t_idx, s_of_x)
     for lim in objective.limits:
         _limit_rows(lim, offsets, n_s, eq, ub, hi)
@@ -326,9 +338,13 @@ def explain_infeasible(network: Network, objective: Objective) -> InfeasibleErro
     :func:`fairwatt.balancing.capacity.shortfall`) the error names those hours and their
     bottleneck; otherwise the objective's limits are what cannot be met.
     """
-    short = shortfall(network)
+    short = shortfall(firm_network(network))
     if short.hours.size:
         return shortfall_error(short)
+    if has_deferral(network):
+        plain = build_lp(network, Objective(name="feasibility", cost=0.0))
+        if not objective.limits or run_highs(plain).status == 2:
+            return deferral_infeasible(network)
     limits = ", ".join(lim.describe() for lim in objective.limits) or "the objective's terms"
     return InfeasibleError(
         f"objective {objective.name!r}: no allocation meets {limits}",

@@ -262,13 +262,33 @@ def min_worst(footprint: str, name: str | None = None) -> Objective:
     return Objective(name=name or f"min-worst:{footprint}", cost=0.0, worst={footprint: 1.0})
 
 
+def best_window(criterion: str = "carbon", name: str | None = None) -> Objective:
+    """Time-only baseline: every gateway at its nearest site, its deferrable share moved
+    to the hours of its window lowest in ``criterion`` (a footprint's intensity, or
+    ``cost``), within capacity — what a carbon-aware scheduler at one location does.
+
+    With deferrable load it minimises the total ``criterion`` on the nearest-site mask;
+    without, it is the nearest-site allocation.
+    """
+    if criterion == "cost":
+        return Objective(name=name or "best-window:cost", cost=1.0, mask="nearest")
+    if criterion not in FOOTPRINTS:
+        raise InputError(
+            f"unknown best-window criterion {criterion!r}",
+            hint=f"use one of: cost, {', '.join(FOOTPRINTS)}",
+        )
+    return Objective(
+        name=name or f"best-window:{criterion}", cost=0.0, mean={criterion: 1.0}, mask="nearest"
+    )
+
+
 def cost_subject_to(limits: tuple[Limit, ...], name: str) -> Objective:
     """Minimise cost subject to limits on footprints."""
     return Objective(name=name, cost=1.0, limits=limits)
 
 
 OBJECTIVE_HELP = (
-    "min-cost | min-carbon | min-water | min-health | nearest | "
+    "min-cost | min-carbon | min-water | min-health | nearest | best-window[:water|cost] | "
     "avg[:cost=1,water=60,...] | eglb[:cost=1,water=60,carbon=1500] | min-worst:FOOTPRINT | "
     "worst:FOOTPRINT=CAP | ratio:FOOTPRINT=R | gini:FOOTPRINT=G"
 )
@@ -304,6 +324,8 @@ def parse_objective(spec: str, default_weights: Mapping[str, float] | None = Non
     ----------
     spec : str
         One of ``min-cost``, ``min-carbon``, ``min-water``, ``min-health``, ``nearest``,
+        ``best-window`` (``best-window:water``, ``best-window:cost``; see
+        :func:`best_window`),
         ``avg``, ``eglb`` (optionally ``avg:cost=1,water=60`` / ``eglb:...`` with their
         own weights), ``min-worst:FOOTPRINT``, and the constraint forms
         ``worst:FOOTPRINT=CAP`` [t, m³ or US$], ``ratio:FOOTPRINT=R`` and
@@ -319,6 +341,8 @@ def parse_objective(spec: str, default_weights: Mapping[str, float] | None = Non
         return min_cost()
     if head == "nearest" and not rest:
         return nearest_site()
+    if head == "best-window":
+        return best_window(rest.strip() or "carbon", name=spec)
     if head.startswith("min-") and head[4:] in FOOTPRINTS and not rest:
         return min_footprint(head[4:])
     if head in ("avg", "eglb"):

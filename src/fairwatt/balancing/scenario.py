@@ -51,6 +51,108 @@ def _as_2d(name: str, value: Any, shape: tuple[int, int], *, nonneg: bool) -> np
 
 
 @dataclass(frozen=True, eq=False)
+class Flexibility:
+    """Temporally deferrable load: per gateway, a share of each hour's demand that may be
+    served up to a number of hours later.
+
+    A share ``share[g]`` of the demand of gateway ``g`` arriving in hour ``t`` may be
+    served in any hour ``tau`` with ``t <= tau <= min(t + max_delay[g], T - 1)`` (at any
+    site the mask allows); the rest, ``1 - share[g]``, is served in hour ``t``.
+
+    Parameters
+    ----------
+    share : array-like, shape (G,) or scalar
+        Deferrable share of each gateway's demand. [dimensionless, 0..1]
+    max_delay : array-like of int, shape (G,) or scalar
+        Maximum delay of each gateway's deferrable load. [h, integer >= 0]
+
+    Raises
+    ------
+    InputError
+        On a share outside [0, 1] (naming ``deferrable``) or a negative or non-integer
+        delay (naming ``max_delay``).
+    """
+
+    share: np.ndarray
+    max_delay: np.ndarray
+
+    def __post_init__(self) -> None:
+        share = np.atleast_1d(np.asarray(self.share, dtype=np.float64))
+        bad = ~(np.isfinite(share) & (share >= 0.0) & (share <= 1.0))
+        if bad.any():
+            raise InputError(
+                f"deferrable {share[bad][0]:g}: the deferrable share must be between 0 and 1",
+                hint="give deferrable as a share such as 0.3",
+            )
+        raw = np.atleast_1d(np.asarray(self.max_delay, dtype=np.float64))
+        ok = np.isfinite(raw) & (raw >= 0) & (raw == np.round(raw))
+        if not ok.all():
+            raise InputError(
+                f"max_delay {raw[~ok][0]:g}: the maximum delay must be a whole number of "
+                "hours >= 0",
+                hint="give max_delay in whole hours, e.g. 4",
+            )
+        share, delay = np.broadcast_arrays(share, raw.astype(np.int64))
+        object.__setattr__(self, "share", np.ascontiguousarray(share))
+        object.__setattr__(self, "max_delay", np.ascontiguousarray(delay))
+
+    @classmethod
+    def uniform(cls, share: float, max_delay: int, n_gateways: int) -> Flexibility:
+        """The same share and delay for every one of ``n_gateways`` gateways."""
+        return cls(np.full(n_gateways, share, dtype=np.float64), np.full(n_gateways, max_delay))
+
+    @property
+    def active(self) -> bool:
+        """True when some load may actually wait (a share > 0 with a delay > 0)."""
+        return bool(((self.share > 0) & (self.max_delay > 0)).any())
+
+    def check(self, n_gateways: int, n_hours: int) -> None:
+        """Sizes against a scenario; a delay must be shorter than the horizon."""
+        if self.share.shape != (n_gateways,):
+            raise InputError(
+                f"flexibility gives {self.share.size} shares for {n_gateways} gateways"
+            )
+        if (self.max_delay >= n_hours).any():
+            raise InputError(
+                f"max_delay {int(self.max_delay.max())} h is not shorter than the horizon "
+                f"({n_hours} hours)",
+                hint=f"give max_delay below {n_hours}",
+            )
+
+
+def _checked_flexibility(flex: Any, n_gateways: int, n_hours: int) -> Flexibility | None:
+    """``flex`` checked against the scenario (one value stands for every gateway)."""
+    if flex is None:
+        return None
+    if not isinstance(flex, Flexibility):
+        raise InputError("flexibility must be a Flexibility value")
+    checked: Flexibility = flex
+    if checked.share.shape == (1,) and n_gateways != 1:
+        checked = Flexibility.uniform(float(flex.share[0]), int(flex.max_delay[0]), n_gateways)
+    checked.check(n_gateways, n_hours)
+    return checked
+
+
+def _checked_masks(
+    values: Mapping[str, Any], n_sites: int, n_gateways: int
+) -> dict[str, np.ndarray]:
+    masks: dict[str, np.ndarray] = {}
+    for name, value in values.items():
+        if name in BUILTIN_MASKS:
+            raise InputError(f"mask name {name!r} is reserved", hint="choose another name")
+        m = np.asarray(value)
+        if m.shape != (n_sites, n_gateways):
+            raise InputError(
+                f"mask {name!r} has shape {m.shape}, expected "
+                f"({n_sites} sites, {n_gateways} gateways)"
+            )
+        if not np.isin(m, (0, 1)).all():
+            raise InputError(f"mask {name!r} must hold only 0/1 (or true/false) values")
+        masks[name] = m.astype(bool)
+    return masks
+
+
+@dataclass(frozen=True, eq=False)
 class Scenario:
     """Sites, gateways (user regions), hourly capacity, demand and factors.
 
@@ -79,6 +181,9 @@ class Scenario:
         Index of each gateway's nearest site; defaults to the site of the same name.
     hours : array-like of datetime64, optional
         Start of each hour (UTC), used in messages and outputs.
+    flexibility : Flexibility, optional
+        Temporally deferrable share of each gateway's demand and its maximum delay;
+        none by default (all demand is served in the hour it arrives).
     """
 
     sites: tuple[str, ...]
@@ -91,6 +196,7 @@ class Scenario:
     masks: Mapping[str, np.ndarray] = field(default_factory=dict)
     nearest: np.ndarray | None = None
     hours: np.ndarray | None = None
+    flexibility: Flexibility | None = None
 
     def __post_init__(self) -> None:
         sites = tuple(str(s) for s in self.sites)
@@ -134,19 +240,7 @@ class Scenario:
                     f"site weights of {name!r} must be {len(sites)} finite values >= 0"
                 )
             weights[name] = w
-        masks: dict[str, np.ndarray] = {}
-        for name, value in self.masks.items():
-            if name in BUILTIN_MASKS:
-                raise InputError(f"mask name {name!r} is reserved", hint="choose another name")
-            m = np.asarray(value)
-            if m.shape != (len(sites), len(gateways)):
-                raise InputError(
-                    f"mask {name!r} has shape {m.shape}, expected "
-                    f"({len(sites)} sites, {len(gateways)} gateways)"
-                )
-            if not np.isin(m, (0, 1)).all():
-                raise InputError(f"mask {name!r} must hold only 0/1 (or true/false) values")
-            masks[name] = m.astype(bool)
+        masks = _checked_masks(self.masks, len(sites), len(gateways))
         nearest = self.nearest
         if nearest is not None:
             nearest = np.asarray(nearest, dtype=np.int64)
@@ -161,6 +255,8 @@ class Scenario:
             hours = np.asarray(hours)
             if hours.shape != (n_hours,):
                 raise InputError(f"hours has {hours.shape[0]} labels for {n_hours} hours")
+        flex = _checked_flexibility(self.flexibility, len(gateways), n_hours)
+        object.__setattr__(self, "flexibility", flex)
         object.__setattr__(self, "sites", sites)
         object.__setattr__(self, "gateways", gateways)
         object.__setattr__(self, "demand", demand)
@@ -267,6 +363,12 @@ class Scenario:
             hours=None if self.hours is None else self.hours[index],
         )
 
+    def with_flexibility(self, flexibility: Flexibility | None) -> Scenario:
+        """This scenario with another (or no) deferrable-load setting."""
+        from dataclasses import replace
+
+        return replace(self, flexibility=flexibility)
+
 
 @dataclass(frozen=True, eq=False)
 class Network:
@@ -288,6 +390,10 @@ class Network:
     route_site, route_group : ndarray of int, shape (R,)
         Site and group of each route (a site allowed to serve a group), sorted by group
         then site.
+    group_share, group_delay : ndarray, shape (K,), or None
+        Deferrable share [dimensionless] and maximum delay [h] of each group when the
+        scenario has a :class:`Flexibility` (gateways are then merged only when these
+        are equal too).
     """
 
     scenario: Scenario
@@ -297,6 +403,8 @@ class Network:
     group_demand: np.ndarray
     route_site: np.ndarray
     route_group: np.ndarray
+    group_share: np.ndarray | None = None
+    group_delay: np.ndarray | None = None
 
     @property
     def n_routes(self) -> int:
@@ -373,9 +481,12 @@ def compile_network(
             f"gateway {scenario.gateways[g]!r} has demand but mask {name!r} lets no site serve it",
             hint="allow at least one site for every gateway",
         )
-    columns = np.ascontiguousarray(m.T)  # (G, S)
+    columns = np.ascontiguousarray(m.T).astype(np.float64)  # (G, S)
+    flex = scenario.flexibility
+    if flex is not None:  # merge only gateways with the same share and delay
+        columns = np.hstack([columns, flex.share[:, None], flex.max_delay[:, None]])
     if not merge:
-        columns = np.hstack([columns, np.eye(scenario.n_gateways, dtype=bool)])
+        columns = np.hstack([columns, np.eye(scenario.n_gateways)])
     _, first, inverse = np.unique(columns, axis=0, return_index=True, return_inverse=True)
     # keep groups in order of their first gateway
     order = np.argsort(first, kind="stable")
@@ -398,4 +509,6 @@ def compile_network(
         group_demand=group_demand,
         route_site=np.concatenate(route_site_l).astype(np.int64),
         route_group=np.concatenate(route_group_l).astype(np.int64),
+        group_share=None if flex is None else flex.share[[g[0] for g in groups]],
+        group_delay=None if flex is None else flex.max_delay[[g[0] for g in groups]],
     )

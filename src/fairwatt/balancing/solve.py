@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Literal
 
@@ -10,10 +11,11 @@ import numpy as np
 from fairwatt.balancing.allocation import Allocation, route_unit_cost
 from fairwatt.balancing.capacity import check_reachable_capacity
 from fairwatt.balancing.decompose import solve_decomposition
+from fairwatt.balancing.deferral import firm_network, has_deferral
 from fairwatt.balancing.lp import build_lp, explain_infeasible, run_highs
 from fairwatt.balancing.objectives import Objective, evaluate
 from fairwatt.balancing.scenario import Network, Scenario, compile_network
-from fairwatt.errors import InfeasibleError
+from fairwatt.errors import InfeasibleError, InputError
 
 Method = Literal["auto", "lp", "decomposition"]
 
@@ -21,6 +23,9 @@ Method = Literal["auto", "lp", "decomposition"]
 #: by the Lagrangian decomposition (``method="auto"``); below it the monolithic LP is
 #: faster.
 DECOMPOSITION_THRESHOLD = 50_000
+#: Above this many flow variables an LP with deferrable load and several gateway groups
+#: is solved by HiGHS's interior-point method (with crossover) instead of simplex.
+IPM_THRESHOLD = 50_000
 
 
 # --------------------------------------------------------------------------- per hour
@@ -147,7 +152,13 @@ def solve(
     t0 = time.perf_counter()
     objective.check(scenario)
     network = compile_network(scenario, objective.mask or mask)
-    check_reachable_capacity(network)
+    check_reachable_capacity(firm_network(network))
+    flex = scenario.flexibility
+    if has_deferral(network):
+        if method == "lp" or (flex is not None and flex.active):
+            return _solve_deferral(network, objective, method, tolerance, time_limit, t0)
+        # nothing may wait: the plain model, solved as usual
+        network = dataclasses.replace(network, group_share=None, group_delay=None)
 
     if not objective.coupled and network.n_groups == 1 and method != "lp":
         flow = greedy_single_group(network, route_unit_cost(network, objective))
@@ -171,12 +182,45 @@ def solve(
     return _solve_lp(network, objective, time_limit=time_limit, started=t0)
 
 
-def _solve_lp(
-    network: Network, objective: Objective, *, time_limit: float | None, started: float
+def _solve_deferral(
+    network: Network,
+    objective: Objective,
+    method: Method,
+    tolerance: float,
+    time_limit: float | None,
+    started: float,
 ) -> Allocation:
-    """One sparse LP with HiGHS."""
+    """Deferrable load couples the hours of every objective: one LP. (Without any load
+    that may wait, the hours separate as without deferral and :func:`solve` dispatches
+    as usual, unless ``method="lp"``.)"""
+    if method == "decomposition":
+        raise InputError(
+            "the decomposition does not handle deferrable load",
+            hint="use method lp or auto",
+        )
+    # many gateway groups over many hours: the interior-point method (with crossover to
+    # an optimal vertex) is several times faster than simplex on these LPs
+    large = network.n_groups > 1 and network.scenario.n_hours * network.n_routes > IPM_THRESHOLD
+    return _solve_lp(
+        network,
+        objective,
+        time_limit=time_limit,
+        started=started,
+        highs_method="highs-ipm" if large else "highs",
+    )
+
+
+def _solve_lp(
+    network: Network,
+    objective: Objective,
+    *,
+    time_limit: float | None,
+    started: float,
+    highs_method: str = "highs",
+) -> Allocation:
+    """One sparse LP with HiGHS (``highs_method``: ``highs`` or ``highs-ipm``)."""
     lp = build_lp(network, objective)
-    res = run_highs(lp, time_limit=time_limit)
+    res = run_highs(lp, method=highs_method, time_limit=time_limit)
     if res.status == 2:
         raise explain_infeasible(network, objective)
     if res.status != 0 or res.x is None:
@@ -203,5 +247,6 @@ def _solve_lp(
             "variables": lp.n_vars,
             "nonzeros": lp.nnz,
             "lp_value": res.value,
+            "highs_method": highs_method,
         },
     )

@@ -29,6 +29,8 @@ PARAMETER_FLAGS: dict[str, str] = {
     "weight": "--weights",
     "sweep": "--sweep",
     "method": "--method",
+    "deferrable": "--deferrable",
+    "max_delay": "--max-delay",
 }
 # A parameter name stands for its option when it opens the text or follows one of these.
 _LEAD = r"(^|\b(?:use|unknown|give|with|without)\s+)"
@@ -55,6 +57,9 @@ def _passed(params: Mapping[str, Any]) -> set[str]:
         passed |= {"weights", "weight"}
     if params.get("sweep") is not None:
         passed.add("sweep")
+    for name in ("deferrable", "max_delay"):
+        if params.get(name) is not None:
+            passed.add(name)
     return passed
 
 
@@ -99,7 +104,8 @@ ObjectiveOpt = Annotated[
         "--objective",
         "-O",
         help="Objective to solve (repeat for several): min-cost, min-carbon, "
-        "min-water, min-health, nearest, avg[:cost=1,water=60], "
+        "min-water, min-health, nearest, best-window[:water|cost] (nearest site, "
+        "deferrable load moved to its window's cleanest hours), avg[:cost=1,water=60], "
         "eglb[:cost=1,water=60,carbon=1500], min-worst:FOOTPRINT, and min cost "
         "subject to worst:FOOTPRINT=CAP, ratio:FOOTPRINT=MAX_TO_MEAN or "
         "gini:FOOTPRINT=G. Default: the scenario's list, else min-cost, nearest, eglb.",
@@ -183,7 +189,8 @@ AllocationOpt = Annotated[
         "--allocation",
         "-a",
         help="Also write the hourly allocation (objective, hour, site, gateway, "
-        "energy_mwh) here: .csv or .parquet.",
+        "energy_mwh; with deferrable load also arrival_hour, hour being the serving "
+        "hour) here: .csv or .parquet.",
         metavar="PATH",
     ),
 ]
@@ -207,6 +214,25 @@ HeadroomOpt = Annotated[
         "--headroom",
         help="With --logs: capacity of a site without capacity_kw in the sites table = "
         "its observed peak hourly energy x this.",
+    ),
+]
+DeferrableOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--deferrable",
+        help="Share of each gateway's hourly demand (with --logs: of the flexible "
+        "load) that may be served up to --max-delay hours later (0..1). Overrides "
+        "the scenario's [flexibility].",
+        metavar="SHARE",
+    ),
+]
+MaxDelayOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-delay",
+        help="Hours deferrable load may wait (whole hours, clipped at the end of the "
+        "horizon). Overrides the scenario's [flexibility].",
+        metavar="HOURS",
     ),
 ]
 CapacityKwOpt = Annotated[
@@ -235,6 +261,8 @@ def rebalance(
     target_cap: TargetCapOpt = None,
     method: MethodOpt = "auto",
     tolerance: ToleranceOpt = 1e-4,
+    deferrable: DeferrableOpt = None,
+    max_delay: MaxDelayOpt = None,
     allocation: AllocationOpt = None,
     logs: LogsOpt = None,
     flexible: FlexibleOpt = 0.3,
@@ -257,8 +285,13 @@ def rebalance(
     ("before") and a --flexible share of each hour's load may move to any
     site, within capacity.
 
+    With --deferrable and --max-delay, a share of demand may also wait a few
+    hours (served at the site and hour chosen, within its window); the
+    report then gains a deferral table (energy deferred, delays used).
+
     Example: fairwatt rebalance sample_inputs/eglb/scenario.toml --mask partial
     """
+    import dataclasses
     import sys
 
     from fairwatt.errors import InputError
@@ -276,6 +309,7 @@ def rebalance(
     options = _options(
         mask, objective, weights, baseline, sweep, online, step, target_cap, method, tolerance
     )
+    options = dataclasses.replace(options, deferrable=deferrable, max_delay=max_delay)
     if logs is not None:
         from fairwatt.services.whatif import run_whatif
 

@@ -4,10 +4,11 @@ The format is in ``docs/rebalance.md``: ``sites``, ``gateways``, time settings
 (``timezone``, ``time_column``, ``time_format``), the default ``mask``, ``objectives``
 and ``[weights]``, the tables ``[capacity]``, ``[demand]``, ``[factors.price]``,
 ``[factors.carbon|water|health]`` (each ``value``, ``file`` or ``pattern`` with a
-``unit``), ``[site_weights.*]``, ``[masks.*]``, ``[nearest]``, ``[files]`` and
-``[source]``. :func:`read_scenario` returns the arrays in balancing units (energy MWh per
-hour, price US$/MWh, carbon t/MWh, water m³/MWh, health US$/MWh) as a
-:class:`ScenarioFile`; the rebalancing service builds the balancing scenario from it.
+``unit``), ``[site_weights.*]``, ``[masks.*]``, ``[nearest]``, ``[files]``,
+``[source]`` and ``[flexibility]`` (:mod:`fairwatt.io.scenario_flexibility`).
+:func:`read_scenario` returns the arrays in balancing units (energy MWh per hour, price
+US$/MWh, carbon t/MWh, water m³/MWh, health US$/MWh) as a :class:`ScenarioFile`; the
+rebalancing service builds the balancing scenario from it.
 In CSV tables only empty cells are missing values (a site named ``NA`` is a name).
 """
 
@@ -24,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from fairwatt.errors import InputError
+from fairwatt.io.scenario_flexibility import read_flexibility
 from fairwatt.io.tables import first_row_number, read_table
 from fairwatt.io.times import to_utc
 from fairwatt.schema import FOOTPRINTS
@@ -33,7 +35,7 @@ from fairwatt.schema import SCENARIO_FACTOR_UNITS as FACTOR_UNITS
 _KNOWN_KEYS = frozenset({
     "title", "sites", "gateways", "timezone", "time_column", "time_format", "mask",
     "objectives", "weights", "capacity", "demand", "factors", "site_weights", "masks",
-    "nearest", "files", "source",
+    "nearest", "files", "source", "flexibility",
 })  # fmt: skip
 
 Table = pd.DataFrame | pd.Series
@@ -67,6 +69,8 @@ class ScenarioFile:
     mask: str = "full"
     notes: list[str] = field(default_factory=list)
     source: Any = None
+    flexibility: tuple[np.ndarray, np.ndarray] | None = None
+    """Deferrable share and maximum delay [h] of each gateway (``[flexibility]``)."""
 
 
 class _Ctx:
@@ -577,6 +581,7 @@ def read_scenario(path: str | Path) -> ScenarioFile:
         mask=str(doc.get("mask", "full")),
         notes=notes,
         source=doc.get("source"),
+        flexibility=read_flexibility(doc.get("flexibility"), gateways, str(p)),
     )
 
 

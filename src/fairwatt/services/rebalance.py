@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from fairwatt.errors import InfeasibleError, InputError
 from fairwatt.schema import FOOTPRINTS
+from fairwatt.services import rebalance_deferral as deferral_service
 from fairwatt.services.rebalance_types import (
     SCHEMA_VERSION,
     LoadedScenario,
@@ -83,7 +84,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         On a missing or malformed file, table, column, unit or value (with the file,
         row and column).
     """
-    from fairwatt.balancing.scenario import Scenario
+    from fairwatt.balancing.scenario import Flexibility, Scenario
     from fairwatt.io.scenario import read_scenario
 
     f = read_scenario(path)
@@ -91,6 +92,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         scenario = Scenario(
             sites=tuple(f.sites),
             gateways=tuple(f.gateways),
+            flexibility=None if f.flexibility is None else Flexibility(*f.flexibility),
             **{name: getattr(f, name) for name in _SCENARIO_FIELDS},
         )
     except InputError as exc:
@@ -159,7 +161,7 @@ def _balanced_weights(loaded: LoadedScenario) -> dict[str, float]:
     from fairwatt.balancing.objectives import nearest_site
     from fairwatt.balancing.solve import solve
 
-    sq = solve(loaded.scenario, nearest_site(name="status-quo"))
+    sq = solve(loaded.scenario.with_flexibility(None), nearest_site(name="status-quo"))
     totals = sq.site_totals()
     cost = float(totals["cost"].sum())
     feet = [f for f in loaded.scenario.footprints if float(totals[f].max()) > 0]
@@ -242,9 +244,8 @@ def _solve_all(
 
     outcomes = []
     for obj in objectives:
-        alloc = solve(
-            loaded.scenario, obj, mask, method=options.method, tolerance=options.tolerance
-        )
+        sc = deferral_service.scenario_for(loaded, obj.name)
+        alloc = solve(sc, obj, mask, method=options.method, tolerance=options.tolerance)
         outcomes.append(Outcome(obj.name, alloc, obj.describe(), alloc.gap))
     return outcomes
 
@@ -442,6 +443,9 @@ def solve_scenario(loaded: LoadedScenario, options: RebalanceOptions) -> Rebalan
     mask = options.mask or loaded.mask
     loaded.scenario.mask(mask)  # unknown masks fail before any work
     notes = list(loaded.notes)
+    loaded = deferral_service.apply_flexibility(loaded, options, notes)
+    if options.online:
+        deferral_service.refuse_online(loaded)
     weights = _weights(loaded, options, notes)
     objectives = _objective_list(loaded, options, weights)
     outcomes = _solve_all(loaded, options, objectives, mask)
@@ -452,6 +456,10 @@ def solve_scenario(loaded: LoadedScenario, options: RebalanceOptions) -> Rebalan
         metadata["online"] = info
         notes.append(_online_note(info))
     tables = _tables(outcomes, outcomes[0])
+    deferral = time_shift = None
+    if loaded.scenario.flexibility is not None:
+        deferral, time_shift = deferral_service.deferral_tables(outcomes)
+        notes += deferral_service.delay_summary(deferral)
     frontier = None
     if options.sweep is not None:
         frontier = _frontier(loaded.scenario, mask, options.sweep, weights, options)
@@ -475,6 +483,8 @@ def solve_scenario(loaded: LoadedScenario, options: RebalanceOptions) -> Rebalan
         summary=tables["summary"],
         inequity=tables["inequity"],
         sites=tables["sites"],
+        deferral=deferral,
+        time_shift=time_shift,
     )
 
 
@@ -491,6 +501,8 @@ def rebalance(
     target_cap: Mapping[str, float] | None = None,
     method: Method = "auto",
     tolerance: float = 1e-4,
+    deferrable: float | None = None,
+    max_delay: int | None = None,
 ) -> RebalanceResult:
     """Solve the baseline and every objective on a scenario and compare them.
 
@@ -526,6 +538,11 @@ def rebalance(
     method : {"auto", "lp", "decomposition"}, default "auto"
         How to solve, and the decomposition's relative gap ``tolerance`` (default 1e-4)
         [dimensionless]; see :func:`fairwatt.balancing.solve.solve`.
+    deferrable, max_delay : float and int, optional
+        Share of each gateway's hourly demand that may be served up to ``max_delay``
+        hours later [dimensionless 0..1, h] (``docs/rebalance.md``, "Deferrable load");
+        they replace the scenario's ``[flexibility]`` values. The result then has the
+        ``deferral`` and ``time_shift`` tables.
 
     Raises
     ------
@@ -556,6 +573,8 @@ def rebalance(
         target_cap=target_cap,
         method=method,
         tolerance=tolerance,
+        deferrable=deferrable,
+        max_delay=max_delay,
     )
     return solve_scenario(loaded, options)
 

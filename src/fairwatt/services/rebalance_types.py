@@ -50,6 +50,9 @@ class LoadedScenario:
     baseline: str = "min-cost"
     status_quo: bool = False
     """True when the nearest-site allocation is the observed one (a what-if on logs)."""
+    rigid_gateways: tuple[str, ...] = ()
+    """Gateways whose load never waits, whatever deferrable share is given (the fixed
+    load of a what-if)."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,8 @@ class RebalanceOptions:
     target_cap: Mapping[str, float] | None = None
     method: Method = "auto"
     tolerance: float = 1e-4
+    deferrable: float | None = None
+    max_delay: int | None = None
 
     def __post_init__(self) -> None:
         if self.method not in ("auto", "lp", "decomposition"):
@@ -136,6 +141,8 @@ class RebalanceOptions:
             "target_cap": None if self.target_cap is None else dict(self.target_cap),
             "method": self.method,
             "tolerance": self.tolerance,
+            "deferrable": self.deferrable,
+            "max_delay": self.max_delay,
         }
 
 
@@ -158,6 +165,10 @@ def _outcome_allocation(o: Outcome, max_rows: int) -> pd.DataFrame:
 
     a = o.allocation
     net, sc = a.network, a.scenario
+    if net.group_share is not None:
+        from fairwatt.services.rebalance_deferral import arrival_allocation
+
+        return arrival_allocation(o, max_rows)
     hours = (
         pd.DatetimeIndex(sc.hours).tz_localize("UTC")
         if sc.hours is not None and np.issubdtype(np.asarray(sc.hours).dtype, np.datetime64)
@@ -199,17 +210,28 @@ def _outcome_allocation(o: Outcome, max_rows: int) -> pd.DataFrame:
 def allocation_frame(outcomes: Sequence[Outcome], *, max_rows: int = 20_000_000) -> pd.DataFrame:
     """Hourly allocation of every outcome: objective, hour (UTC), site, gateway,
     energy_mwh [MWh]; rows with a positive flow only. Gateway groups are split by demand
-    share unless that would exceed ``max_rows`` (then the group's label is used)."""
+    share unless that would exceed ``max_rows`` (then the group's label is used).
+
+    With deferrable load, ``hour`` is the serving hour and a column ``arrival_hour``
+    (after ``hour``) gives the hour the energy's demand arrived."""
     import pandas as pd
 
-    columns = ["objective", "hour", "site", "gateway", "energy_mwh"]
+    deferral = any(o.allocation.scenario.flexibility is not None for o in outcomes)
+    columns = ["objective", "hour", *(["arrival_hour"] if deferral else []), "site"]
+    columns += ["gateway", "energy_mwh"]
     parts = [df for df in (_outcome_allocation(o, max_rows) for o in outcomes) if len(df)]
     if not parts:
         return pd.DataFrame(columns=columns)
     df = pd.concat(parts, ignore_index=True)
+    if deferral:  # outcomes solved without deferral (a what-if's status quo)
+        df["arrival_hour"] = (
+            df["arrival_hour"].fillna(df["hour"]) if "arrival_hour" in df else df["hour"]
+        )
+    df = df[columns]
     order = {o.name: i for i, o in enumerate(outcomes)}
     df["_order"] = df["objective"].map(order)
-    df = df.sort_values(["_order", "hour", "site", "gateway"], kind="stable", ignore_index=True)
+    keys = ["_order", "hour", *(["arrival_hour"] if deferral else []), "site", "gateway"]
+    df = df.sort_values(keys, kind="stable", ignore_index=True)
     return df.drop(columns="_order")
 
 
@@ -244,7 +266,22 @@ class RebalanceResult:
     outcomes : list of Outcome
         The solved allocations (empty for a result read from JSON).
     allocation : DataFrame
-        Hourly allocation [MWh], computed from ``outcomes`` on first access.
+        Hourly allocation [MWh], computed from ``outcomes`` on first access; with
+        deferrable load ``hour`` is the serving hour and ``arrival_hour`` the hour the
+        demand arrived.
+    deferral : DataFrame or None
+        With deferrable load (a scenario ``[flexibility]`` table, or ``deferrable`` /
+        ``max_delay`` given), one row per objective: ``deferrable_mwh`` (the share of
+        demand allowed to wait), ``deferred_mwh`` (energy served after the hour it
+        arrived), ``deferred_pct`` (of all demand), ``mean_delay_h`` (mean delay of the
+        deferred energy, NaN when none waited) and ``max_delay_h`` (longest delay
+        used) [MWh, %, h]. None without deferrable load.
+    time_shift : DataFrame or None
+        With deferrable load, per objective and hour (UTC start): ``arriving_mwh`` (the
+        demand arriving), ``served_mwh`` (energy served at all sites) and
+        ``backlog_mwh`` (deferrable energy still waiting at the end of the hour)
+        [MWh] — the arrival-versus-serving profile of each objective. None without
+        deferrable load.
     """
 
     title: str
@@ -261,6 +298,8 @@ class RebalanceResult:
     )
     schema_version: int = SCHEMA_VERSION
     outcomes: list[Outcome] = field(default_factory=list, repr=False)
+    deferral: pd.DataFrame | None = None
+    time_shift: pd.DataFrame | None = field(default=None, repr=False)
     _allocation: pd.DataFrame | None = field(default=None, init=False, repr=False)
 
     def __repr__(self) -> str:
@@ -288,6 +327,8 @@ class RebalanceResult:
         tables = {"summary": self.summary, "inequity": self.inequity, "sites": self.sites}
         if self.frontier is not None:
             tables = {"frontier": self.frontier, **tables}
+        if self.deferral is not None:
+            tables["deferral"] = self.deferral
         title = f"Rebalancing — {self.title}"
         return Report(title=title, tables=tables, metadata=self.metadata, notes=self.notes)
 
@@ -307,6 +348,9 @@ class RebalanceResult:
         tables = {"summary": self.summary, "inequity": self.inequity, "sites": self.sites}
         if self.frontier is not None:
             tables["frontier"] = self.frontier
+        for name, extra in (("deferral", self.deferral), ("time_shift", self.time_shift)):
+            if extra is not None:
+                tables[name] = extra
         if allocation:
             tables["allocation"] = self.allocation
         doc = {
@@ -369,6 +413,8 @@ class RebalanceResult:
             options=doc["options"],
             fairwatt_version=doc["fairwatt_version"],
             generated_at=doc["generated_at"],
+            deferral=tables.get("deferral"),
+            time_shift=tables.get("time_shift"),
         )
         result._allocation = tables.get("allocation")
         return result

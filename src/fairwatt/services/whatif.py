@@ -237,6 +237,7 @@ def scenario_from_logs(
         source={"logs": list(logs), "records": reduced.records},
         baseline="status-quo",
         status_quo=True,
+        rigid_gateways=tuple(f"{s} (fixed)" for s in g.sites),
     )
 
 
@@ -253,7 +254,9 @@ def run_whatif(
 
     ``options.mask`` ``full`` (default) lets the flexible share go to any site;
     ``nearest`` keeps everything in place (the status quo). The other options are those
-    of :func:`fairwatt.services.rebalance.rebalance`.
+    of :func:`fairwatt.services.rebalance.rebalance`; ``options.deferrable`` and
+    ``options.max_delay`` apply to the flexible share of each site's load (the fixed
+    rest is served where and when it was observed).
     """
     loaded = scenario_from_logs(
         logs, audit_options, flexible=flexible, headroom=headroom, capacity_kw=capacity_kw
