@@ -87,7 +87,8 @@ class LogOptions:
         ``"error"`` (default) or ``"sum"``.
     memory_limit
         Memory the reduction may hold before it spills to a temporary folder, e.g.
-        ``"768MB"`` (the default keeps a whole audit under 1 GiB whatever the log's size).
+        ``"1GB"`` (the default, ``"256MB"``, keeps a whole audit of 10^7 records under
+        512 MiB; DuckDB spills beyond it, whatever the log's size).
     threads
         Worker threads for the reduction (``None``: all cores).
     engine
