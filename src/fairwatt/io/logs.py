@@ -46,7 +46,7 @@ from fairwatt.io.log_sources import quote as _quote
 from fairwatt.io.log_sources import reader_sql as _reader_sql
 from fairwatt.io.log_sources import register_filesystems
 from fairwatt.io.log_sources import resolve_sources as _resolve_sources
-from fairwatt.io.log_sql import SHIFT_HOURS, US_PER_HOUR, aggregate_sql
+from fairwatt.io.log_sql import SHIFT_HOURS, US_PER_HOUR, aggregate_sql, with_hours
 from fairwatt.io.log_times import LocalTimes, locate_flagged, resolved_base
 from fairwatt.io.times import NO_ZONE_HINT, check_zone, zone_is_fixed
 from fairwatt.units import ENERGY_TO_KWH, J_PER_KWH
@@ -425,7 +425,7 @@ def _reduce(
     fused = options.duplicates == "error" and not options.interval_s and src.kind == "csv"
     aggregate = aggregate_sql(base, options.interval_s, "requests" in cols, check=fused)
     try:
-        df = _run_with_progress(con, aggregate, progress)
+        df = with_hours(_run_with_progress(con, aggregate, progress))
     except Exception as exc:
         raise duck_error(exc, src, cols) from exc
 
