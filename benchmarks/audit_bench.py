@@ -377,6 +377,8 @@ class CaseResult:
     records: int
     engine: str
     runs: list[Run] = field(default_factory=list)
+    #: 1-minute load average of the machine before and after the case's runs
+    load: tuple[float, float] = (float("nan"), float("nan"))
 
     @property
     def ok(self) -> bool:
@@ -389,6 +391,21 @@ class CaseResult:
     @property
     def peak_mib(self) -> float:
         return max(r.peak_mib for r in self.runs)
+
+    def paired_ratio(self, base: CaseResult) -> float:
+        """Median over the repeats of this engine's time over the baseline's time in the
+        same repeat (the two runs were adjacent: the pair saw about the same load)."""
+        return statistics.median(
+            a.seconds / b.seconds for a, b in zip(self.runs, base.runs, strict=True)
+        )
+
+
+def load_average() -> float:
+    """The machine's 1-minute load average (NaN where the OS does not report it)."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:  # pragma: no cover - not on Linux or macOS
+        return float("nan")
 
 
 def compare(result: Path, baseline: Path) -> dict[str, Any]:
@@ -488,7 +505,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--fairwatt", default=None, help="command that runs fairwatt")
     p.add_argument("--help-runs", type=int, default=10, help="runs of `fairwatt --help`")
-    p.add_argument("--tolerance", type=float, default=1e-9, help="max relative difference")
+    p.add_argument("--tolerance", type=float, default=1e-12, help="max relative difference")
     p.add_argument("--results", type=Path, default=None, help="also write results as JSON")
     p.add_argument("--generate-only", action="store_true", help="write the inputs and stop")
     return p
@@ -565,6 +582,7 @@ def main(argv: list[str] | None = None) -> int:
             str(outs.get("fairwatt-sum", "")),
         ]
         per_engine = {e: CaseResult(case, kind, layout.records, e) for e in engines}
+        load_before = load_average()
         for r in range(args.repeat):
             order = engines if r % 2 == 0 else engines[::-1]  # alternate who goes first
             for engine in order:
@@ -576,6 +594,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  {engine} failed (exit {run.returncode}):", file=sys.stderr)
                     for line in tail:
                         print(f"    {line}", file=sys.stderr)
+        for res in per_engine.values():
+            res.load = (load_before, load_average())
         results.extend(per_engine.values())
         failed |= not all(res.ok for res in per_engine.values())
         for e in ("fairwatt", "fairwatt-sum"):
@@ -612,6 +632,7 @@ def main(argv: list[str] | None = None) -> int:
                             "seconds": r.seconds if r.ok else None,
                             "peak_mib": r.peak_mib if r.ok else None,
                             "all_seconds": [x.seconds for x in r.runs],
+                            "all_peak_mib": [x.peak_mib for x in r.runs],
                         }
                         for r in results
                     ],
@@ -665,14 +686,25 @@ def print_report(
         f"\nfairwatt audit --by zone,hour vs DuckDB SQL baseline  (Python {info['python']}, "
         f"DuckDB {info['duckdb']}, {info['cpus']} CPUs)"
     )
-    header = ("case", "records", "engine", "seconds", "peak MiB", "records/s", "x baseline")
+    header = (
+        "case",
+        "records",
+        "engine",
+        "seconds",
+        "peak MiB",
+        "records/s",
+        "x baseline",
+        "x paired",
+        "load",
+    )
     rows = []
     base = {r.case: r for r in results if r.engine == "duckdb" and r.ok}
     for r in results:
         if not r.ok:
-            rows.append((r.case, f"{r.records:,}", r.engine, "failed", "-", "-", "-"))
+            rows.append((r.case, f"{r.records:,}", r.engine, "failed", "-", "-", "-", "-", "-"))
             continue
         ratio = f"{r.seconds / base[r.case].seconds:.2f}" if r.case in base else "-"
+        paired = f"{r.paired_ratio(base[r.case]):.2f}" if r.case in base else "-"
         rows.append(
             (
                 r.case,
@@ -682,6 +714,8 @@ def print_report(
                 f"{r.peak_mib:,.0f}",
                 f"{r.records / r.seconds:,.0f}",
                 ratio,
+                paired,
+                f"{r.load[0]:.1f}-{r.load[1]:.1f}",
             )
         )
     widths = [max(len(str(x[i])) for x in (header, *rows)) for i in range(len(header))]
@@ -698,7 +732,11 @@ def print_report(
                 for i, (c, w) in enumerate(zip(row, widths, strict=True))
             )
         )
-    print("(seconds: median wall time of the runs; peak MiB: largest peak RSS of the runs)")
+    print(
+        "(seconds: median wall time of the runs; peak MiB: largest peak RSS of the runs; "
+        "x baseline: ratio of the medians; x paired: median of the ratios of adjacent runs; "
+        "load: 1-minute load average before and after the case)"
+    )
     for case, cmp in comparisons.items():
         worst = cmp["max_rel_diff"]
         verdict = "OK" if matches(cmp, tolerance) else "MISMATCH"

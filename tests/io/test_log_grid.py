@@ -14,6 +14,7 @@ import pytest
 
 from fairwatt.errors import InputError
 from fairwatt.io import log_duplicates
+from fairwatt.io.log_sql import SHIFT_HOURS, with_hours
 from fairwatt.io.logs import LogOptions, reduce_log
 
 
@@ -239,3 +240,22 @@ def test_clean_logs_on_a_grid_never_take_the_hashed_scan(
     assert reduce_log(df, LogOptions(interval_s=interval)).records == 300
     if step == "h":
         assert reduce_log(df).records == 300
+
+
+def test_hour_keys_become_utc_timestamps() -> None:
+    # hk is the hour since 1970 shifted by SHIFT_HOURS; the timestamps are built here
+    # from calendar dates, not from the shift arithmetic
+    hours = [
+        pd.Timestamp("1969-12-31 23:00", tz="UTC"),
+        pd.Timestamp("1970-01-01 00:00", tz="UTC"),
+        pd.Timestamp("2024-02-29 17:00", tz="UTC"),
+    ]
+    epoch = pd.Timestamp("1970-01-01", tz="UTC")
+    hk = [SHIFT_HOURS + (h - epoch) // pd.Timedelta(hours=1) for h in hours]
+    assert hk[:2] == [SHIFT_HOURS - 1, SHIFT_HOURS]
+    df = pd.DataFrame({"site": ["a", "b", "c", "d"], "hk": [*hk, None]})
+    out = with_hours(df)
+    assert str(out["hour"].dtype) == "datetime64[us, UTC]"
+    assert out["hour"].iloc[:3].tolist() == hours
+    assert pd.isna(out["hour"].iloc[3])
+    assert out["site"].tolist() == ["a", "b", "c", "d"]

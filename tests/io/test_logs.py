@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from fairwatt.errors import InputError
-from fairwatt.io.logs import LogOptions, reduce_log
+from fairwatt.io.logs import LogOptions, connect, reduce_log
 
 CSV = """timestamp,site,server,energy_kwh
 2024-06-03T00:00:00+00:00,a,s1,1.5
@@ -307,3 +307,24 @@ def test_fixed_offset_zone_reads_naive_times_directly(tmp_path: Path) -> None:
     text = "timestamp,site,energy_kwh\n2024-10-27 02:00,a,1\n2024-10-27 02:00,a,2\n"
     opts = LogOptions(tz="Etc/GMT-3", duplicates="sum")  # POSIX sign: UTC+3
     assert as_dict(reduce_log([write(tmp_path, text)], opts).data) == {("a", "2024-10-26T23"): 3.0}
+
+
+def test_reduction_connection_settings() -> None:
+    # 256 MB = 256 * 10^6 bytes, which DuckDB shows in MiB: 256e6 / 2^20 = 244.1
+    con = connect(LogOptions())
+    try:
+        row = con.execute(
+            "SELECT current_setting('memory_limit'), current_setting('preserve_insertion_order'),"
+            " current_setting('TimeZone')"
+        ).fetchone()
+    finally:
+        con.close()
+    assert row == ("244.1 MiB", False, "UTC")
+    con = connect(LogOptions(memory_limit="1GB", threads=1))
+    try:
+        row = con.execute(
+            "SELECT current_setting('memory_limit'), current_setting('threads')"
+        ).fetchone()
+    finally:
+        con.close()
+    assert row == ("953.6 MiB", 1)  # 10^9 / 2^20

@@ -131,7 +131,7 @@ def audit(
         Compute the inequity indices across regions.
     provenance_column : bool, default False
         Add a ``factor_sources`` column per row.
-    memory_limit : str, default "768MB"
+    memory_limit : str, default "256MB"
         Memory the log reduction may hold before it spills to a temporary folder.
     engine : {"duckdb", "dask"}, default "duckdb"
         Engine of the log reduction: the embedded one, on this machine, or Dask, each

@@ -225,7 +225,7 @@ MemoryLimitOpt = Annotated[
         "--memory-limit",
         metavar="SIZE",
         help="Memory the log reduction may hold before it spills to a temporary folder "
-        "(e.g. 768MB, 4GB).",
+        "(e.g. 512MB, 4GB).",
     ),
 ]
 EngineChoice = Annotated[

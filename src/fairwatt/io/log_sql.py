@@ -7,6 +7,11 @@ The same statements run over a whole log in the embedded engine and over one par
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 #: microseconds per hour: the reduction groups by integer UTC hours, ``floor(epoch_us / H)``
 US_PER_HOUR = 3_600_000_000
 #: hours added to every time before integer division so that it is a floor division
@@ -17,21 +22,24 @@ SHIFT_US = SHIFT_HOURS * US_PER_HOUR
 def aggregate_sql(
     base: str, interval_s: float | None, requests: bool = True, check: bool = False
 ) -> str:
-    """SQL of the reduction: energy per (site, integer UTC hour), turned back into a UTC
-    timestamp after grouping, with the validity checks folded into the same scan.
+    """SQL of the reduction: energy per (site, integer UTC hour), with the validity
+    checks folded into the same scan; :func:`with_hours` adds the UTC timestamps.
 
     The hour is ``(epoch_us + SHIFT_US) // US_PER_HOUR - SHIFT_HOURS``: the shift makes
     every time from 112,000 BC to 177,000 AD non-negative, so integer division (which
     truncates toward zero in DuckDB) is a floor division, also before 1970; it is taken
     back after grouping. Per (site, hour) the scan also gives ``records``, ``n_val``
     (non-NULL energies), ``e_min`` and ``e_max`` (NaN sorts above every number in
-    DuckDB, so a NaN makes ``e_max`` NaN) and ``hk``, the shifted hour.
+    DuckDB, so a NaN makes ``e_max`` NaN) and ``hk``, the shifted hour. The hour is
+    turned into a timestamp by :func:`with_hours` on the result rather than in SQL
+    (``make_timestamp(...)::TIMESTAMPTZ`` and its conversion to pandas cost about 0.1 s
+    per 4 x 10^5 rows).
     """
     req = "sum(r) AS requests, " if requests else ""
     stats = "min(e_chk) AS e_min, max(e_chk) AS e_max"
     outer = (
-        f"SELECT site, make_timestamp((hk - {SHIFT_HOURS}) * {US_PER_HOUR})::TIMESTAMPTZ "
-        f"AS hour, hk, energy_kwh, {'requests, ' if requests else ''}records, n_val, e_min, e_max"
+        f"SELECT site, hk, energy_kwh, {'requests, ' if requests else ''}"
+        "records, n_val, e_min, e_max"
     )
     if not interval_s and check:
         return checked_sql(base, outer, req)
@@ -90,3 +98,18 @@ def checked_sql(base: str, outer: str, req: str) -> str:
         f"FROM (SELECT *, epoch_us(ts) + {SHIFT_US} AS u FROM ({base}))) "
         "GROUP BY GROUPING SETS ((site, hk), (k, hb)))"
     )
+
+
+def with_hours(df: pd.DataFrame) -> pd.DataFrame:
+    """``df``, a result of :func:`aggregate_sql`, with ``hour``: the UTC start of hour
+    ``hk`` as ``timestamp[us, UTC]`` (``NaT`` where ``hk`` is missing: no timestamp)."""
+    import numpy as np
+    import pandas as pd
+
+    hk = pd.to_numeric(df["hk"])
+    missing = hk.isna().to_numpy()
+    us = (hk.fillna(SHIFT_HOURS).to_numpy(dtype=np.int64) - SHIFT_HOURS) * US_PER_HOUR
+    stamps = us.astype("datetime64[us]")
+    stamps[missing] = np.datetime64("NaT")
+    hour = pd.Series(stamps, index=df.index).dt.tz_localize("UTC")
+    return df.assign(hour=hour)

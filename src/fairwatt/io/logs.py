@@ -46,7 +46,7 @@ from fairwatt.io.log_sources import quote as _quote
 from fairwatt.io.log_sources import reader_sql as _reader_sql
 from fairwatt.io.log_sources import register_filesystems
 from fairwatt.io.log_sources import resolve_sources as _resolve_sources
-from fairwatt.io.log_sql import SHIFT_HOURS, US_PER_HOUR, aggregate_sql
+from fairwatt.io.log_sql import SHIFT_HOURS, US_PER_HOUR, aggregate_sql, with_hours
 from fairwatt.io.log_times import LocalTimes, locate_flagged, resolved_base
 from fairwatt.io.times import NO_ZONE_HINT, check_zone, zone_is_fixed
 from fairwatt.units import ENERGY_TO_KWH, J_PER_KWH
@@ -87,7 +87,8 @@ class LogOptions:
         ``"error"`` (default) or ``"sum"``.
     memory_limit
         Memory the reduction may hold before it spills to a temporary folder, e.g.
-        ``"768MB"`` (the default keeps a whole audit under 1 GiB whatever the log's size).
+        ``"1GB"`` (the default, ``"256MB"``, keeps a whole audit of 10^7 records under
+        512 MiB; DuckDB spills beyond it, whatever the log's size).
     threads
         Worker threads for the reduction (``None``: all cores).
     engine
@@ -424,7 +425,7 @@ def _reduce(
     fused = options.duplicates == "error" and not options.interval_s and src.kind == "csv"
     aggregate = aggregate_sql(base, options.interval_s, "requests" in cols, check=fused)
     try:
-        df = _run_with_progress(con, aggregate, progress)
+        df = with_hours(_run_with_progress(con, aggregate, progress))
     except Exception as exc:
         raise duck_error(exc, src, cols) from exc
 

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Literal
 
 from fairwatt.errors import InputError
 from fairwatt.io.log_sources import Source, reader_sql, register_filesystems
-from fairwatt.io.log_sql import SHIFT_US, US_PER_HOUR, aggregate_sql
+from fairwatt.io.log_sql import SHIFT_US, US_PER_HOUR, aggregate_sql, with_hours
 from fairwatt.io.logs import (
     LogOptions,
     LogPlan,
@@ -145,7 +145,7 @@ def reduce_partition(task: PartitionTask) -> Partial:
             src = task.source(con)
             base = base_sql(con, src, opts, task.plan)
             sql = aggregate_sql(base, opts.interval_s, "requests" in task.plan.cols)
-            df = con.execute(sql).df()
+            df = with_hours(con.execute(sql).df())
             if not df.empty and bad_rows(df).any():
                 p = task.plan
                 locate_bad_row(con, src, opts, p.cols, p.available, p.ts)
