@@ -239,9 +239,11 @@ def test_factors_list_has_a_basis_column() -> None:
 
 
 def test_derive_on_an_electricitymaps_breakdown_with_unknown(tmp_path: Path) -> None:
-    """The recorded DE power breakdown has ``unknown`` (200 MW). The default set (EIA-930
-    vocabulary) has no biomass or geothermal factor, and the error names the sets to pass;
-    with those, derive exits 0 and records the known-fuel assumption for EWIF."""
+    """The recorded DE power breakdown has ``unknown`` (200 MW), biomass and geothermal.
+    With no set named, each factor takes the first set that covers every fuel: the
+    EIA-930 set has no biomass or geothermal, so carbon comes from the IPCC lifecycle
+    medians and EWIF from Macknick (which lacks ``unknown``: the known-fuel average,
+    recorded). Naming the EIA-930 set alone is refused, naming the sets to pass."""
     body = json.loads(
         (Path(__file__).parent / "data/electricitymaps/power-breakdown_latest.json").read_text()
     )
@@ -256,15 +258,22 @@ def test_derive_on_an_electricitymaps_breakdown_with_unknown(tmp_path: Path) -> 
         mix, index=False
     )
     res = runner.invoke(app, ["factors", "derive", "--fuel-mix", str(mix), "-f", "json"])
-    assert res.exit_code == 2
-    assert "--factor-set fuel-carbon-ipcc2014-lifecycle" in res.stderr
-    sets = ["--factor-set", "fuel-carbon-ipcc2014-lifecycle"]
-    sets += ["--factor-set", "fuel-ewif-macknick2012-incl-hydro"]
-    res = runner.invoke(app, ["factors", "derive", "--fuel-mix", str(mix), *sets, "-f", "json"])
     assert res.exit_code == 0, res.stderr
-    meta = json.loads(res.stdout)["details"]
+    doc = json.loads(res.stdout)
+    meta = doc["details"]
+    assert meta["factor_sets"] == {
+        "carbon_g_per_kwh": "fuel-carbon-ipcc2014-lifecycle",
+        "ewif_l_per_kwh": "fuel-ewif-macknick2012-incl-hydro",
+    }
+    assert meta["factor_set_choice"].startswith("automatic")
     assert meta["averaged_fuels"]["ewif_l_per_kwh"]["fuels"] == ["unknown"]
     assert "known fuels" in meta["fuel_assumption"]
+    res = runner.invoke(
+        app,
+        ["factors", "derive", "--fuel-mix", str(mix), "--factor-set", "fuel-factors-thirsty-code"],
+    )
+    assert res.exit_code == 2
+    assert "--factor-set fuel-carbon-ipcc2014-lifecycle" in res.stderr
 
 
 @pytest.mark.parametrize(

@@ -212,7 +212,9 @@ def derive(
         typer.Option(
             "--factor-set",
             help="Per-fuel factor set (repeatable; the first one providing a factor wins). "
-            "Default: fuel-factors-thirsty-code.",
+            "Default: for each factor, the first of fuel-factors-thirsty-code, "
+            "fuel-carbon-ipcc2014-lifecycle, fuel-ewif-macknick2012-incl-hydro that covers "
+            "every fuel of the file.",
             metavar="NAME",
         ),
     ] = None,
@@ -244,14 +246,14 @@ def derive(
     fairwatt factors derive --fuel-mix mix.csv --zone US-BA-CISO -o factors.csv
     """
     from fairwatt.errors import InputError
-    from fairwatt.factors.derive import DEFAULT_FACTOR_SETS, derive_intensities
+    from fairwatt.factors.derive import derive_intensities
     from fairwatt.io.writers import check_output_path
     from fairwatt.reporting.report import Report
 
     if negative not in ("clip", "raise", "keep"):
         raise InputError(f"unknown --negative {negative!r}", hint="use clip, raise or keep")
     check_output_path(output)
-    sets = list(factor_set) if factor_set else list(DEFAULT_FACTOR_SETS)
+    sets = list(factor_set) if factor_set else None
     table, meta = derive_intensities(fuel_mix, sets, zone=zone, tz=tz, negative=negative)
     note(
         "factor sets: " + ", ".join(f"{c} <- {n}" for c, n in meta["factor_sets"].items()),

@@ -20,7 +20,7 @@ they take the generation-weighted mean of the row's known fuels
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,15 @@ if TYPE_CHECKING:
     import pandas as pd
 
 DEFAULT_FACTOR_SETS: tuple[str, ...] = ("fuel-factors-thirsty-code",)
+#: When no set is named: for each factor column, the first of these sets that covers
+#: every fuel of the file (directly, or ``other``/``unknown`` by the known-fuel
+#: average). The default set's EIA-930 vocabulary first; then the sets whose fuels are
+#: those of Electricity Maps and ENTSO-E mixes (biomass, geothermal, ...).
+AUTO_FACTOR_SETS: tuple[str, ...] = (
+    *DEFAULT_FACTOR_SETS,
+    "fuel-carbon-ipcc2014-lifecycle",
+    "fuel-ewif-macknick2012-incl-hydro",
+)
 #: factor columns a per-fuel set can provide
 DERIVED_FACTORS: tuple[str, ...] = ("carbon_g_per_kwh", "ewif_l_per_kwh")
 _TIME = ("timestamp", "year")
@@ -222,7 +231,7 @@ def factor_set(name: str) -> dict[str, dict[str, float]]:
 
 def derive_intensities(
     path: str | Path,
-    factor_sets: Sequence[str] = DEFAULT_FACTOR_SETS,
+    factor_sets: Sequence[str] | None = None,
     *,
     zone: str | None = None,
     tz: str | None = None,
@@ -236,8 +245,10 @@ def derive_intensities(
     ----------
     path : str or Path
         The fuel-mix file.
-    factor_sets : sequence of str
+    factor_sets : sequence of str, optional
         Names of bundled per-fuel sets (``fairwatt factors list --role fuel_factors``).
+        Default: for each factor column, the first of :data:`AUTO_FACTOR_SETS` that
+        covers every fuel of the file (``factor_set_choice`` in the metadata says so).
     zone, tz : str, optional
         See :func:`read_fuel_mix`.
     negative : {"clip", "raise", "keep"}
@@ -264,14 +275,11 @@ def derive_intensities(
         intensity_from_mix,
     )
 
-    if not factor_sets:
+    if factor_sets is not None and not factor_sets:
         raise InputError("no factor set given", hint="pass --factor-set NAME")
-    chosen: dict[str, tuple[str, dict[str, float]]] = {}
-    for name in factor_sets:
-        for col, table in factor_set(name).items():
-            chosen.setdefault(col, (name, table))
     wide, _time = read_fuel_mix(path, zone=zone, tz=tz)
     names = {c: canonical_fuel(c) for c in wide.columns}
+    chosen = _choose_sets(names.values(), factor_sets)
     seen: dict[str, str] = {}
     for c, n in names.items():
         if n in seen:
@@ -310,7 +318,34 @@ def derive_intensities(
         ],
         "negative_generation": negative,
     }
+    if factor_sets is None:
+        meta["factor_set_choice"] = (
+            "automatic: for each factor, the first of "
+            + ", ".join(AUTO_FACTOR_SETS)
+            + " that covers every fuel of the file"
+        )
     if averaged:
         meta["fuel_assumption"] = AVERAGED_FUELS_RULE
         meta["averaged_fuels"] = averaged
     return out, meta
+
+
+def _choose_sets(
+    fuels: Iterable[str], factor_sets: Sequence[str] | None
+) -> dict[str, tuple[str, dict[str, float]]]:
+    """For each factor column, the set that provides it: the first named one, or (none
+    named) the first of :data:`AUTO_FACTOR_SETS` covering every fuel, else the first
+    providing the column (whose missing fuels the caller then reports)."""
+    from fairwatt.footprint_models.fuelmix import averaged_fuels
+
+    fuels = list(fuels)
+    chosen: dict[str, tuple[str, dict[str, float]]] = {}
+    fallback: dict[str, tuple[str, dict[str, float]]] = {}
+    for name in AUTO_FACTOR_SETS if factor_sets is None else factor_sets:
+        for col, table in factor_set(name).items():
+            fallback.setdefault(col, (name, table))
+            assumed = averaged_fuels(fuels, table)
+            covers = all(f in table or f in assumed for f in fuels)
+            if factor_sets is not None or covers:
+                chosen.setdefault(col, (name, table))
+    return {**fallback, **chosen}
