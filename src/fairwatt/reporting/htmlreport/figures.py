@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from fairwatt.reporting.htmlreport.charts import (
     FOREGROUND,
+    OKABE_ITO,
     colour_of,
     new_figure,
     series_style,
@@ -303,6 +304,51 @@ def time_series(values: pd.Series, *, footprint: str, label: str, time_label: st
     ax.margins(x=0)
     ax.grid(True)
     _separate_thousands(ax.yaxis)
+    if isinstance(index, pd.DatetimeIndex):
+        locator = AutoDateLocator()
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    return fig
+
+
+def time_shift(
+    arriving: pd.Series, served: pd.Series, backlog: pd.Series, *, ylabel: str, xlabel: str
+) -> Figure:
+    """Energy arriving against energy served per time step (steps), with the backlog
+    still waiting at the end of each step as a shaded band, in one unit."""
+    import pandas as pd
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    fig, ax = new_figure(_WIDTH, 3.8)
+    index = arriving.index
+    x = index.tz_localize(None) if isinstance(index, pd.DatetimeIndex) and index.tz else index
+    ax.fill_between(
+        x,
+        backlog.to_numpy(float),
+        step="post",
+        color=OKABE_ITO[1],
+        alpha=0.5,
+        linewidth=0,
+        label="backlog (waiting)",
+    )
+    ax.step(x, arriving.to_numpy(float), where="post", color=FOREGROUND, label="arriving")
+    ax.step(
+        x,
+        served.to_numpy(float),
+        where="post",
+        color=OKABE_ITO[4],
+        linestyle="--",
+        linewidth=1.6,
+        label="served",
+    )
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel(xlabel)
+    ax.set_ylim(bottom=0)
+    ax.margins(x=0)
+    ax.grid(axis="y")
+    ax.set_axisbelow(True)
+    _separate_thousands(ax.yaxis)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     if isinstance(index, pd.DatetimeIndex):
         locator = AutoDateLocator()
         ax.xaxis.set_major_locator(locator)
