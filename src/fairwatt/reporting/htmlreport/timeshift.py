@@ -78,6 +78,8 @@ def _profile(view: RebalanceView, shift: pd.DataFrame) -> tuple[pd.DataFrame, st
     wide = mine.assign(hour=_hours(mine["hour"])).set_index("hour")[list(cols.values())]
     wide = wide.sort_index(kind="stable").astype("float64")
     wide.columns = list(_SHIFT)
+    scale = float(wide.abs().to_numpy().max(initial=0.0))
+    wide = wide.mask(wide.abs() <= 1e-9 * max(scale, 1.0), 0.0)  # solver noise such as 4e-13
     if len(wide) <= MAX_STEPS:
         return wide, "hour"
     how = {"arriving": "sum", "served": "sum", "backlog": "last"}
