@@ -204,7 +204,7 @@ def test_time_shift_chart_is_rendered(deferral_report: Path, tmp_path: Path) -> 
         r'<figure class="chart" id="chart-time_shift_eglb">(.*?)</figure>', dom, re.S
     )
     assert figure and "<svg " in figure[1]
-    for label in ("arriving", "served", "backlog (waiting)"):
+    for label in ("arriving", "served", "waiting"):
         assert f">{label}<" in figure[1] or f"{label}</" in figure[1], label
     found = re.search(r'<pre id="probe">(\d+) (\d+)</pre>', dom)
     assert found, dom[-2000:]

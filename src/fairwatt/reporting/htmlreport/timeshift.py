@@ -135,12 +135,13 @@ def _shift_chart(view: RebalanceView, shift: pd.DataFrame, deferral: pd.DataFram
         wide["served"],
         wide["backlog"],
         ylabel=f"energy [{per}]",
+        backlog_label=f"backlog [{unit}]",
         xlabel=f"{step} (UTC)" if isinstance(wide.index, pd.DatetimeIndex) else step,
     )
     caption = (
-        f"Energy arriving (demand, solid) and served at all sites (dashed) per {step} "
-        f"under {view.chosen} [{per}]; the shaded band is the deferrable energy still "
-        f"waiting at the end of the {step} [{unit}]. Served above arriving is load "
+        f"Energy arriving (demand, dark line) and served at all sites (vermilion line) "
+        f"per {step} under {view.chosen} [{per}], top; below, the deferrable energy "
+        f"still waiting at the end of each {step} [{unit}]. Served above arriving is load "
         f"caught up from earlier {step}s. {_delays_text(view, deferral)}"
     )
     if step != "hour":
