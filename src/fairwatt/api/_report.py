@@ -48,8 +48,10 @@ def report(
       factor, notes and caveats, and the command that reproduces it.
     * A rebalancing result gets its summary, per-site bars of each footprint before
       (the baseline) and after each objective, max/mean and Gini per objective, the
-      cost–equity frontier of a sweep with the chosen objective marked, and the hourly
-      allocation of the chosen objective as a stacked area.
+      cost–equity frontier of a sweep with the chosen objective marked, the hourly
+      allocation of the chosen objective as a stacked area and, with deferrable load,
+      its time shift: energy arriving against energy served per hour [MWh] and the
+      backlog, with the deferred energy and the mean and maximum delay used.
 
     Parameters
     ----------
