@@ -139,7 +139,7 @@ def _shift_chart(view: RebalanceView, shift: pd.DataFrame, deferral: pd.DataFram
         xlabel=f"{step} (UTC)" if isinstance(wide.index, pd.DatetimeIndex) else step,
     )
     caption = (
-        f"Energy arriving (demand, dark line) and served at all sites (vermilion line) "
+        f"Energy arriving (demand) and served at all sites (the vermilion line) "
         f"per {step} under {view.chosen} [{per}], top; below, the deferrable energy "
         f"still waiting at the end of each {step} [{unit}]. Served above arriving is load "
         f"caught up from earlier {step}s. {_delays_text(view, deferral)}"
