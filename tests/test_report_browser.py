@@ -1,6 +1,7 @@
 """The HTML report in a real browser: headless Chromium renders the acceptance report
 (``fairwatt audit ... --by zone,hour -o a.json``, ``fairwatt report a.json -o a.html``)
-and we check what it drew.
+and we check what it drew; and the time-shift chart of a rebalancing report with
+deferrable load (``fairwatt rebalance ... --deferrable 0.3 --max-delay 4``).
 
 CI installs Debian's ``chromium`` (``.ci/run``); without it these tests are skipped.
 """
@@ -21,6 +22,7 @@ from fairwatt.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[1]
 FLEET = ROOT / "sample_inputs" / "fleet" / "energy.csv"
+EGLB = ROOT / "sample_inputs" / "eglb" / "scenario.toml"
 CHROMIUM = (
     os.environ.get("FAIRWATT_CHROMIUM")
     or shutil.which("chromium")
@@ -162,3 +164,48 @@ def test_screenshot_shows_the_bars(report: Path, tmp_path: Path, dark: bool) -> 
     pixels = np.asarray(rgb, dtype=int)
     assert _near(pixels, ORANGE) > 5000
     assert _near(pixels, BLUE) > 5000
+
+
+@pytest.fixture(scope="module")
+def deferral_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The rebalancing report of the eGLB benchmark with deferrable load."""
+    tmp = tmp_path_factory.mktemp("deferral")
+    runner = CliRunner()
+    result = tmp / "r.json"
+    args = ["--mask", "partial", "--deferrable", "0.3", "--max-delay", "4", "-o", str(result)]
+    res = runner.invoke(app, ["rebalance", str(EGLB), *args])
+    assert res.exit_code == 0, res.output
+    page = tmp / "r.html"
+    res = runner.invoke(app, ["report", str(result), "-o", str(page)])
+    assert res.exit_code == 0, res.output
+    return page
+
+
+def test_time_shift_chart_is_rendered(deferral_report: Path, tmp_path: Path) -> None:
+    """The time-shift chart is in the rendered DOM with its three series and laid out
+    with a size; the page logs nothing."""
+    probe = (
+        "<script>const f = document.getElementById('chart-time_shift_eglb');"
+        "const r = f ? f.querySelector('svg').getBoundingClientRect() : {width: -1, height: -1};"
+        "const p = document.createElement('pre'); p.id = 'probe';"
+        "p.textContent = Math.round(r.width) + ' ' + Math.round(r.height);"
+        "document.body.appendChild(p);</script>"
+    )
+    copy = tmp_path / "probed.html"
+    copy.write_text(
+        deferral_report.read_text(encoding="utf-8").replace("</body>", probe + "</body>")
+    )
+    run = chromium(tmp_path, "--window-size=1200,900", "--dump-dom", copy.as_uri())
+    assert console_messages(run.stderr) == []
+    dom = run.stdout
+    section = re.search(r'<section id="time-shift">(.*?)</section>', dom, re.S)
+    assert section, "no time-shift section in the DOM"
+    figure = re.search(
+        r'<figure class="chart" id="chart-time_shift_eglb">(.*?)</figure>', dom, re.S
+    )
+    assert figure and "<svg " in figure[1]
+    for label in ("arriving", "served", "waiting"):
+        assert f">{label}<" in figure[1] or f"{label}</" in figure[1], label
+    found = re.search(r'<pre id="probe">(\d+) (\d+)</pre>', dom)
+    assert found, dom[-2000:]
+    assert int(found[1]) >= 300 and int(found[2]) >= 150

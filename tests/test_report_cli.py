@@ -85,6 +85,30 @@ def test_rebalance_acceptance(tmp_path: Path) -> None:
     assert "min-cost (before) 1.72 → nearest 1.45, eglb 1.30" in page.read_text()
 
 
+def test_rebalance_with_deferrable_load(tmp_path: Path) -> None:
+    """``--deferrable 0.3 --max-delay 4``: the report shows the time shift of eglb; its
+    caption carries the deferral table's numbers and its hourly table adds up (every
+    MWh that arrives is served; 0.3 of it is the deferrable energy)."""
+    result = tmp_path / "r.json"
+    args = ["--mask", "partial", "--deferrable", "0.3", "--max-delay", "4", "-o", str(result)]
+    run("rebalance", EGLB, *args)
+    page, figures = tmp_path / "r.html", tmp_path / "f"
+    run("report", str(result), "-o", str(page), "--figures", str(figures))
+    assert "time_shift_eglb" in charts(page)
+    assert (figures / "time_shift_eglb.png").is_file()
+    assert (figures / "time_shift_eglb.svg").is_file()
+    tables = json.loads(result.read_text())["tables"]
+    row = next(r for r in tables["deferral"] if r["objective"] == "eglb")
+    text = page.read_text()
+    assert f"({row['deferred_pct']:.2f} % of demand)" in text
+    assert f"maximum delay used {row['max_delay_h']:g} h" in text
+    hourly = [r for r in tables["time_shift"] if r["objective"] == "eglb"]
+    assert len(hourly) == 457
+    arriving = sum(r["arriving_mwh"] for r in hourly)
+    assert sum(r["served_mwh"] for r in hourly) == pytest.approx(arriving, rel=1e-9)
+    assert 0.3 * arriving == pytest.approx(row["deferrable_mwh"], rel=1e-9)
+
+
 def test_figures_folder_and_figure_formats(audit_json: Path, tmp_path: Path) -> None:
     run("report", str(audit_json), "-o", str(tmp_path / "a.html"), "--figures", str(tmp_path / "f"))
     both = sorted(p.name for p in (tmp_path / "f").iterdir())

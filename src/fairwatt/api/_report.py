@@ -48,8 +48,10 @@ def report(
       factor, notes and caveats, and the command that reproduces it.
     * A rebalancing result gets its summary, per-site bars of each footprint before
       (the baseline) and after each objective, max/mean and Gini per objective, the
-      cost–equity frontier of a sweep with the chosen objective marked, and the hourly
-      allocation of the chosen objective as a stacked area.
+      cost–equity frontier of a sweep with the chosen objective marked, the hourly
+      allocation of the chosen objective as a stacked area and, with deferrable load,
+      its time shift: energy arriving against energy served per hour [MWh] and the
+      backlog, with the deferred energy and the mean and maximum delay used.
 
     Parameters
     ----------
@@ -396,10 +398,12 @@ def _footprints_of(table: pd.DataFrame) -> list[str]:
 
 def _rebalance(doc: dict[str, Any], tables: dict[str, pd.DataFrame]) -> RebalanceResult:
     """A rebalancing result from the report document ``fairwatt rebalance -o x.json``
-    writes (tables summary, inequity, sites[, frontier])."""
+    writes (tables summary, inequity, sites[, frontier, deferral, time_shift])."""
     from fairwatt.services.rebalance_types import RebalanceResult
 
     meta = dict(doc.get("details") or doc.get("metadata") or {})
+    if "units" not in meta and isinstance(doc.get("units"), dict):  # keyed by column
+        meta["units"] = {**(meta.get("unit_families") or {}), **doc["units"]}
     title = str(meta.get("title") or str(doc.get("title", "")).removeprefix("Rebalancing — "))
     result = RebalanceResult(
         title=title,
@@ -412,6 +416,8 @@ def _rebalance(doc: dict[str, Any], tables: dict[str, pd.DataFrame]) -> Rebalanc
         options=dict(doc.get("options") or {}),
         fairwatt_version=str(doc.get("fairwatt_version") or meta.get("fairwatt_version") or ""),
         generated_at=str(doc.get("generated_at") or meta.get("generated_at") or ""),
+        deferral=tables.get("deferral"),
+        time_shift=tables.get("time_shift"),
     )
     if "allocation" in tables:
         result._allocation = tables["allocation"]

@@ -107,8 +107,10 @@ def report(
     An audit gets per-region bars of each footprint, Lorenz curves, a region
     x time heatmap, provenance, caveats and the command that reproduces it.
     A rebalancing result gets before/after bars per site, max/mean and Gini
-    per objective, the cost-equity frontier of --sweep and the hourly
-    allocation. Given energy logs, it audits them first (audit options below).
+    per objective, the cost-equity frontier of --sweep, the hourly
+    allocation and, with --deferrable, the time shift (arriving against
+    served load per hour, deferred energy, delays). Given energy logs, it
+    audits them first (audit options below).
 
     Example: fairwatt report audit.json -o report.html --figures figures/
     """

@@ -329,6 +329,8 @@ class RebalanceResult:
             tables = {"frontier": self.frontier, **tables}
         if self.deferral is not None:
             tables["deferral"] = self.deferral
+        if self.time_shift is not None:
+            tables["time_shift"] = self.time_shift
         title = f"Rebalancing — {self.title}"
         return Report(title=title, tables=tables, metadata=self.metadata, notes=self.notes)
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from fairwatt.reporting.htmlreport.charts import (
     FOREGROUND,
+    OKABE_ITO,
     colour_of,
     new_figure,
     series_style,
@@ -307,4 +308,49 @@ def time_series(values: pd.Series, *, footprint: str, label: str, time_label: st
         locator = AutoDateLocator()
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    return fig
+
+
+def time_shift(
+    arriving: pd.Series,
+    served: pd.Series,
+    backlog: pd.Series,
+    *,
+    ylabel: str,
+    backlog_label: str,
+    xlabel: str,
+) -> Figure:
+    """Energy arriving against energy served per time step (top, as steps) and the
+    backlog still waiting at the end of each step (bottom, shaded)."""
+    import pandas as pd
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(_WIDTH, 4.6), layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(2.2, 1.0))
+    index = arriving.index
+    x = index.tz_localize(None) if isinstance(index, pd.DatetimeIndex) and index.tz else index
+    for values, colour, label in (
+        (arriving, FOREGROUND, "arriving"),
+        (served, OKABE_ITO[4], "served"),
+    ):
+        top.step(x, values.to_numpy(float), where="post", color=colour, linewidth=1.0, label=label)
+    bottom.fill_between(
+        x, backlog.to_numpy(float), step="post", color=OKABE_ITO[1], linewidth=0, label="waiting"
+    )
+    top.set_ylabel(ylabel)
+    bottom.set_ylabel(backlog_label)
+    bottom.set_xlabel(xlabel)
+    for ax in (top, bottom):
+        ax.set_ylim(bottom=0)
+        ax.margins(x=0)
+        ax.grid(axis="y")
+        ax.set_axisbelow(True)
+        _separate_thousands(ax.yaxis)
+    top.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    bottom.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    if isinstance(index, pd.DatetimeIndex):
+        locator = AutoDateLocator()
+        bottom.xaxis.set_major_locator(locator)
+        bottom.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     return fig

@@ -4,7 +4,8 @@ Built from anything shaped like
 :class:`~fairwatt.services.rebalance_types.RebalanceResult` (:class:`RebalanceLike`):
 headline and summary; per-site bars of each footprint before (the baseline) and after
 every objective; max/mean and Gini per objective; the cost–equity frontier of a sweep
-with the chosen objective marked; the hourly allocation of the chosen objective.
+with the chosen objective marked; the hourly allocation of the chosen objective; with
+deferrable load, arriving against served load over time (:mod:`.timeshift`).
 
 Each section is one function ``(view) -> Section | None`` listed in :data:`SECTIONS`;
 a new chart is one more such function added there.
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from fairwatt.reporting.htmlreport import page
 from fairwatt.reporting.htmlreport.charts import Chart
 from fairwatt.reporting.htmlreport.page import Section
+from fairwatt.reporting.htmlreport.timeshift import time_shift_section
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -312,6 +314,7 @@ SECTIONS: tuple[Callable[[RebalanceView], Section | None], ...] = (
     indices_section,
     frontier_section,
     allocation_section,
+    time_shift_section,
     notes_section,
     reproduce_section,
 )
