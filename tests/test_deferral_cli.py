@@ -165,8 +165,8 @@ def test_whatif_defers_only_the_flexible_share() -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
-    d = pd.DataFrame(doc["deferral"]).set_index("objective")
-    sites = pd.DataFrame(doc["sites"])
+    d = pd.DataFrame(doc["tables"]["deferral"]).set_index("objective")
+    sites = pd.DataFrame(doc["tables"]["sites"])
     total = sites[sites["objective"] == "status-quo"]["energy_mwh"].sum()
     # the status quo is served as observed; the others may defer half of the 30 %
     assert d.loc["status-quo", "deferred_mwh"] == 0

@@ -53,6 +53,9 @@ class LoadedScenario:
     rigid_gateways: tuple[str, ...] = ()
     """Gateways whose load never waits, whatever deferrable share is given (the fixed
     load of a what-if)."""
+    priced: bool = True
+    """False when the energy prices are unknown (all 0): cost is then left out of the
+    weights and objectives minimising cost alone are noted as arbitrary."""
 
 
 @dataclass(frozen=True)
