@@ -47,10 +47,11 @@ def test_balanced_weights_have_no_cost_weight(default_run: RebalanceResult) -> N
     weights = default_run.metadata["weights"]
     assert set(weights) == {"carbon", "water"}
     # without a cost, each footprint weight is 1 / (the status quo's worst site), so the
-    # status quo's objective terms are 1 each (no site weights here)
+    # status quo's objective terms are 1 each (no site weights here); weights are per t
+    # and per m3, the tables in kg and L
     sq = default_run.sites[default_run.sites["objective"] == "status-quo"]
-    assert weights["carbon"] == pytest.approx(1.0 / sq["carbon_t"].max(), rel=1e-9)
-    assert weights["water"] == pytest.approx(1.0 / sq["water_m3"].max(), rel=1e-9)
+    assert weights["carbon"] == pytest.approx(1000.0 / sq["carbon_kg"].max(), rel=1e-9)
+    assert weights["water"] == pytest.approx(1000.0 / sq["water_l"].max(), rel=1e-9)
     assert not any("cost=1" in n for n in default_run.notes)
 
 

@@ -68,7 +68,8 @@ def report(
         allocation, its point on the frontier). Default: ``eglb`` when solved, else the
         last objective.
     allocation : DataFrame or path, optional
-        Hourly allocation (columns objective, hour, site, energy_mwh [MWh]) of a
+        Hourly allocation (columns objective, hour, site, energy_kwh [kWh] or
+        energy_mwh [MWh]) of a
         rebalancing result read from a file, e.g. what ``fairwatt rebalance
         --allocation alloc.csv`` wrote. A result solved in this session has its own.
     title : str, optional
@@ -155,7 +156,9 @@ def _allocation(
             return result.allocation
         except InputError:
             return None
-    missing = {"objective", "hour", "site", "energy_mwh"} - set(df.columns)
+    missing = {"objective", "hour", "site"} - set(df.columns)
+    if not {"energy_kwh", "energy_mwh"} & set(df.columns):
+        missing.add("energy_kwh")
     if missing:
         raise InputError(
             f"the hourly allocation has no column(s) {', '.join(sorted(missing))}",
@@ -397,9 +400,10 @@ def _footprints_of(table: pd.DataFrame) -> list[str]:
 def _rebalance(doc: dict[str, Any], tables: dict[str, pd.DataFrame]) -> RebalanceResult:
     """A rebalancing result from the report document ``fairwatt rebalance -o x.json``
     writes (tables summary, inequity, sites[, frontier])."""
-    from fairwatt.services.rebalance_types import RebalanceResult
+    from fairwatt.services.rebalance_types import RebalanceResult, units_of
 
     meta = dict(doc.get("details") or doc.get("metadata") or {})
+    families = meta.get("units") or meta.get("unit_families") or {}
     title = str(meta.get("title") or str(doc.get("title", "")).removeprefix("Rebalancing — "))
     result = RebalanceResult(
         title=title,
@@ -412,6 +416,7 @@ def _rebalance(doc: dict[str, Any], tables: dict[str, pd.DataFrame]) -> Rebalanc
         options=dict(doc.get("options") or {}),
         fairwatt_version=str(doc.get("fairwatt_version") or meta.get("fairwatt_version") or ""),
         generated_at=str(doc.get("generated_at") or meta.get("generated_at") or ""),
+        units=units_of({"units": families}),
     )
     if "allocation" in tables:
         result._allocation = tables["allocation"]

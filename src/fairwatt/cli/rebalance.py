@@ -39,6 +39,7 @@ PARAMETER_FLAGS: dict[str, str] = {
     "method": "--method",
     "deferrable": "--deferrable",
     "max_delay": "--max-delay",
+    "units": "--units",
 }
 # A parameter name stands for its option when it opens the text or follows one of these.
 _LEAD = r"(^|\b(?:use|unknown|give|with|without)\s+)"
@@ -54,9 +55,9 @@ def flag_names(text: str, parameters: Collection[str]) -> str:
 
 
 def _passed(params: Mapping[str, Any]) -> set[str]:
-    """Parameters whose messages are about options the user gave (``flexible`` and
-    ``method`` always have a value in effect)."""
-    passed = {"flexible", "method"}
+    """Parameters whose messages are about options the user gave (``flexible``,
+    ``method`` and ``units`` always have a value in effect)."""
+    passed = {"flexible", "method", "units"}
     if params.get("online"):
         passed.add("online")
     if params.get("step") is not None:
@@ -200,8 +201,8 @@ AllocationOpt = Annotated[
         "--allocation",
         "-a",
         help="Also write the hourly allocation (objective, hour, site, gateway, "
-        "energy_mwh; with deferrable load also arrival_hour, hour being the serving "
-        "hour) here: .csv or .parquet.",
+        "energy_kwh, or energy_mwh with --units paper; with deferrable load also "
+        "arrival_hour, hour being the serving hour) here: .csv or .parquet.",
         metavar="PATH",
     ),
 ]
@@ -246,6 +247,16 @@ MaxDelayOpt = Annotated[
         metavar="HOURS",
     ),
 ]
+UnitsOpt = Annotated[
+    str,
+    typer.Option(
+        "--units",
+        help="Units of the report: audit (kWh, kg, L, US$; as fairwatt audit) or paper "
+        "(MWh, t, m3, US$; as the eGLB paper). Weights, limits and caps are per t and "
+        "m3 either way.",
+        metavar="SYSTEM",
+    ),
+]
 CapacityKwOpt = Annotated[
     float | None,
     typer.Option("--capacity-kw", help="With --logs: IT capacity of every site in kW."),
@@ -275,6 +286,7 @@ def rebalance(
     deferrable: DeferrableOpt = None,
     max_delay: MaxDelayOpt = None,
     allocation: AllocationOpt = None,
+    units: UnitsOpt = "audit",
     logs: LogsOpt = None,
     flexible: FlexibleOpt = 0.3,
     headroom: HeadroomOpt = 1.0,
@@ -310,6 +322,7 @@ def rebalance(
     from fairwatt.errors import InputError
     from fairwatt.io.writers import resolve_format
     from fairwatt.services.rebalance import load_scenario, solve_scenario
+    from fairwatt.services.rebalance_units import check_units
 
     if (scenario is None) == (logs is None):
         raise InputError(
@@ -323,7 +336,9 @@ def rebalance(
     options = _options(
         mask, objective, weights, before, sweep, online, step, target_cap, method, tolerance
     )
-    options = dataclasses.replace(options, deferrable=deferrable, max_delay=max_delay)
+    options = dataclasses.replace(
+        options, deferrable=deferrable, max_delay=max_delay, units=check_units(units)
+    )
     with progress_bar(quiet) as update:
         if logs is not None:
             from fairwatt.services.whatif import run_whatif

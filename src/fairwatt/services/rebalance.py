@@ -35,11 +35,13 @@ from fairwatt.services.rebalance_types import (
     Sweep,
     allocation_frame,
 )
+from fairwatt.services.rebalance_units import convert_frame, metadata_units
 
 if TYPE_CHECKING:
     from fairwatt.balancing.objectives import Objective
     from fairwatt.balancing.scenario import Scenario
     from fairwatt.balancing.solve import Method
+    from fairwatt.services.rebalance_units import UnitSystem
 
 #: Fields of a read scenario file passed on unchanged to the :class:`Scenario` ...
 _SCENARIO_FIELDS = (
@@ -211,7 +213,11 @@ def _online_note(info: Mapping[str, Any]) -> str:
 
 
 def _metadata(
-    loaded: LoadedScenario, mask: str, weights: dict[str, float], outcomes: list[Outcome]
+    loaded: LoadedScenario,
+    mask: str,
+    weights: dict[str, float],
+    outcomes: list[Outcome],
+    units: UnitSystem,
 ) -> dict[str, Any]:
     metadata: dict[str, Any] = {
         "scenario": loaded.path,
@@ -222,14 +228,7 @@ def _metadata(
         "hours": loaded.scenario.n_hours,
         "weights": weights,
         "baseline": outcomes[0].name,
-        "units": {
-            "energy": "MWh",
-            "cost": "USD",
-            "carbon": "t",
-            "water": "m3",
-            "health": "USD",
-            "weights": "USD per t (carbon), per m3 (water), per USD (health)",
-        },
+        "units": metadata_units(units),
         "objectives": {o.name: o.description for o in outcomes},
         "solver": {
             o.name: {
@@ -264,7 +263,7 @@ def solve_scenario(
     n_sweep = 0 if options.sweep is None else len(options.sweep.values)
     steps = _Steps(progress, len(objectives) + int(options.online) + n_sweep)
     outcomes = _solve_all(loaded, options, objectives, mask, steps)
-    metadata = _metadata(loaded, mask, weights, outcomes)
+    metadata = _metadata(loaded, mask, weights, outcomes, options.units)
     if options.online:
         steps.start(f"solving online eGLB ({steps.done + 1}/{steps.total})")
         online_outcome, info = _online(loaded, options, objectives, mask, outcomes)
@@ -275,7 +274,7 @@ def solve_scenario(
     deferral = time_shift = None
     if loaded.scenario.flexibility is not None:
         deferral, time_shift = deferral_service.deferral_tables(outcomes)
-        notes += deferral_service.delay_summary(deferral)
+        notes += deferral_service.delay_summary(deferral, options.units)
     frontier = None
     if options.sweep is not None:
         sweep = options.sweep
@@ -294,18 +293,20 @@ def solve_scenario(
             notes.append(
                 f"{o.name}: decomposition, certified within {100 * o.gap:.3g} % of the optimum"
             )
+    u = options.units
     return RebalanceResult(
         title=loaded.title,
-        frontier=frontier,
+        frontier=None if frontier is None else convert_frame(frontier, u),
         notes=notes,
         metadata=metadata,
         options=options.record(),
         outcomes=outcomes,
         summary=tables["summary"],
-        inequity=tables["inequity"],
-        sites=tables["sites"],
-        deferral=deferral,
-        time_shift=time_shift,
+        inequity=convert_frame(tables["inequity"], u),
+        sites=convert_frame(tables["sites"], u),
+        deferral=None if deferral is None else convert_frame(deferral, u),
+        time_shift=None if time_shift is None else convert_frame(time_shift, u),
+        units=u,
     )
 
 
@@ -324,6 +325,7 @@ def rebalance(
     tolerance: float = 1e-4,
     deferrable: float | None = None,
     max_delay: int | None = None,
+    units: UnitSystem = "audit",
     progress: Progress | None = None,
 ) -> RebalanceResult:
     """Solve the baseline and every objective on a scenario and compare them.
@@ -365,6 +367,11 @@ def rebalance(
         hours later [dimensionless 0..1, h] (``docs/rebalance.md``, "Deferrable load");
         they replace the scenario's ``[flexibility]`` values. The result then has the
         ``deferral`` and ``time_shift`` tables.
+    units : {"audit", "paper"}, default "audit"
+        Units of the result's tables: ``"audit"`` kWh, kg, L, US$ (columns
+        ``energy_kwh``, ``carbon_kg``, ``water_l``, as ``fairwatt audit``), ``"paper"``
+        MWh, t, m³, US$ (``energy_mwh``, ``carbon_t``, ``water_m3``, as the eGLB paper).
+        Weights, limits, sweep values and target caps are given per t and m³ either way.
     progress : callable, optional
         ``progress(message, fraction_done)``, called before each solve (each objective,
         the online run, each point of a sweep: ``"sweep point 3/11: eglb:water=40"``),
@@ -401,6 +408,7 @@ def rebalance(
         tolerance=tolerance,
         deferrable=deferrable,
         max_delay=max_delay,
+        units=units,
     )
     return solve_scenario(loaded, options, progress=progress)
 
