@@ -86,3 +86,11 @@ def test_cli_without_prices() -> None:
     summary = pd.read_csv(io.StringIO(result.stdout))
     assert list(summary["objective"]) == ["status-quo", "eglb"]
     assert "no cost weight" in result.stderr
+
+
+def test_progress_covers_reading_and_solving() -> None:
+    seen: list[str] = []
+    run_whatif([FLEET], OPTIONS, progress=lambda message, _done: seen.append(message))
+    assert seen[0] == "reading the energy log"
+    assert "joining factors" in seen
+    assert seen[-2:] == ["solving status-quo (1/2)", "solving eglb (2/2)"]

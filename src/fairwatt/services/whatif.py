@@ -183,6 +183,7 @@ def scenario_from_logs(
     flexible: float = 0.3,
     headroom: float = 1.0,
     capacity_kw: float | None = None,
+    progress: Progress | None = None,
 ) -> LoadedScenario:
     """A scenario whose status quo is the observed hourly energy of each site.
 
@@ -212,6 +213,8 @@ def scenario_from_logs(
         times this. [dimensionless, >= 1]
     capacity_kw : float, optional
         IT capacity of every site, overriding the sites table. [kW]
+    progress : callable, optional
+        ``progress(message, fraction_done_or_None)`` while the log is read and joined.
 
     Raises
     ------
@@ -225,7 +228,9 @@ def scenario_from_logs(
     opts = dataclasses.replace(
         audit_options, extra_factors=(*audit_options.extra_factors, "price_usd_per_mwh")
     )
-    rows, _resolved, reduced, site_info, chosen, chosen_notes = site_hour_table(list(logs), opts)
+    rows, _resolved, reduced, site_info, chosen, chosen_notes = site_hour_table(
+        list(logs), opts, progress
+    )
     which = [f for f in chosen if f in FOOTPRINTS]
     per_kwh = footprints(rows.assign(energy_kwh=1.0), which, opts.water_model)
     g = _grids(rows, per_kwh, which)
@@ -272,7 +277,12 @@ def run_whatif(
     :func:`~fairwatt.services.rebalance.solve_scenario`.
     """
     loaded = scenario_from_logs(
-        logs, audit_options, flexible=flexible, headroom=headroom, capacity_kw=capacity_kw
+        logs,
+        audit_options,
+        flexible=flexible,
+        headroom=headroom,
+        capacity_kw=capacity_kw,
+        progress=progress,
     )
     options = options or RebalanceOptions()
     if options.mask in (None, "full"):
