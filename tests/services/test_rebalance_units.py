@@ -152,3 +152,27 @@ def test_report_reads_either_unit_system(units: str, water: str, energy: str) ->
     assert f"[{energy} per hour]" in text  # the hourly allocation
     assert "min-cost (before) 1.72 → nearest 1.45, eglb 1.30" in text
     assert ("--units paper" in text) == (units == "paper")
+
+
+def test_convert_frame_by_hand() -> None:
+    from fairwatt.services.rebalance_units import convert_frame
+
+    sites = pd.DataFrame(
+        {"site": ["a"], "energy_mwh": [1.5], "carbon_t": [0.25], "water_m3": [2.0]}
+        | {"health_usd": [7.0], "cost_usd": [3.0]}
+    )
+    out = convert_frame(sites, "audit")
+    assert out.to_dict("records") == [
+        {"site": "a", "energy_kwh": 1500.0, "carbon_kg": 250.0, "water_l": 2000.0}
+        | {"health_usd": 7.0, "cost_usd": 3.0}
+    ]
+    inequity = pd.DataFrame(
+        {"footprint": ["carbon", "water", "health"], "unit": ["t", "m3", "USD"]}
+        | {"total": [1.0, 2.0, 3.0], "worst": [0.5, 1.0, 2.0], "gini": [0.1, 0.2, 0.3]}
+    )
+    out = convert_frame(inequity, "audit")
+    assert list(out["unit"]) == ["kg", "L", "USD"]
+    assert list(out["total"]) == [1000.0, 2000.0, 3.0]
+    assert list(out["worst"]) == [500.0, 1000.0, 2.0]
+    assert list(out["gini"]) == [0.1, 0.2, 0.3]
+    assert convert_frame(sites, "paper") is sites

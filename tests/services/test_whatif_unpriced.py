@@ -59,9 +59,12 @@ def test_asked_for_cost_objectives_are_named_arbitrary() -> None:
     result = run_whatif(
         [FLEET],
         OPTIONS,
-        RebalanceOptions(objectives=["min-cost", "ratio:water=3.5"], weights={"cost": 1.0}),
+        RebalanceOptions(
+            objectives=["nearest", "min-cost", "ratio:water=3.5"], weights={"cost": 1.0}
+        ),
     )
-    assert list(result.summary["objective"]) == ["status-quo", "min-cost", "ratio:water=3.5"]
+    names = ["status-quo", "nearest", "min-cost", "ratio:water=3.5"]
+    assert list(result.summary["objective"]) == names
     assert "cost" not in result.metadata["weights"]
     notes = "\n".join(result.notes)
     assert "weight cost ignored" in notes

@@ -87,9 +87,16 @@ def cost_only(objective: Objective) -> bool:
     return objective.cost > 0 and not objective.mean and not objective.worst
 
 
+def _placed(objective: Objective) -> bool:
+    """Whether the allocation is fixed without prices: the nearest-site baselines
+    (``nearest``, ``status-quo``), but not ``best-window:cost``, which picks hours by
+    price."""
+    return objective.mask == "nearest" and not objective.name.startswith("best-window")
+
+
 def unpriced_notes(objectives: Sequence[Objective], sweep: Sweep | None) -> list[str]:
     """Notes naming the objectives (and a limit sweep) that mean nothing without prices."""
-    arbitrary = [o.name for o in objectives if cost_only(o) and o.name != "status-quo"]
+    arbitrary = [o.name for o in objectives if cost_only(o) and not _placed(o)]
     if sweep is not None and sweep.kind != "weight":
         arbitrary.append(f"the {sweep.kind}:{sweep.footprint} sweep")
     if not arbitrary:

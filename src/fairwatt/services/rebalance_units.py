@@ -58,7 +58,7 @@ def convert_frame(df: pd.DataFrame, units: UnitSystem) -> pd.DataFrame:
     """A table in the model's units (columns ``*_mwh``, ``*_t``, ``*_m3``) in ``units``:
     each such column renamed and scaled; the ``inequity`` table's ``total``,
     ``mean_site`` and ``worst`` scaled by each row's footprint and its ``unit`` relabelled."""
-    if units == "paper" or df is None:
+    if units == "paper":
         return df
     out = df.copy()
     renames: dict[str, str] = {}
