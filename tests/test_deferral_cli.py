@@ -75,17 +75,17 @@ def test_cli_deferral_report_and_allocation(tmp_path: Path) -> None:
     assert "served later" in result.stderr
     df = pd.read_parquet(alloc)
     assert list(df.columns) == [
-        "objective", "hour", "arrival_hour", "site", "gateway", "energy_mwh",
+        "objective", "hour", "arrival_hour", "site", "gateway", "energy_kwh",
     ]  # fmt: skip
     delay = (df["hour"] - df["arrival_hour"]) / pd.Timedelta(hours=1)
     assert delay.min() >= 0 and delay.max() <= 4
     # every gateway's demand of every hour is served exactly once, within its window
     sc = load_scenario(EGLB).scenario
-    served = df[df["objective"] == "eglb"].groupby(["gateway", "arrival_hour"])["energy_mwh"].sum()
+    served = df[df["objective"] == "eglb"].groupby(["gateway", "arrival_hour"])["energy_kwh"].sum()
     demand = pd.DataFrame(sc.demand.T, columns=sc.gateways, index=pd.DatetimeIndex(sc.hours))
     expected = demand.stack()
     got = served.unstack("gateway").reindex(columns=sc.gateways).to_numpy()
-    np.testing.assert_allclose(got, demand.to_numpy(), atol=1e-7)
+    np.testing.assert_allclose(got, 1000.0 * demand.to_numpy(), atol=1e-4)  # kWh, MWh
     assert len(expected) == sc.n_gateways * sc.n_hours
 
 
@@ -105,7 +105,7 @@ def test_toml_flexibility_with_gateway_override(tmp_path: Path) -> None:
     result = rebalance(loaded, mask="partial", objectives=["eglb"])
     assert result.deferral is not None
     share = 0.3 * np.delete(loaded.scenario.demand, japan, axis=0).sum()
-    np.testing.assert_allclose(result.deferral["deferrable_mwh"], share, rtol=1e-12)
+    np.testing.assert_allclose(result.deferral["deferrable_kwh"], 1000.0 * share, rtol=1e-12)
     # the command line's value replaces the file's for every gateway
     zero = rebalance(loaded, mask="partial", objectives=["eglb"], deferrable=0.0)
     value = zero.summary.set_index("objective").loc["eglb", "objective_value"]
@@ -136,14 +136,14 @@ def test_result_fields_and_json_round_trip(tmp_path: Path) -> None:
     result = rebalance(EGLB, mask="partial", objectives=["eglb"], deferrable=0.3, max_delay=4)
     assert result.deferral is not None and result.time_shift is not None
     row = result.deferral.set_index("objective").loc["eglb"]
-    assert 0 < row["deferred_mwh"] <= row["deferrable_mwh"]
+    assert 0 < row["deferred_kwh"] <= row["deferrable_kwh"]
     assert 0 < row["mean_delay_h"] <= row["max_delay_h"] <= 4
     hourly = result.time_shift[result.time_shift["objective"] == "eglb"]
     assert len(hourly) == 457
     assert len(result.time_shift) == 2 * 457  # the baseline min-cost and eglb
-    assert hourly["arriving_mwh"].sum() == pytest.approx(hourly["served_mwh"].sum(), rel=1e-9)
-    assert (hourly["backlog_mwh"] >= 0).all()
-    assert hourly["backlog_mwh"].iloc[-1] == pytest.approx(0.0, abs=1e-7)
+    assert hourly["arriving_kwh"].sum() == pytest.approx(hourly["served_kwh"].sum(), rel=1e-9)
+    assert (hourly["backlog_kwh"] >= 0).all()
+    assert hourly["backlog_kwh"].iloc[-1] == pytest.approx(0.0, abs=1e-4)
     back = RebalanceResult.from_json(result.to_json())
     assert back.deferral is not None and back.time_shift is not None
     pd.testing.assert_frame_equal(back.deferral, result.deferral, check_dtype=False)
@@ -167,8 +167,8 @@ def test_whatif_defers_only_the_flexible_share() -> None:
     doc = json.loads(result.stdout)
     d = pd.DataFrame(doc["tables"]["deferral"]).set_index("objective")
     sites = pd.DataFrame(doc["tables"]["sites"])
-    total = sites[sites["objective"] == "status-quo"]["energy_mwh"].sum()
+    total = sites[sites["objective"] == "status-quo"]["energy_kwh"].sum()
     # the status quo is served as observed; the others may defer half of the 30 %
-    assert d.loc["status-quo", "deferred_mwh"] == 0
-    assert d.loc["eglb", "deferrable_mwh"] == pytest.approx(0.5 * 0.3 * total, rel=1e-9)
+    assert d.loc["status-quo", "deferred_kwh"] == 0
+    assert d.loc["eglb", "deferrable_kwh"] == pytest.approx(0.5 * 0.3 * total, rel=1e-9)
     assert d.loc["eglb", "max_delay_h"] <= 3

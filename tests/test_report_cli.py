@@ -104,9 +104,9 @@ def test_rebalance_with_deferrable_load(tmp_path: Path) -> None:
     assert f"maximum delay used {row['max_delay_h']:g} h" in text
     hourly = [r for r in tables["time_shift"] if r["objective"] == "eglb"]
     assert len(hourly) == 457
-    arriving = sum(r["arriving_mwh"] for r in hourly)
-    assert sum(r["served_mwh"] for r in hourly) == pytest.approx(arriving, rel=1e-9)
-    assert 0.3 * arriving == pytest.approx(row["deferrable_mwh"], rel=1e-9)
+    arriving = sum(r["arriving_kwh"] for r in hourly)  # rebalance reports kWh by default
+    assert sum(r["served_kwh"] for r in hourly) == pytest.approx(arriving, rel=1e-9)
+    assert 0.3 * arriving == pytest.approx(row["deferrable_kwh"], rel=1e-9)
 
 
 def test_figures_folder_and_figure_formats(audit_json: Path, tmp_path: Path) -> None:

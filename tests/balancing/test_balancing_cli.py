@@ -46,6 +46,8 @@ def test_json_report_has_every_table(tmp_path: Path) -> None:
         [
             "rebalance",
             EGLB,
+            "--units",
+            "paper",
             "-O",
             "min-cost",
             "-O",
@@ -82,7 +84,9 @@ def test_json_report_has_every_table(tmp_path: Path) -> None:
 
 
 def test_sweep_frontier_is_monotone() -> None:
-    result = runner.invoke(app, ["rebalance", EGLB, "--sweep", "water=0,30,60,120", "-f", "csv"])
+    result = runner.invoke(
+        app, ["rebalance", EGLB, "--units", "paper", "--sweep", "water=0,30,60,120", "-f", "csv"]
+    )
     assert result.exit_code == 0, result.stderr
     frontier = pd.read_csv(io.StringIO(result.stdout))
     assert list(frontier["value"]) == [0.0, 30.0, 60.0, 120.0]
@@ -106,7 +110,8 @@ def test_sweep_over_limits() -> None:
     assert frontier["cost_usd"].is_monotonic_decreasing
 
     result = runner.invoke(
-        app, ["rebalance", EGLB, "--sweep", "worst:water=1200,2000", "-f", "csv"]
+        app,
+        ["rebalance", EGLB, "--units", "paper", "--sweep", "worst:water=1200,2000", "-f", "csv"],
     )
     assert result.exit_code == 0, result.stderr
     frontier = pd.read_csv(io.StringIO(result.stdout))

@@ -123,7 +123,7 @@ def test_equity_from_an_audit_parquet_keeps_its_provenance(tmp_path: Path) -> No
 def test_rebalance() -> None:
     doc = run_json("rebalance", str(SCENARIO), "-O", "min-cost", "-q")
     the_layout_holds(doc, "rebalance")
-    assert doc["units"]["cost_usd"] == "US$" and doc["units"]["water_m3"] == "m³"
+    assert doc["units"]["cost_usd"] == "US$" and doc["units"]["water_l"] == "L"
     (source,) = doc["provenance"]
     assert source["factor"] == "scenario" and source["licence"] == "MIT"
     assert source["source"][0].endswith(

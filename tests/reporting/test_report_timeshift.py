@@ -43,8 +43,9 @@ def toy(deferrable: float | None = 0.5) -> fairwatt.RebalanceResult:
         nearest=[0],
     )
     delay = None if deferrable is None else 2
+    # in MWh, as the hand calculation above
     return fairwatt.rebalance(
-        scenario, objectives=["min-cost"], deferrable=deferrable, max_delay=delay
+        scenario, objectives=["min-cost"], deferrable=deferrable, max_delay=delay, units="paper"
     )
 
 

@@ -35,7 +35,8 @@ def loaded() -> LoadedScenario:
 
 @pytest.fixture(scope="module")
 def partial(loaded: LoadedScenario) -> RebalanceResult:
-    return rebalance(loaded, mask="partial")
+    # the paper's units (t, m3, MWh), in which its figures are given
+    return rebalance(loaded, mask="partial", units="paper")
 
 
 def test_partial_mask_reproduces_cacm_eglb(partial: RebalanceResult) -> None:
@@ -67,7 +68,10 @@ def test_objectives_as_text_or_typed_give_the_same_result(
 ) -> None:
     """``partial`` solved the scenario's objectives given as text."""
     typed = rebalance(
-        loaded, mask="partial", objectives=[ob.min_cost(), ob.nearest_site(), ob.eglb(WEIGHTS)]
+        loaded,
+        mask="partial",
+        objectives=[ob.min_cost(), ob.nearest_site(), ob.eglb(WEIGHTS)],
+        units="paper",
     )
     for name in ("summary", "inequity", "sites"):
         pd.testing.assert_frame_equal(getattr(typed, name), getattr(partial, name), rtol=1e-9)

@@ -70,7 +70,8 @@ def report(
         allocation, its point on the frontier). Default: ``eglb`` when solved, else the
         last objective.
     allocation : DataFrame or path, optional
-        Hourly allocation (columns objective, hour, site, energy_mwh [MWh]) of a
+        Hourly allocation (columns objective, hour, site, energy_kwh [kWh] or
+        energy_mwh [MWh]) of a
         rebalancing result read from a file, e.g. what ``fairwatt rebalance
         --allocation alloc.csv`` wrote. A result solved in this session has its own.
     title : str, optional
@@ -157,7 +158,9 @@ def _allocation(
             return result.allocation
         except InputError:
             return None
-    missing = {"objective", "hour", "site", "energy_mwh"} - set(df.columns)
+    missing = {"objective", "hour", "site"} - set(df.columns)
+    if not {"energy_kwh", "energy_mwh"} & set(df.columns):
+        missing.add("energy_kwh")
     if missing:
         raise InputError(
             f"the hourly allocation has no column(s) {', '.join(sorted(missing))}",
@@ -399,9 +402,10 @@ def _footprints_of(table: pd.DataFrame) -> list[str]:
 def _rebalance(doc: dict[str, Any], tables: dict[str, pd.DataFrame]) -> RebalanceResult:
     """A rebalancing result from the report document ``fairwatt rebalance -o x.json``
     writes (tables summary, inequity, sites[, frontier, deferral, time_shift])."""
-    from fairwatt.services.rebalance_types import RebalanceResult
+    from fairwatt.services.rebalance_types import RebalanceResult, units_of
 
     meta = dict(doc.get("details") or doc.get("metadata") or {})
+    families = meta.get("units") or meta.get("unit_families") or {}
     if "units" not in meta and isinstance(doc.get("units"), dict):  # keyed by column
         meta["units"] = {**(meta.get("unit_families") or {}), **doc["units"]}
     title = str(meta.get("title") or str(doc.get("title", "")).removeprefix("Rebalancing — "))
@@ -418,6 +422,7 @@ def _rebalance(doc: dict[str, Any], tables: dict[str, pd.DataFrame]) -> Rebalanc
         generated_at=str(doc.get("generated_at") or meta.get("generated_at") or ""),
         deferral=tables.get("deferral"),
         time_shift=tables.get("time_shift"),
+        units=units_of({"units": families}),
     )
     if "allocation" in tables:
         result._allocation = tables["allocation"]

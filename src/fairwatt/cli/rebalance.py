@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 import typer
 
 from fairwatt.cli._audit_options import AUDIT_OPTIONS, AuditArgs, audit_options
-from fairwatt.cli._common import FormatOpt, OutputOpt, QuietOpt, handle_errors, note, render
+from fairwatt.cli._common import (
+    FormatOpt,
+    OutputOpt,
+    QuietOpt,
+    handle_errors,
+    note,
+    progress_bar,
+    render,
+)
 from fairwatt.errors import FairwattError
 
 if TYPE_CHECKING:
@@ -31,6 +39,7 @@ PARAMETER_FLAGS: dict[str, str] = {
     "method": "--method",
     "deferrable": "--deferrable",
     "max_delay": "--max-delay",
+    "units": "--units",
 }
 # A parameter name stands for its option when it opens the text or follows one of these.
 _LEAD = r"(^|\b(?:use|unknown|give|with|without)\s+)"
@@ -46,9 +55,9 @@ def flag_names(text: str, parameters: Collection[str]) -> str:
 
 
 def _passed(params: Mapping[str, Any]) -> set[str]:
-    """Parameters whose messages are about options the user gave (``flexible`` and
-    ``method`` always have a value in effect)."""
-    passed = {"flexible", "method"}
+    """Parameters whose messages are about options the user gave (``flexible``,
+    ``method`` and ``units`` always have a value in effect)."""
+    passed = {"flexible", "method", "units"}
     if params.get("online"):
         passed.add("online")
     if params.get("step") is not None:
@@ -123,14 +132,17 @@ WeightsOpt = Annotated[
         metavar="NAME=W,...",
     ),
 ]
-BaselineOpt = Annotated[
+BeforeOpt = Annotated[
     str | None,
     typer.Option(
-        "--baseline",
-        help="Objective that is 'before' in the comparison (default min-cost).",
-        metavar="SPEC",
+        "--before",
+        help="Objective that is 'before' in the comparison (default min-cost; with "
+        "--logs the observed status-quo).",
+        metavar="OBJECTIVE",
     ),
 ]
+#: the former spelling of --before (check's --baseline is an audit file): still read
+OldBaselineOpt = Annotated[str | None, typer.Option("--baseline", hidden=True, metavar="SPEC")]
 SweepOpt = Annotated[
     str | None,
     typer.Option(
@@ -189,8 +201,8 @@ AllocationOpt = Annotated[
         "--allocation",
         "-a",
         help="Also write the hourly allocation (objective, hour, site, gateway, "
-        "energy_mwh; with deferrable load also arrival_hour, hour being the serving "
-        "hour) here: .csv or .parquet.",
+        "energy_kwh, or energy_mwh with --units paper; with deferrable load also "
+        "arrival_hour, hour being the serving hour) here: .csv or .parquet.",
         metavar="PATH",
     ),
 ]
@@ -235,6 +247,16 @@ MaxDelayOpt = Annotated[
         metavar="HOURS",
     ),
 ]
+UnitsOpt = Annotated[
+    str,
+    typer.Option(
+        "--units",
+        help="Units of the report: audit (kWh, kg, L, US$; as fairwatt audit) or paper "
+        "(MWh, t, m3, US$; as the eGLB paper). Weights, limits and caps are per t and "
+        "m3 either way.",
+        metavar="SYSTEM",
+    ),
+]
 CapacityKwOpt = Annotated[
     float | None,
     typer.Option("--capacity-kw", help="With --logs: IT capacity of every site in kW."),
@@ -254,7 +276,7 @@ def rebalance(
     mask: MaskOpt = None,
     objective: ObjectiveOpt = None,
     weights: WeightsOpt = None,
-    baseline: BaselineOpt = None,
+    before: BeforeOpt = None,
     sweep: SweepOpt = None,
     online: OnlineOpt = False,
     step: StepOpt = None,
@@ -264,6 +286,7 @@ def rebalance(
     deferrable: DeferrableOpt = None,
     max_delay: MaxDelayOpt = None,
     allocation: AllocationOpt = None,
+    units: UnitsOpt = "audit",
     logs: LogsOpt = None,
     flexible: FlexibleOpt = 0.3,
     headroom: HeadroomOpt = 1.0,
@@ -272,12 +295,14 @@ def rebalance(
     output: OutputOpt = None,
     fmt: FormatOpt = None,
     quiet: QuietOpt = False,
+    baseline: OldBaselineOpt = None,
 ) -> None:
     """Rebalance load across sites for cost and regional equity (eGLB).
 
     Solves each objective as a sparse LP with HiGHS and reports, per
     objective, the cost, per-site energy and footprints, and the inequity
-    (max/mean, Gini) of every footprint before (the baseline) and after.
+    (max/mean, Gini) of every footprint before (--before, default min-cost)
+    and after.
     Exit code 4 when demand cannot be served (the number of such hours,
     the first ones and their bottleneck are named) or limits cannot be met.
 
@@ -297,6 +322,7 @@ def rebalance(
     from fairwatt.errors import InputError
     from fairwatt.io.writers import resolve_format
     from fairwatt.services.rebalance import load_scenario, solve_scenario
+    from fairwatt.services.rebalance_units import check_units
 
     if (scenario is None) == (logs is None):
         raise InputError(
@@ -304,26 +330,31 @@ def rebalance(
         )
     if method not in ("auto", "lp", "decomposition"):
         raise typer.BadParameter("--method must be auto, lp or decomposition")
+    before = _before(before, baseline, quiet)
     resolved = resolve_format(output, fmt, stdout_is_terminal=sys.stdout.isatty())
     _check_outputs(output, allocation)
     options = _options(
-        mask, objective, weights, baseline, sweep, online, step, target_cap, method, tolerance
+        mask, objective, weights, before, sweep, online, step, target_cap, method, tolerance
     )
-    options = dataclasses.replace(options, deferrable=deferrable, max_delay=max_delay)
-    if logs is not None:
-        from fairwatt.services.whatif import run_whatif
+    options = dataclasses.replace(
+        options, deferrable=deferrable, max_delay=max_delay, units=check_units(units)
+    )
+    with progress_bar(quiet) as update:
+        if logs is not None:
+            from fairwatt.services.whatif import run_whatif
 
-        result: RebalanceResult = run_whatif(
-            logs,
-            audit.options,
-            options,
-            flexible=flexible,
-            headroom=headroom,
-            capacity_kw=capacity_kw,
-        )
-    else:
-        assert scenario is not None
-        result = solve_scenario(load_scenario(scenario), options)
+            result: RebalanceResult = run_whatif(
+                logs,
+                audit.options,
+                options,
+                flexible=flexible,
+                headroom=headroom,
+                capacity_kw=capacity_kw,
+                progress=update,
+            )
+        else:
+            assert scenario is not None
+            result = solve_scenario(load_scenario(scenario), options, progress=update)
     if resolved in ("csv", "parquet"):
         for line in result.notes:
             note(line, quiet=quiet)
@@ -331,6 +362,17 @@ def rebalance(
     if allocation is not None:
         render(result.allocation_report(), allocation, None)
         note(f"hourly allocation written to {allocation}", quiet=quiet or allocation == "-")
+
+
+def _before(before: str | None, baseline: str | None, quiet: bool) -> str | None:
+    """The 'before' objective from ``--before`` or its deprecated spelling
+    ``--baseline`` (with a warning on stderr)."""
+    if baseline is None:
+        return before
+    if before is not None:
+        raise typer.BadParameter("give --before only (--baseline is its deprecated name)")
+    note("warning: --baseline is deprecated here, use --before OBJECTIVE", quiet=quiet)
+    return baseline
 
 
 def _check_outputs(output: str | None, allocation: str | None) -> None:
@@ -353,7 +395,7 @@ def _options(
     mask: str | None,
     objective: list[str] | None,
     weights: str | None,
-    baseline: str | None,
+    before: str | None,
     sweep: str | None,
     online: bool,
     step: float | None,
@@ -369,7 +411,7 @@ def _options(
         mask=mask,
         objectives=objective or None,
         weights=parse_weights(weights) if weights else None,
-        baseline=baseline,
+        baseline=before,
         sweep=parse_sweep(sweep) if sweep else None,
         online=online,
         step=step,

@@ -16,9 +16,16 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fairwatt.errors import InfeasibleError, InputError
+from fairwatt.errors import InputError
 from fairwatt.schema import FOOTPRINTS
 from fairwatt.services import rebalance_deferral as deferral_service
+from fairwatt.services.rebalance_objectives import (
+    DEFAULT_OBJECTIVES,
+    objective_list,
+    unpriced_notes,
+    weights_for,
+)
+from fairwatt.services.rebalance_tables import Progress, frontier_table, result_tables
 from fairwatt.services.rebalance_types import (
     SCHEMA_VERSION,
     LoadedScenario,
@@ -28,27 +35,14 @@ from fairwatt.services.rebalance_types import (
     Sweep,
     allocation_frame,
 )
+from fairwatt.services.rebalance_units import convert_frame, metadata_units
 
 if TYPE_CHECKING:
-    import numpy as np
-    import pandas as pd
-
-    from fairwatt.balancing.allocation import Allocation
     from fairwatt.balancing.objectives import Objective
     from fairwatt.balancing.scenario import Scenario
     from fairwatt.balancing.solve import Method
+    from fairwatt.services.rebalance_units import UnitSystem
 
-#: Objectives solved when neither the call nor the scenario names any.
-DEFAULT_OBJECTIVES = ("min-cost", "nearest", "eglb")
-#: Output column of each per-site total.
-TOTAL_COLUMNS: dict[str, str] = {
-    "energy": "energy_mwh",
-    "cost": "cost_usd",
-    "carbon": "carbon_t",
-    "water": "water_m3",
-    "health": "health_usd",
-}
-FOOTPRINT_UNIT_LABEL = {"carbon": "t", "water": "m3", "health": "USD"}
 #: Fields of a read scenario file passed on unchanged to the :class:`Scenario` ...
 _SCENARIO_FIELDS = (
     "capacity",
@@ -100,150 +94,34 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     return LoadedScenario(scenario=scenario, **{name: getattr(f, name) for name in _LOADED_FIELDS})
 
 
-# --------------------------------------------------------------------------- objectives
-
-
-def _weights(
-    loaded: LoadedScenario, options: RebalanceOptions, notes: list[str]
-) -> dict[str, float]:
-    """The scenario's weights updated with the given ones; balanced at the status quo
-    when a what-if gets no footprint weight."""
-    weights = {**loaded.weights, **(options.weights or {})}
-    for k, v in weights.items():
-        if k not in ("cost", *FOOTPRINTS):
-            raise InputError(f"unknown weight {k!r}", hint="cost, carbon, water or health")
-        if not isinstance(v, int | float) or not math.isfinite(v) or v < 0:
-            raise InputError(f"weight {k}: must be a finite number >= 0")
-    if loaded.status_quo and not set(weights) - {"cost"}:
-        weights = {**_balanced_weights(loaded), **weights}
-        shown = ", ".join(f"{k}={v:.4g}" for k, v in weights.items())
-        notes.append(
-            f"weights not given: balanced at the status quo ({shown}); give weights to set them"
-        )
-    return weights
-
-
-def _objective(
-    spec: str | Objective, loaded: LoadedScenario, weights: Mapping[str, float]
-) -> Objective:
-    from fairwatt.balancing.objectives import nearest_site, parse_objective
-
-    if not isinstance(spec, str):
-        return spec
-    if spec.strip() == "status-quo":
-        if not loaded.status_quo:
-            raise InputError(
-                "status-quo is the observed allocation of a what-if on logs",
-                hint="use a what-if on energy logs, or nearest for the nearest-site baseline",
-            )
-        return nearest_site(name="status-quo")
-    return parse_objective(spec, weights)
-
-
-def _objective_list(
-    loaded: LoadedScenario, options: RebalanceOptions, weights: Mapping[str, float]
-) -> list[Objective]:
-    """The baseline first, then every other objective once (by name)."""
-    specs = options.objectives or loaded.objectives or DEFAULT_OBJECTIVES
-    baseline = options.baseline or loaded.baseline
-    out: list[Objective] = []
-    for spec in (baseline, *specs):
-        obj = _objective(spec, loaded, weights)
-        if all(o.name != obj.name for o in out):
-            out.append(obj)
-    return out
-
-
-def _balanced_weights(loaded: LoadedScenario) -> dict[str, float]:
-    """Weights under which, at the status quo, the worst-site terms together weigh as
-    much as the energy cost: ``μ_f = C / (n_f · max_s F_f)`` (``1 / max_s F_f`` when the
-    cost is zero)."""
-    from fairwatt.balancing.objectives import nearest_site
-    from fairwatt.balancing.solve import solve
-
-    sq = solve(loaded.scenario.with_flexibility(None), nearest_site(name="status-quo"))
-    totals = sq.site_totals()
-    cost = float(totals["cost"].sum())
-    feet = [f for f in loaded.scenario.footprints if float(totals[f].max()) > 0]
-    out: dict[str, float] = {"cost": 1.0}
-    for f in feet:
-        worst = float((totals[f] * loaded.scenario.weight(f)).max())
-        out[f] = cost / (len(feet) * worst) if cost > 0 else 1.0 / worst
-    return out
-
-
 # --------------------------------------------------------------------------- solving
 
 
-def _sweep_objective(sweep: Sweep, value: float, weights: Mapping[str, float]) -> Objective:
-    from fairwatt.balancing.objectives import Limit, cost_subject_to, eglb
+class _Steps:
+    """Solves done out of all a run makes, told to a ``progress`` callback."""
 
-    if sweep.kind == "weight":
-        w = {k: x for k, x in weights.items() if k != "cost"}
-        w[sweep.footprint] = value
-        name = f"eglb:{sweep.footprint}={value:g}"
-        return eglb(w, cost=weights.get("cost", 1.0), name=name)
-    limit = Limit(sweep.footprint, sweep.kind, value)
-    return cost_subject_to((limit,), name=f"{sweep.kind}:{sweep.footprint}={value:g}")
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress, self.total, self.done = progress, max(total, 1), 0
 
-
-def _frontier(
-    scenario: Scenario,
-    mask: str,
-    sweep: Sweep,
-    weights: Mapping[str, float],
-    options: RebalanceOptions,
-) -> pd.DataFrame:
-    import pandas as pd
-
-    from fairwatt.balancing.solve import solve
-
-    rows = []
-    for v in sweep.values:
-        obj = _sweep_objective(sweep, v, weights)
-        row: dict[str, Any] = {"parameter": f"{sweep.kind}:{sweep.footprint}", "value": v}
-        try:
-            alloc = solve(scenario, obj, mask, method=options.method, tolerance=options.tolerance)
-        except InfeasibleError:
-            row["status"] = "infeasible"
-            rows.append(row)
-            continue
-        row["status"] = "optimal"
-        row.update(_summary_numbers(alloc))
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def _indices(values: np.ndarray) -> tuple[float, float]:
-    import numpy as np
-
-    from fairwatt.footprint_models.equity import gini, max_to_mean
-
-    v = np.clip(values, 0.0, None)
-    if not np.any(v > 0):
-        return math.nan, math.nan
-    return max_to_mean(v), gini(v)
-
-
-def _summary_numbers(alloc: Allocation) -> dict[str, Any]:
-    totals = alloc.site_totals()
-    out: dict[str, Any] = {"cost_usd": float(totals["cost"].sum())}
-    for f in alloc.scenario.footprints:
-        fw = totals[f] * alloc.scenario.weight(f)
-        par, g = _indices(fw)
-        out[f"{f}_worst_{FOOTPRINT_UNIT_LABEL[f].lower()}"] = float(fw.max())
-        out[f"{f}_max_to_mean"] = par
-        out[f"{f}_gini"] = g
-    return out
+    def start(self, message: str) -> None:
+        """A solve starts (``message`` says which); the previous one is done."""
+        if self.progress is not None:
+            self.progress(message, min(self.done / self.total, 1.0))
+        self.done += 1
 
 
 def _solve_all(
-    loaded: LoadedScenario, options: RebalanceOptions, objectives: list[Objective], mask: str
+    loaded: LoadedScenario,
+    options: RebalanceOptions,
+    objectives: list[Objective],
+    mask: str,
+    steps: _Steps,
 ) -> list[Outcome]:
     from fairwatt.balancing.solve import solve
 
     outcomes = []
     for obj in objectives:
+        steps.start(f"solving {obj.name} ({steps.done + 1}/{steps.total})")
         sc = deferral_service.scenario_for(loaded, obj.name)
         alloc = solve(sc, obj, mask, method=options.method, tolerance=options.tolerance)
         outcomes.append(Outcome(obj.name, alloc, obj.describe(), alloc.gap))
@@ -331,80 +209,15 @@ def _online_note(info: Mapping[str, Any]) -> str:
     return text
 
 
-# --------------------------------------------------------------------------- tables
-
-
-def _inequity_rows(o: Outcome, base_totals: Mapping[str, np.ndarray]) -> list[dict[str, Any]]:
-    import numpy as np
-
-    sc = o.allocation.scenario
-    totals = o.allocation.site_totals()
-    rows = []
-    for f in sc.footprints:
-        fw = totals[f] * sc.weight(f)
-        par, g = _indices(fw)
-        par0, g0 = _indices(base_totals[f] * sc.weight(f))
-        rows.append(
-            {
-                "objective": o.name,
-                "footprint": f,
-                "unit": FOOTPRINT_UNIT_LABEL[f],
-                "total": float(totals[f].sum()),
-                "mean_site": float(fw.mean()),
-                "worst_site": sc.sites[int(np.argmax(fw))],
-                "worst": float(fw.max()),
-                "max_to_mean": par,
-                "gini": g,
-                "max_to_mean_before": par0,
-                "gini_before": g0,
-            }
-        )
-    return rows
-
-
-def _tables(outcomes: list[Outcome], baseline: Outcome) -> dict[str, pd.DataFrame]:
-    import pandas as pd
-
-    sc = baseline.allocation.scenario
-    base_totals = baseline.allocation.site_totals()
-    base_cost = float(base_totals["cost"].sum())
-    summary, inequity, sites = [], [], []
-    for o in outcomes:
-        a = o.allocation
-        totals = a.site_totals()
-        cost = float(totals["cost"].sum())
-        row: dict[str, Any] = {
-            "objective": o.name,
-            "mask": a.network.mask_name,
-            "method": a.method,
-            "objective_value": a.value,
-            "gap_to_optimum_pct": 100.0 * o.gap,
-            "cost_usd": cost,
-            "cost_change_pct": 100.0 * (cost - base_cost) / base_cost if base_cost else math.nan,
-        }
-        for f in sc.footprints:
-            row[f"{f}_max_to_mean"] = _indices(totals[f] * sc.weight(f))[0]
-        summary.append(row)
-        inequity += _inequity_rows(o, base_totals)
-        for i, s in enumerate(sc.sites):
-            rec: dict[str, Any] = {"objective": o.name, "site": s}
-            for key, col in TOTAL_COLUMNS.items():
-                if key in totals:
-                    rec[col] = float(totals[key][i])
-            rec["energy_change_mwh"] = float(totals["energy"][i] - base_totals["energy"][i])
-            sites.append(rec)
-    return {
-        "summary": pd.DataFrame(summary),
-        "inequity": pd.DataFrame(inequity),
-        "sites": pd.DataFrame(sites),
-    }
-
-
 # --------------------------------------------------------------------------- running
 
 
 def _metadata(
-    loaded: LoadedScenario, mask: str, weights: dict[str, float], outcomes: list[Outcome]
+    loaded: LoadedScenario,
+    mask: str,
+    weights: dict[str, float],
+    outcomes: list[Outcome],
+    units: UnitSystem,
 ) -> dict[str, Any]:
     metadata: dict[str, Any] = {
         "scenario": loaded.path,
@@ -415,14 +228,7 @@ def _metadata(
         "hours": loaded.scenario.n_hours,
         "weights": weights,
         "baseline": outcomes[0].name,
-        "units": {
-            "energy": "MWh",
-            "cost": "USD",
-            "carbon": "t",
-            "water": "m3",
-            "health": "USD",
-            "weights": "USD per t (carbon), per m3 (water), per USD (health)",
-        },
+        "units": metadata_units(units),
         "objectives": {o.name: o.description for o in outcomes},
         "solver": {
             o.name: {
@@ -438,31 +244,45 @@ def _metadata(
     return metadata
 
 
-def solve_scenario(loaded: LoadedScenario, options: RebalanceOptions) -> RebalanceResult:
-    """:func:`rebalance` with its options as one :class:`RebalanceOptions` value."""
+def solve_scenario(
+    loaded: LoadedScenario, options: RebalanceOptions, *, progress: Progress | None = None
+) -> RebalanceResult:
+    """:func:`rebalance` with its options as one :class:`RebalanceOptions` value;
+    ``progress(message, fraction_done)``, if given, is called before each solve (every
+    objective, the online run, every point of a sweep)."""
     mask = options.mask or loaded.mask
     loaded.scenario.mask(mask)  # unknown masks fail before any work
     notes = list(loaded.notes)
     loaded = deferral_service.apply_flexibility(loaded, options, notes)
     if options.online:
         deferral_service.refuse_online(loaded)
-    weights = _weights(loaded, options, notes)
-    objectives = _objective_list(loaded, options, weights)
-    outcomes = _solve_all(loaded, options, objectives, mask)
-    metadata = _metadata(loaded, mask, weights, outcomes)
+    weights = weights_for(loaded, options, notes)
+    objectives = objective_list(loaded, options, weights)
+    if not loaded.priced:
+        notes += unpriced_notes(objectives, options.sweep)
+    n_sweep = 0 if options.sweep is None else len(options.sweep.values)
+    steps = _Steps(progress, len(objectives) + int(options.online) + n_sweep)
+    outcomes = _solve_all(loaded, options, objectives, mask, steps)
+    metadata = _metadata(loaded, mask, weights, outcomes, options.units)
     if options.online:
+        steps.start(f"solving online eGLB ({steps.done + 1}/{steps.total})")
         online_outcome, info = _online(loaded, options, objectives, mask, outcomes)
         outcomes.append(online_outcome)
         metadata["online"] = info
         notes.append(_online_note(info))
-    tables = _tables(outcomes, outcomes[0])
+    tables = result_tables(outcomes, outcomes[0])
     deferral = time_shift = None
     if loaded.scenario.flexibility is not None:
         deferral, time_shift = deferral_service.deferral_tables(outcomes)
-        notes += deferral_service.delay_summary(deferral)
+        notes += deferral_service.delay_summary(deferral, options.units)
     frontier = None
     if options.sweep is not None:
-        frontier = _frontier(loaded.scenario, mask, options.sweep, weights, options)
+        sweep = options.sweep
+
+        def point(i: int, label: str) -> None:
+            steps.start(f"sweep point {i + 1}/{len(sweep.values)}: {label}")
+
+        frontier = frontier_table(loaded.scenario, mask, sweep, weights, options, point)
         metadata["sweep"] = options.record()["sweep"]
     notes.append(
         f"before = {outcomes[0].name}; indices are over sites of the total footprint "
@@ -473,18 +293,20 @@ def solve_scenario(loaded: LoadedScenario, options: RebalanceOptions) -> Rebalan
             notes.append(
                 f"{o.name}: decomposition, certified within {100 * o.gap:.3g} % of the optimum"
             )
+    u = options.units
     return RebalanceResult(
         title=loaded.title,
-        frontier=frontier,
+        frontier=None if frontier is None else convert_frame(frontier, u),
         notes=notes,
         metadata=metadata,
         options=options.record(),
         outcomes=outcomes,
         summary=tables["summary"],
-        inequity=tables["inequity"],
-        sites=tables["sites"],
-        deferral=deferral,
-        time_shift=time_shift,
+        inequity=convert_frame(tables["inequity"], u),
+        sites=convert_frame(tables["sites"], u),
+        deferral=None if deferral is None else convert_frame(deferral, u),
+        time_shift=None if time_shift is None else convert_frame(time_shift, u),
+        units=u,
     )
 
 
@@ -503,6 +325,8 @@ def rebalance(
     tolerance: float = 1e-4,
     deferrable: float | None = None,
     max_delay: int | None = None,
+    units: UnitSystem = "audit",
+    progress: Progress | None = None,
 ) -> RebalanceResult:
     """Solve the baseline and every objective on a scenario and compare them.
 
@@ -543,6 +367,15 @@ def rebalance(
         hours later [dimensionless 0..1, h] (``docs/rebalance.md``, "Deferrable load");
         they replace the scenario's ``[flexibility]`` values. The result then has the
         ``deferral`` and ``time_shift`` tables.
+    units : {"audit", "paper"}, default "audit"
+        Units of the result's tables: ``"audit"`` kWh, kg, L, US$ (columns
+        ``energy_kwh``, ``carbon_kg``, ``water_l``, as ``fairwatt audit``), ``"paper"``
+        MWh, t, m³, US$ (``energy_mwh``, ``carbon_t``, ``water_m3``, as the eGLB paper).
+        Weights, limits, sweep values and target caps are given per t and m³ either way.
+    progress : callable, optional
+        ``progress(message, fraction_done)``, called before each solve (each objective,
+        the online run, each point of a sweep: ``"sweep point 3/11: eglb:water=40"``),
+        with the fraction of solves done [0..1]; for a progress display.
 
     Raises
     ------
@@ -575,8 +408,9 @@ def rebalance(
         tolerance=tolerance,
         deferrable=deferrable,
         max_delay=max_delay,
+        units=units,
     )
-    return solve_scenario(loaded, options)
+    return solve_scenario(loaded, options, progress=progress)
 
 
 __all__ = [

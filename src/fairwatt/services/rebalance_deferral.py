@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from fairwatt.errors import InputError
+from fairwatt.services.rebalance_units import UnitSystem, energy_unit
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -203,13 +204,16 @@ def arrival_allocation(outcome: Outcome, max_rows: int) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
-def delay_summary(table: pd.DataFrame) -> list[str]:
-    """One note per objective: deferred energy, its share and the delays used."""
+def delay_summary(table: pd.DataFrame, units: UnitSystem = "paper") -> list[str]:
+    """One note per objective: deferred energy (in the energy unit of ``units``; the
+    table in MWh), its share and the delays used."""
+    unit, factor = energy_unit(units)
     notes = []
     for _, r in table.iterrows():
         if r["deferred_mwh"] > 1e-9:
             notes.append(
-                f"{r['objective']}: {r['deferred_mwh']:.3f} MWh ({r['deferred_pct']:.2f} % "
+                f"{r['objective']}: {factor * r['deferred_mwh']:.3f} {unit} "
+                f"({r['deferred_pct']:.2f} % "
                 f"of demand) served later, {r['mean_delay_h']:.2f} h on average, at most "
                 f"{int(r['max_delay_h'])} h"
             )

@@ -19,6 +19,12 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 from fairwatt._version import __version__
 from fairwatt.errors import InputError
 from fairwatt.reporting.frames import frame_from_doc, frame_to_doc, plain
+from fairwatt.services.rebalance_units import (
+    DEFAULT_UNITS,
+    UnitSystem,
+    check_units,
+    convert_frame,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,6 +59,9 @@ class LoadedScenario:
     rigid_gateways: tuple[str, ...] = ()
     """Gateways whose load never waits, whatever deferrable share is given (the fixed
     load of a what-if)."""
+    priced: bool = True
+    """False when the energy prices are unknown (all 0): cost is then left out of the
+    weights and objectives minimising cost alone are noted as arbitrary."""
 
 
 @dataclass(frozen=True)
@@ -111,8 +120,10 @@ class RebalanceOptions:
     tolerance: float = 1e-4
     deferrable: float | None = None
     max_delay: int | None = None
+    units: UnitSystem = DEFAULT_UNITS
 
     def __post_init__(self) -> None:
+        check_units(self.units)
         if self.method not in ("auto", "lp", "decomposition"):
             raise InputError(
                 f"unknown method {self.method!r}", hint="use auto, lp or decomposition"
@@ -143,6 +154,7 @@ class RebalanceOptions:
             "tolerance": self.tolerance,
             "deferrable": self.deferrable,
             "max_delay": self.max_delay,
+            "units": self.units,
         }
 
 
@@ -238,9 +250,24 @@ def allocation_frame(outcomes: Sequence[Outcome], *, max_rows: int = 20_000_000)
 # --------------------------------------------------------------------------- result
 
 
+def units_of(metadata: Mapping[str, Any]) -> UnitSystem:
+    """The unit system of a result from its metadata (``paper`` for results written
+    before there was a choice, whose ``units`` name MWh)."""
+    units = metadata.get("units")
+    system = units.get("system") if isinstance(units, Mapping) else None
+    if system in ("audit", "paper"):
+        return system
+    energy = units.get("energy") if isinstance(units, Mapping) else None
+    return "audit" if energy == "kWh" else "paper"
+
+
 @dataclass(repr=False)
 class RebalanceResult:
     """What :func:`rebalance` found, as tables with units in the column names.
+
+    Quantities are in ``units``: ``"audit"`` (the default of :func:`rebalance`: kWh, kg,
+    L, US$ — column names ``*_kwh``, ``carbon_kg``, ``water_l``) or ``"paper"`` (MWh, t,
+    m³, US$ — ``*_mwh``, ``carbon_t``, ``water_m3``); below, the audit name comes first.
 
     Attributes
     ----------
@@ -251,13 +278,16 @@ class RebalanceResult:
         ``gap_to_optimum_pct``, ``cost_usd`` [US$], ``cost_change_pct`` against the
         baseline and ``<footprint>_max_to_mean`` of each footprint.
     inequity : DataFrame
-        Per objective and footprint: total, mean and worst site [t, m³ or US$], max/mean
-        and Gini, and both indices before (the baseline).
+        Per objective and footprint: ``unit`` (kg, L, USD; t, m3, USD), total, mean and
+        worst site in that unit, max/mean and Gini, and both indices before (the
+        baseline).
     sites : DataFrame
-        Per objective and site: ``energy_mwh``, ``cost_usd``, ``carbon_t``, ``water_m3``,
-        ``health_usd`` and ``energy_change_mwh`` against the baseline.
+        Per objective and site: ``energy_kwh``, ``cost_usd``, ``carbon_kg``, ``water_l``,
+        ``health_usd`` and ``energy_change_kwh`` against the baseline (``energy_mwh``,
+        ``carbon_t``, ``water_m3``, ``energy_change_mwh`` in paper units).
     frontier : DataFrame or None
-        One row per point of a sweep (``status``, cost, worst site, indices).
+        One row per point of a sweep (``status``, cost, worst site as
+        ``<footprint>_worst_<unit>``, indices).
     notes, metadata, options
         Notes for readers; what the report's JSON carries (scenario, units, weights,
         solver details); the options the call was made with.
@@ -266,22 +296,24 @@ class RebalanceResult:
     outcomes : list of Outcome
         The solved allocations (empty for a result read from JSON).
     allocation : DataFrame
-        Hourly allocation [MWh], computed from ``outcomes`` on first access; with
+        Hourly allocation [kWh or MWh], computed from ``outcomes`` on first access; with
         deferrable load ``hour`` is the serving hour and ``arrival_hour`` the hour the
         demand arrived.
     deferral : DataFrame or None
         With deferrable load (a scenario ``[flexibility]`` table, or ``deferrable`` /
-        ``max_delay`` given), one row per objective: ``deferrable_mwh`` (the share of
-        demand allowed to wait), ``deferred_mwh`` (energy served after the hour it
+        ``max_delay`` given), one row per objective: ``deferrable_kwh`` (the share of
+        demand allowed to wait), ``deferred_kwh`` (energy served after the hour it
         arrived), ``deferred_pct`` (of all demand), ``mean_delay_h`` (mean delay of the
         deferred energy, NaN when none waited) and ``max_delay_h`` (longest delay
-        used) [MWh, %, h]. None without deferrable load.
+        used) [kWh or MWh, %, h]. None without deferrable load.
     time_shift : DataFrame or None
-        With deferrable load, per objective and hour (UTC start): ``arriving_mwh`` (the
-        demand arriving), ``served_mwh`` (energy served at all sites) and
-        ``backlog_mwh`` (deferrable energy still waiting at the end of the hour)
-        [MWh] — the arrival-versus-serving profile of each objective. None without
-        deferrable load.
+        With deferrable load, per objective and hour (UTC start): ``arriving_kwh`` (the
+        demand arriving), ``served_kwh`` (energy served at all sites) and
+        ``backlog_kwh`` (deferrable energy still waiting at the end of the hour)
+        [kWh, or ``*_mwh`` in MWh] — the arrival-versus-serving profile of each
+        objective. None without deferrable load.
+    units : {"audit", "paper"}
+        The unit system of the tables (see above).
     """
 
     title: str
@@ -300,6 +332,7 @@ class RebalanceResult:
     outcomes: list[Outcome] = field(default_factory=list, repr=False)
     deferral: pd.DataFrame | None = None
     time_shift: pd.DataFrame | None = field(default=None, repr=False)
+    units: UnitSystem = "paper"
     _allocation: pd.DataFrame | None = field(default=None, init=False, repr=False)
 
     def __repr__(self) -> str:
@@ -310,14 +343,15 @@ class RebalanceResult:
 
     @property
     def allocation(self) -> pd.DataFrame:
-        """Hourly allocation: objective, hour (UTC), site, gateway, energy_mwh [MWh]."""
+        """Hourly allocation: objective, hour (UTC), site, gateway, energy_kwh [kWh]
+        (energy_mwh [MWh] with ``units="paper"``)."""
         if self._allocation is None:
             if not self.outcomes:
                 raise InputError(
                     "this result has no hourly allocation (read from JSON written without it)",
                     hint="write it with to_json(allocation=True)",
                 )
-            self._allocation = allocation_frame(self.outcomes)
+            self._allocation = convert_frame(allocation_frame(self.outcomes), self.units)
         return self._allocation
 
     def to_report(self) -> Report:
@@ -417,6 +451,7 @@ class RebalanceResult:
             generated_at=doc["generated_at"],
             deferral=tables.get("deferral"),
             time_shift=tables.get("time_shift"),
+            units=units_of(doc["metadata"]),
         )
         result._allocation = tables.get("allocation")
         return result

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from fairwatt.balancing.scenario import Scenario
     from fairwatt.services.audit import AuditOptions
+    from fairwatt.services.rebalance_tables import Progress
 
 
 def _check(flexible: float, headroom: float, capacity_kw: float | None) -> None:
@@ -78,6 +79,7 @@ class _Grids:
     price: np.ndarray  # [US$/MWh of IT energy]
     intensity: dict[str, np.ndarray]  # per MWh of IT energy
     notes: list[str]
+    priced: bool  # prices are known for every site-hour
 
 
 def _grids(rows: pd.DataFrame, per_kwh: pd.DataFrame, which: list[str]) -> _Grids:
@@ -102,11 +104,16 @@ def _grids(rows: pd.DataFrame, per_kwh: pd.DataFrame, which: list[str]) -> _Grid
     present = np.zeros(shape, dtype=bool)
     present[r_i, t_i] = True
     notes: list[str] = []
-    if "price_usd_per_mwh" in rows and rows["price_usd_per_mwh"].notna().all():
+    priced = "price_usd_per_mwh" in rows and bool(rows["price_usd_per_mwh"].notna().all())
+    if priced:
         price = grid(rows["pue"].to_numpy() * rows["price_usd_per_mwh"].to_numpy())
     else:
         price = np.zeros(shape)
-        notes.append("no energy price factor (price_usd_per_mwh) for every site-hour: costs are 0")
+        notes.append(
+            "no energy price factor (price_usd_per_mwh) for every site-hour: costs are "
+            "unknown (0 in the tables): the default objectives leave out min-cost and eglb "
+            "weighs the worst sites' footprints only (no cost weight)"
+        )
     intensity = {
         "carbon": per_kwh_grid("carbon_kg"),
         "water": per_kwh_grid("water_l"),
@@ -120,6 +127,7 @@ def _grids(rows: pd.DataFrame, per_kwh: pd.DataFrame, which: list[str]) -> _Grid
         price=price,
         intensity={f: v for f, v in intensity.items() if f in which},
         notes=notes,
+        priced=priced,
     )
 
 
@@ -175,6 +183,7 @@ def scenario_from_logs(
     flexible: float = 0.3,
     headroom: float = 1.0,
     capacity_kw: float | None = None,
+    progress: Progress | None = None,
 ) -> LoadedScenario:
     """A scenario whose status quo is the observed hourly energy of each site.
 
@@ -187,7 +196,9 @@ def scenario_from_logs(
     Intensities are per kWh of IT energy, as the audit computes footprints: carbon
     ``PUE × CI``, water ``WUE + PUE × EWIF`` (or the combined total intensity),
     health ``PUE × damage``, price ``PUE × price`` (the factor ``price_usd_per_mwh``;
-    without it the cost is zero, with a note).
+    without it for every site-hour the cost is zero and the scenario is not ``priced``:
+    the default objectives leave out ``min-cost`` and eglb has no cost weight, with a
+    note).
 
     Parameters
     ----------
@@ -202,6 +213,8 @@ def scenario_from_logs(
         times this. [dimensionless, >= 1]
     capacity_kw : float, optional
         IT capacity of every site, overriding the sites table. [kW]
+    progress : callable, optional
+        ``progress(message, fraction_done_or_None)`` while the log is read and joined.
 
     Raises
     ------
@@ -215,7 +228,9 @@ def scenario_from_logs(
     opts = dataclasses.replace(
         audit_options, extra_factors=(*audit_options.extra_factors, "price_usd_per_mwh")
     )
-    rows, _resolved, reduced, site_info, chosen, chosen_notes = site_hour_table(list(logs), opts)
+    rows, _resolved, reduced, site_info, chosen, chosen_notes = site_hour_table(
+        list(logs), opts, progress
+    )
     which = [f for f in chosen if f in FOOTPRINTS]
     per_kwh = footprints(rows.assign(energy_kwh=1.0), which, opts.water_model)
     g = _grids(rows, per_kwh, which)
@@ -232,12 +247,13 @@ def scenario_from_logs(
         title=f"what-if on {', '.join(Path(p).name for p in logs)}",
         path=", ".join(logs),
         mask="flexible",
-        objectives=["status-quo", "min-cost", "eglb"],
+        objectives=["status-quo", "min-cost", "eglb"] if g.priced else ["status-quo", "eglb"],
         notes=notes,
         source={"logs": list(logs), "records": reduced.records},
         baseline="status-quo",
         status_quo=True,
         rigid_gateways=tuple(f"{s} (fixed)" for s in g.sites),
+        priced=g.priced,
     )
 
 
@@ -249,6 +265,7 @@ def run_whatif(
     flexible: float = 0.3,
     headroom: float = 1.0,
     capacity_kw: float | None = None,
+    progress: Progress | None = None,
 ) -> RebalanceResult:
     """Rebalance the load of energy logs (see :func:`scenario_from_logs`).
 
@@ -256,15 +273,21 @@ def run_whatif(
     ``nearest`` keeps everything in place (the status quo). The other options are those
     of :func:`fairwatt.services.rebalance.rebalance`; ``options.deferrable`` and
     ``options.max_delay`` apply to the flexible share of each site's load (the fixed
-    rest is served where and when it was observed).
+    rest is served where and when it was observed). ``progress``: as for
+    :func:`~fairwatt.services.rebalance.solve_scenario`.
     """
     loaded = scenario_from_logs(
-        logs, audit_options, flexible=flexible, headroom=headroom, capacity_kw=capacity_kw
+        logs,
+        audit_options,
+        flexible=flexible,
+        headroom=headroom,
+        capacity_kw=capacity_kw,
+        progress=progress,
     )
     options = options or RebalanceOptions()
     if options.mask in (None, "full"):
         options = dataclasses.replace(options, mask="flexible")
-    return solve_scenario(loaded, options)
+    return solve_scenario(loaded, options, progress=progress)
 
 
 __all__ = ["run_whatif", "scenario_from_logs"]

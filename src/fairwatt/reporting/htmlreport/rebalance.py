@@ -26,12 +26,17 @@ from fairwatt.reporting.htmlreport.timeshift import time_shift_section
 if TYPE_CHECKING:
     import pandas as pd
 
-#: footprint -> its per-site column in the ``sites`` table and its unit
-SITE_COLUMNS = {
-    "carbon": ("carbon_t", "t"),
-    "water": ("water_m3", "m³"),
-    "health": ("health_usd", "US$"),
+#: a footprint's unit as a result's ``inequity`` table names it -> the suffix of its
+#: columns (``carbon_kg``, ``water_worst_m3``) and the unit shown
+FOOTPRINT_UNITS = {
+    "kg": ("kg", "kg"),
+    "t": ("t", "t"),
+    "L": ("l", "L"),
+    "m3": ("m3", "m³"),
+    "USD": ("usd", "US$"),
 }
+#: energy columns by unit, in the order they are looked for
+ENERGY_COLUMNS = (("energy_kwh", "kWh"), ("energy_mwh", "MWh"))
 
 
 class RebalanceLike(Protocol):
@@ -54,7 +59,7 @@ class RebalanceView:
 
     ``chosen``: the objective the report focuses on (the hourly allocation, the marked
     point of the frontier); ``allocation``: the hourly allocation (objective, hour, site,
-    energy_mwh) when known; ``extra``: fields of the document read (e.g. ``command``).
+    energy_kwh or energy_mwh) when known; ``extra``: fields of the document read (e.g. ``command``).
     """
 
     result: RebalanceLike
@@ -95,8 +100,34 @@ def _ratio_text(view: RebalanceView, footprint: str, index: str) -> str:
     return f"{base} (before) {rows[base]:.2f} → " + ", ".join(after)
 
 
+def footprint_unit(view: RebalanceView, footprint: str) -> tuple[str, str] | None:
+    """The column suffix and shown unit of ``footprint`` in this result (from its
+    ``inequity`` table's ``unit``: kg or t, L or m3, USD), or None when unknown."""
+    ineq = view.result.inequity
+    if "unit" not in ineq.columns:
+        return None
+    labels = ineq.loc[ineq["footprint"] == footprint, "unit"]
+    return FOOTPRINT_UNITS.get(str(labels.iloc[0])) if len(labels) else None
+
+
+def site_column(view: RebalanceView, footprint: str) -> tuple[str, str] | None:
+    """The ``sites`` column of ``footprint`` (``carbon_kg``, ``water_m3``, ...) and its
+    unit, or None when the result has none."""
+    found = footprint_unit(view, footprint)
+    if found is None:
+        return None
+    col = f"{footprint}_{found[0]}"
+    return (col, found[1]) if col in view.result.sites.columns else None
+
+
+def energy_column(table: pd.DataFrame) -> tuple[str, str] | None:
+    """The energy column of ``table`` (``energy_kwh`` or ``energy_mwh``) and its unit."""
+    return next(((c, u) for c, u in ENERGY_COLUMNS if c in table.columns), None)
+
+
 def footprints(view: RebalanceView) -> list[str]:
-    return [f for f, (c, _) in SITE_COLUMNS.items() if c in view.result.sites.columns]
+    seen = dict.fromkeys(str(f) for f in view.result.inequity.get("footprint", []))
+    return [f for f in seen if site_column(view, f) is not None]
 
 
 # --------------------------------------------------------------------------- sections
@@ -130,7 +161,7 @@ def before_after_section(view: RebalanceView) -> Section | None:
     sites = view.result.sites
     charts: list[Chart | str] = []
     for f in footprints(view):
-        col, unit = SITE_COLUMNS[f]
+        col, unit = site_column(view, f) or ("", "")
         wide = sites.pivot_table(index="site", columns="objective", values=col, aggfunc="sum")
         order = [view.baseline, *(o for o in view.objectives if o != view.baseline)]
         wide = wide[[o for o in order if o in wide.columns]]
@@ -181,10 +212,10 @@ def frontier_section(view: RebalanceView) -> Section | None:
     if points is None or not len(points):
         return None
     fp = str(sweep.get("footprint") or "water")
-    worst = next((c for c in points.columns if c.startswith(f"{fp}_worst_")), None)
-    if worst is None or "cost_usd" not in points:
+    found = footprint_unit(view, fp)
+    if found is None or f"{fp}_worst_{found[0]}" not in points or "cost_usd" not in points:
         return None
-    unit = worst.rsplit("_", 1)[-1].replace("m3", "m³")
+    worst, unit = f"{fp}_worst_{found[0]}", found[1]
     ok = points[points["status"] == "optimal"] if "status" in points else points
     marked: dict[str, tuple[float, float]] = {}
     summary = view.result.summary.set_index("objective")
@@ -236,12 +267,13 @@ def allocation_section(view: RebalanceView) -> Section | None:
             ],
         )
     mine = alloc[alloc["objective"] == view.chosen]
-    wide = mine.pivot_table(index="hour", columns="site", values="energy_mwh", aggfunc="sum")
+    col, unit = energy_column(alloc) or ("energy_mwh", "MWh")
+    wide = mine.pivot_table(index="hour", columns="site", values=col, aggfunc="sum")
     wide = wide.fillna(0.0)
     wide = wide[wide.sum().sort_values(ascending=False, kind="stable").index]
-    fig = stacked_area(wide, ylabel="energy [MWh per hour]")
+    fig = stacked_area(wide, ylabel=f"energy [{unit} per hour]")
     caption = (
-        f"Hourly energy served by each site under {view.chosen} [MWh per hour], stacked; "
+        f"Hourly energy served by each site under {view.chosen} [{unit} per hour], stacked; "
         f"{len(wide)} hours, {wide.shape[1]} sites (largest total at the bottom)."
     )
     table = wide.rename_axis(columns=None).reset_index()
@@ -281,7 +313,9 @@ def command(view: RebalanceView) -> str:
     for name in view.objectives:
         if name != view.baseline:
             args += ["-O", name]
-    args += ["--baseline", view.baseline]
+    args += ["--before", view.baseline]
+    if energy_column(view.result.sites) == ("energy_mwh", "MWh"):
+        args += ["--units", "paper"]
     weights = meta.get("weights") or {}
     if weights:
         args += ["--weights", ",".join(f"{k}={v:g}" for k, v in weights.items())]
