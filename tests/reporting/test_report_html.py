@@ -330,3 +330,20 @@ def test_a_year_of_hourly_data_for_50_zones_stays_small() -> None:
     html = figure(text, "water_heatmap")
     assert "its 8,760 hours are summed per day here" in html
     assert len(table_rows(html)) == 50
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (2060490.4, "2,060,490"),  # never exponent notation in a table
+        (123456.7, "123,457"),
+        (1158.4712, "1,158.47"),
+        (0.1217654, "0.121765"),
+        (12.0, "12"),
+        (float("nan"), "–"),
+    ],
+)
+def test_numbers_in_tables(value: float, text: str) -> None:
+    from fairwatt.reporting.htmlreport.page import number
+
+    assert number(value) == text

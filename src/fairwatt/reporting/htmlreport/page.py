@@ -101,6 +101,8 @@ def number(x: Any) -> str:
         return "∞" if f > 0 else "−∞"
     if f == int(f) and abs(f) < 1e15:
         return f"{int(f):,}"
+    if abs(f) >= 1e5:  # 6 significant digits would switch to exponent notation
+        return f"{f:,.0f}"
     return f"{f:,.6g}" if abs(f) >= 1e-3 else f"{f:.4g}"
 
 
