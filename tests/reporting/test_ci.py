@@ -84,7 +84,7 @@ def test_escape_data_and_property() -> None:
 @pytest.mark.parametrize(
     ("x", "text"),
     [(96.0, "96"), (1234567.0, "1,234,567"), (0.125, "0.125"), (math.nan, "undefined"),
-     (math.inf, "inf"), (-math.inf, "-inf"), (2 / 3, "0.666667")],
+     (math.inf, "inf"), (-math.inf, "-inf"), (2 / 3, "0.666667"), (2060490.4, "2,060,490")],
 )  # fmt: skip
 def test_fmt_number(x: float, text: str) -> None:
     assert fmt_number(x) == text

@@ -36,6 +36,8 @@ def fmt_number(x: float) -> str:
         return "inf" if x > 0 else "-inf"
     if x == int(x) and abs(x) < 1e15:
         return f"{int(x):,}"
+    if abs(x) >= 1e5:  # 6 significant digits would switch to exponent notation
+        return f"{x:,.0f}"
     return f"{x:,.6g}"
 
 

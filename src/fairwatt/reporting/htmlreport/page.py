@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from fairwatt.reporting.ci import fmt_number
 from fairwatt.reporting.htmlreport.charts import FOREGROUND, Chart, svg_text
 
 if TYPE_CHECKING:
@@ -90,7 +91,9 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem; }
 
 
 def number(x: Any) -> str:
-    """A number for people: thousands separators, at most 6 significant digits."""
+    """A number for people: :func:`~fairwatt.reporting.ci.fmt_number` (thousands
+    separators, at most 6 significant digits), with typographic signs for NaN and
+    infinity, and 4 significant digits below 0.001."""
     try:
         f = float(x)
     except (TypeError, ValueError):
@@ -99,11 +102,7 @@ def number(x: Any) -> str:
         return "–"
     if math.isinf(f):
         return "∞" if f > 0 else "−∞"
-    if f == int(f) and abs(f) < 1e15:
-        return f"{int(f):,}"
-    if abs(f) >= 1e5:  # 6 significant digits would switch to exponent notation
-        return f"{f:,.0f}"
-    return f"{f:,.6g}" if abs(f) >= 1e-3 else f"{f:.4g}"
+    return fmt_number(f) if f == 0 or abs(f) >= 1e-3 else f"{f:.4g}"
 
 
 def _time(t: pd.Timestamp) -> str:
