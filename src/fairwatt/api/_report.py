@@ -222,6 +222,8 @@ def load_result(source: PathLike) -> tuple[Result, dict[str, Any]]:
         raise InputError("result file not found", file=str(p), hint="check the path")
     doc = _read_document(p)
     extra = {k: v for k, v in doc.items() if k in ("command", "options", "generated_at")}
+    if isinstance(extra.get("command"), str) and not extra["command"].startswith("fairwatt "):
+        del extra["command"]  # the command's name only (``audit``), not its command line
     title = str(doc.get("title", ""))
     if doc.get("schema") == "fairwatt.rebalance":
         from fairwatt.services.rebalance_types import RebalanceResult

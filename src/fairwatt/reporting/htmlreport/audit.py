@@ -369,8 +369,8 @@ def notes_section(result: AuditResult) -> Section:
 def command(result: AuditResult, extra: dict[str, Any] | None = None) -> str:
     """The ``fairwatt audit`` command line that computes this result again."""
     recorded = (extra or {}).get("command")
-    if isinstance(recorded, str) and recorded.startswith("fairwatt "):
-        return recorded  # a whole command line (a document's bare command name is not)
+    if isinstance(recorded, str) and recorded:
+        return recorded
     if isinstance(recorded, list) and recorded:
         return shlex.join(str(a) for a in recorded)
     o = result.options

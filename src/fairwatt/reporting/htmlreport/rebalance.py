@@ -302,8 +302,8 @@ def notes_section(view: RebalanceView) -> Section:
 def command(view: RebalanceView) -> str:
     """The ``fairwatt rebalance`` command line that solves this result again."""
     recorded = (view.extra or {}).get("command")
-    if isinstance(recorded, str) and recorded.startswith("fairwatt "):
-        return recorded  # a whole command line (a document's bare command name is not)
+    if isinstance(recorded, str) and recorded:
+        return recorded
     if isinstance(recorded, list) and recorded:
         return shlex.join(str(a) for a in recorded)
     meta = view.result.metadata
