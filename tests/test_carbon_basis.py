@@ -268,6 +268,11 @@ def test_derive_on_an_electricitymaps_breakdown_with_unknown(tmp_path: Path) -> 
     assert meta["factor_set_choice"].startswith("automatic")
     assert meta["averaged_fuels"]["ewif_l_per_kwh"]["fuels"] == ["unknown"]
     assert "known fuels" in meta["fuel_assumption"]
+    share = 200 / sum(max(0, v) for v in prod.values() if v is not None)
+    assert doc["notes"] == [
+        f"ewif_l_per_kwh: unknown ({share:.1%} of generation) took the known fuels' "
+        "generation-weighted mean factor (fairwatt's assumption)"
+    ]
     res = runner.invoke(
         app,
         ["factors", "derive", "--fuel-mix", str(mix), "--factor-set", "fuel-factors-thirsty-code"],

@@ -259,8 +259,18 @@ def derive(
         "factor sets: " + ", ".join(f"{c} <- {n}" for c, n in meta["factor_sets"].items()),
         quiet=quiet,
     )
+    notes = [
+        f"{col}: {', '.join(a['fuels'])} ({a['share_of_generation']:.1%} of generation) took "
+        "the known fuels' generation-weighted mean factor (fairwatt's assumption)"
+        for col, a in meta.get("averaged_fuels", {}).items()
+    ]
     render(
-        Report(title="Intensities from fuel mix", tables={"factors": table}, metadata=meta),
+        Report(
+            title="Intensities from fuel mix",
+            tables={"factors": table},
+            metadata=meta,
+            notes=notes,
+        ),
         output,
         fmt,
     )
