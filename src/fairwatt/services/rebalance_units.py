@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from fairwatt.errors import InputError
+from fairwatt.units import KG_PER_TONNE, KWH_PER_MWH, L_PER_M3
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,7 +24,11 @@ UnitSystem = Literal["audit", "paper"]
 #: The unit system of results when none is asked for.
 DEFAULT_UNITS: UnitSystem = "audit"
 #: Column-name suffix of the model (paper) unit -> (suffix in audit units, factor).
-_SUFFIXES = {"_mwh": ("_kwh", 1000.0), "_t": ("_kg", 1000.0), "_m3": ("_l", 1000.0)}
+_SUFFIXES = {
+    "_mwh": ("_kwh", KWH_PER_MWH),
+    "_t": ("_kg", KG_PER_TONNE),
+    "_m3": ("_l", L_PER_M3),
+}
 #: Footprint -> its unit label in the ``inequity`` table, per unit system.
 FOOTPRINT_UNITS: dict[UnitSystem, dict[str, str]] = {
     "paper": {"carbon": "t", "water": "m3", "health": "USD"},
@@ -34,7 +39,7 @@ METADATA_UNITS: dict[UnitSystem, dict[str, str]] = {
     "paper": {"energy": "MWh", "cost": "USD", "carbon": "t", "water": "m3", "health": "USD"},
     "audit": {"energy": "kWh", "cost": "USD", "carbon": "kg", "water": "L", "health": "USD"},
 }
-_FACTOR = {"carbon": 1000.0, "water": 1000.0, "health": 1.0}
+_FACTOR = {"carbon": KG_PER_TONNE, "water": L_PER_M3, "health": 1.0}
 #: Columns of the ``inequity`` table in the footprint's unit.
 _INEQUITY_VALUES = ("total", "mean_site", "worst")
 
@@ -51,7 +56,7 @@ def check_units(units: str) -> UnitSystem:
 
 def energy_unit(units: UnitSystem) -> tuple[str, float]:
     """The energy unit of ``units`` and its size in MWh⁻¹ (``("kWh", 1000.0)``)."""
-    return ("kWh", 1000.0) if units == "audit" else ("MWh", 1.0)
+    return ("kWh", KWH_PER_MWH) if units == "audit" else ("MWh", 1.0)
 
 
 def convert_frame(df: pd.DataFrame, units: UnitSystem) -> pd.DataFrame:
