@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import numpy as np
-import numpy.typing as npt
-import pandas as pd
+if TYPE_CHECKING:  # names only: importing the models must not import pandas
+    import numpy as np
+    import numpy.typing as npt
+    import pandas as pd
 
-Numeric = TypeVar("Numeric", float, npt.NDArray[np.float64], pd.Series)
+Numeric = TypeVar("Numeric", float, "npt.NDArray[np.float64]", "pd.Series")

@@ -196,7 +196,16 @@ def _write_parquet(report: Report, path: Path) -> None:
     table = pa.Table.from_pandas(report.main, preserve_index=False)
     meta = dict(table.schema.metadata or {})
     meta[b"fairwatt"] = json.dumps(build_document(report, tables=False), allow_nan=False).encode()
-    pq.write_table(table.replace_schema_metadata(meta), path)
+    # dictionary encoding where values repeat (labels); numbers rarely do, and trying them
+    # took 0.16 s instead of 0.06 s for 438,000 rows x 9 columns, for a 1.6% smaller file
+    labels = [
+        f.name
+        for f in table.schema
+        if pa.types.is_string(f.type)
+        or pa.types.is_large_string(f.type)
+        or pa.types.is_dictionary(f.type)
+    ]
+    pq.write_table(table.replace_schema_metadata(meta), path, use_dictionary=labels)
 
 
 def _csv_quoting(df: pd.DataFrame) -> Literal[0, 2]:
