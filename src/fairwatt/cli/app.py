@@ -12,7 +12,7 @@ and ``from fairwatt.cli.app import app``, builds the Typer application on first 
 # defined inside build(), which must be objects, not strings naming its local imports
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     import typer
@@ -161,4 +161,36 @@ def main() -> None:
     if text is not None:
         sys.stdout.write(text)
         return
-    __getattr__("app")()
+    try:
+        __getattr__("app")()
+    except SystemExit as done:
+        _exit(done)
+
+
+def _exit(done: SystemExit) -> NoReturn:
+    """End the process with ``done``'s status without the interpreter's teardown.
+
+    Unloading the modules that pandas, pyarrow and DuckDB bring takes 0.1-0.15 s after a
+    command has finished, more than a whole ``--help``. The exit handlers still run and
+    the output streams are flushed first; while another Python thread is still running,
+    or a stream cannot be flushed, the ordinary exit is taken instead.
+    """
+    import atexit
+    import os
+    import threading
+
+    code = done.code
+    if not (code is None or isinstance(code, int)) or threading.active_count() > 1:
+        raise done
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        raise done from None
+    atexit._run_exitfuncs()
+    try:  # the exit handlers may have written (logging flushes its handlers)
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        raise done from None
+    os._exit(code or 0)
