@@ -226,6 +226,24 @@ def test_invalid_values_found_by_the_scan(tmp_path: Path, value: str, pattern: s
         reduce_log([path])
 
 
+@pytest.mark.parametrize(
+    ("value", "pattern"),
+    [(float("nan"), "energy is NaN"), (-0.5, "negative energy"), (None, "missing energy")],
+)
+def test_invalid_values_of_an_in_memory_log(value: float | None, pattern: str) -> None:
+    # the scan of a log whose duplicate check is a second scan (not CSV); a pyarrow Table
+    # keeps NaN apart from missing (DuckDB reads a pandas NaN as missing)
+    t = pd.date_range("2024-01-01", periods=12, freq="h", tz="UTC")
+    energy = pa.array([1.0] * 11 + [value], type=pa.float64(), from_pandas=False)
+    table = pa.table({"timestamp": pa.array(t), "site": ["a"] * 12, "energy_kwh": energy})
+    with pytest.raises(InputError, match=f"row 12, column 'energy_kwh': {pattern}"):
+        reduce_log(table)
+    with_server = table.append_column("server", pa.array(["s"] * 12))
+    with pytest.raises(InputError, match=f"row 12, column 'energy_kwh': {pattern}"):
+        reduce_log(with_server, LogOptions(duplicates="sum"))
+    assert reduce_log(table.slice(0, 11)).records == 11
+
+
 @pytest.mark.parametrize(("start", "step"), [("1969-12-30 22:30", "h"), ("2024-03-01", "15min")])
 def test_clean_logs_on_a_grid_never_take_the_hashed_scan(
     monkeypatch: pytest.MonkeyPatch, start: str, step: str

@@ -392,13 +392,7 @@ def base_sql(
 def bad_rows(df: pd.DataFrame) -> pd.Series:
     """Rows of the reduction (:func:`fairwatt.io.log_sql.aggregate_sql`) whose hour
     holds an invalid record: no site or time, a missing, NaN or negative energy."""
-    return (
-        df["site"].isna()
-        | df["hour"].isna()
-        | (df["n_val"] < df["records"])
-        | (df["e_min"] < 0)
-        | df["e_max"].isna()
-    )
+    return df["site"].isna() | df["hour"].isna() | (df["bad"] > 0)
 
 
 def finish(df: pd.DataFrame, requests: bool) -> pd.DataFrame:
