@@ -4,14 +4,14 @@ A duplicate is two records with the same timestamp, site and server. Proving the
 none with ``GROUP BY ts, site, server`` is a second full scan whose hash table holds one
 entry per record. Instead:
 
-* When every timestamp lies on one grid (the reduction's scan reports the least and
-  greatest ``epoch_us % step`` and the time span; the step is an hour, or ``interval``),
-  each (site, server) series gets a bitmap over the grid's slots,
-  ``bit_count(bitstring_agg(slot, lo, hi))``: it equals the series' record count exactly
-  when no slot repeats. Memory: one bit per series and slot (about 1 KiB per series for
-  an hourly year), far smaller than the log.
-* Otherwise (irregular timestamps, or bitmaps that would be too large) records are
-  grouped on ``hash(ts, site, server)``, a fixed-width key.
+* Each (site, server) series gets a bitmap over the slots of a grid (the step is an
+  hour, or ``interval``; the span comes from the reduction),
+  ``bit_count(bitstring_agg(slot, lo, hi))``: when it equals the series' record count
+  for every series, no slot repeats and there is no duplicate. Memory: one bit per
+  series and slot (about 1 KiB per series for an hourly year), far smaller than the log.
+* Otherwise (a slot holding two records, which irregular timestamps also give, or
+  bitmaps that would be too large) records are grouped on ``hash(ts, site, server)``, a
+  fixed-width key.
 
 Either way a positive answer is confirmed exactly (``GROUP BY ts, site, server`` over the
 records whose key hash repeats) before anything is reported, so a hash collision never
@@ -81,28 +81,23 @@ def check_duplicates(
     ``server``) share timestamp, site and server, naming one of them.
 
     With ``slots``, one scan gives per series, keyed by ``hash(site, server)`` (a
-    fixed-width key, cheaper than two strings), the record count, the bitmap's count of
-    distinct slots and the least and greatest ``shifted epoch_us % step``: a series whose
-    times all have the same remainder is free of duplicates exactly when the two counts
-    agree (two series whose hashes collide can only make them disagree, and the exact
-    confirmation then finds no duplicate). Series on no common grid send the check to
-    the hashed scan.
+    fixed-width key, cheaper than two strings), the record count and the bitmap's count
+    of distinct slots. When they agree for every series, no two records of a series
+    share a slot, let alone a timestamp: no duplicate. Otherwise (a duplicate, records
+    off the grid sharing a slot, or two series whose hashes collide) the hashed scan
+    decides, and the exact confirmation after it. The scan does not test whether the
+    times lie on the grid, which cost 0.1-0.2 s more at 10^8 records.
     """
     key = "ts, site, server" if has_server else "ts, site"
     try:
         if slots is not None:
             u = f"(epoch_us(ts) + {slots.shift_us})"
             row = con.execute(
-                "SELECT count(*) FILTER (WHERE n <> b AND g0 = g1), "
-                "count(*) FILTER (WHERE g0 <> g1) "
+                "SELECT count(*) FILTER (WHERE n <> b) "
                 f"FROM (SELECT count(*) AS n, bit_count(bitstring_agg({u} // {slots.step_us}, "
-                f"{slots.lo}, {slots.hi})) AS b, min({u} % {slots.step_us}) AS g0, "
-                f"max({u} % {slots.step_us}) AS g1 FROM ({base}) GROUP BY hash(site, server))"
+                f"{slots.lo}, {slots.hi})) AS b FROM ({base}) GROUP BY hash(site, server))"
             ).fetchone()
-            if row is not None and not row[0] and not row[1]:
-                return
-            if row is not None and row[0]:
-                _report(con, base, key, has_server, display)
+            if row is not None and not row[0]:
                 return
         row = con.execute(f"SELECT count(*) FROM ({_repeated_hashes(base, key)})").fetchone()
         if row is None or not row[0]:

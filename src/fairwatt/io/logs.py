@@ -451,16 +451,15 @@ def _check_duplicates(
     reduced: pd.DataFrame,
     checks: pd.DataFrame | None,
 ) -> None:
-    """The duplicate check: from the findings of the fused scan (``checks``), else by
-    bitmaps per series in a second scan (:mod:`fairwatt.io.log_duplicates`)."""
-    step = round(options.interval_s * 1e6) if options.interval_s else US_PER_HOUR
+    """The duplicate check: by bitmaps per series in a second scan, or from the findings
+    of the fused scan (``checks``); what either finds goes to the hashed scan and the
+    exact confirmation (:mod:`fairwatt.io.log_duplicates`)."""
     slots = None
     if checks is None:
+        step = round(options.interval_s * 1e6) if options.interval_s else US_PER_HOUR
         slots = bitmap_slots(reduced, step, hour_us=US_PER_HOUR, shift_hours=SHIFT_HOURS)
-    elif not checks["mixed"].fillna(False).any():
-        if not checks["dup"].fillna(False).any():
-            return
-        slots = bitmap_slots(reduced, step, hour_us=US_PER_HOUR, shift_hours=SHIFT_HOURS)
+    elif not (checks["dup"].fillna(False).any() or checks["mixed"].fillna(False).any()):
+        return
     check_duplicates(
         con,
         base,
