@@ -82,22 +82,22 @@ def checked_sql(base: str, outer: str, req: str) -> str:
 
     ``GROUPING SETS`` fill two hash tables from one read of the log: (site, hour), the
     reduction, and (series, block of 63 hours), where series is ``hash(site, server)``.
-    Per block a 63-bit mask ``bit_or(1 << hour % 63)`` counts the distinct hours: a block
-    whose records all lie on one grid (least and greatest ``epoch_us % hour`` equal) and
-    number more than its distinct hours holds a repeated (hour, series), i.e. a
-    duplicate or two series whose hashes collide, which the exact check tells apart. The
-    states are fixed-size, so the table spills like any other under ``memory_limit``.
-    Rows of the check carry ``is_check``; ``dup`` and ``mixed`` are its findings.
+    Per block a 63-bit mask ``bit_or(1 << hour % 63)`` counts the distinct hours: when
+    every block has as many as records, no two records of a series share an hour, let
+    alone a timestamp. A block with more records than hours (``dup``) holds a duplicate,
+    two records in one hour (sub-hourly records) or two series whose hashes collide,
+    which the hashed scan and the exact check tell apart. The states are fixed-size, so
+    the table spills like any other under ``memory_limit``. Rows of the check carry
+    ``is_check``.
     """
     hour = f"u // {US_PER_HOUR}"
     return (
-        f"{outer}, is_check, bit_count(m) <> records AS dup, g0 <> g1 AS mixed FROM ("
+        f"{outer}, is_check, bit_count(m) <> records AS dup FROM ("
         f"SELECT site, hk, k IS NOT NULL AS is_check, sum(e) AS energy_kwh, {req}"
         f"count(*) AS records, {invalid('e')} AS bad, "
-        "bit_or(CAST(1 AS BIGINT) << CAST(hk % 63 AS BIGINT)) AS m, min(g) AS g0, max(g) AS g1 "
+        "bit_or(CAST(1 AS BIGINT) << CAST(hk % 63 AS BIGINT)) AS m "
         f"FROM (SELECT site, e, r, hash(site, server) AS k, {hour} AS hk, "
-        f"({hour}) // 63 AS hb, u % {US_PER_HOUR} AS g "
-        f"FROM (SELECT *, epoch_us(ts) + {SHIFT_US} AS u FROM ({base}))) "
+        f"({hour}) // 63 AS hb FROM (SELECT *, epoch_us(ts) + {SHIFT_US} AS u FROM ({base}))) "
         "GROUP BY GROUPING SETS ((site, hk), (k, hb)))"
     )
 

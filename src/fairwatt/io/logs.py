@@ -458,7 +458,7 @@ def _check_duplicates(
     if checks is None:
         step = round(options.interval_s * 1e6) if options.interval_s else US_PER_HOUR
         slots = bitmap_slots(reduced, step, hour_us=US_PER_HOUR, shift_hours=SHIFT_HOURS)
-    elif not (checks["dup"].fillna(False).any() or checks["mixed"].fillna(False).any()):
+    elif not checks["dup"].fillna(False).any():
         return
     check_duplicates(
         con,
