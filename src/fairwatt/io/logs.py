@@ -20,8 +20,9 @@ Conventions:
   (site, server) one series in file order (:mod:`fairwatt.io.log_times`): a skipped
   local time is refused; a repeated one must occur twice, daylight time first.
 * Duplicate records (the same timestamp, site and server) are an error unless
-  ``duplicates="sum"``, which adds them up. The check is exact and never holds one hash
-  entry per record (:mod:`fairwatt.io.log_duplicates`).
+  ``duplicates="sum"``, which adds them up. The check is exact; unless two records of a
+  series share an hour (or an ``interval``), it holds one bit per series and hour rather
+  than one hash entry per record (:mod:`fairwatt.io.log_duplicates`).
 * Hours are integers, ``floor(epoch_us / 3.6e9)`` (also before 1970), turned back into
   ``timestamp[us, UTC]`` after grouping.
 """
