@@ -35,12 +35,10 @@ def audit(
     """
     import sys
 
-    from fairwatt.io.outputs import check_output_path
+    from fairwatt.io.writers import check_output_path, resolve_format
 
     check_output_path(output)
     result = run_audit_with_status(logs, audit.options, quiet=quiet)
-    from fairwatt.io.writers import resolve_format  # pandas: after the log's reduction started
-
     if resolve_format(output, fmt, stdout_is_terminal=sys.stdout.isatty()) in (
         "csv",
         "tsv",

@@ -83,12 +83,12 @@ def checked_sql(base: str, outer: str, req: str) -> str:
     ``GROUPING SETS`` fill two hash tables from one read of the log: (site, hour), the
     reduction, and (series, block of 63 hours), where series is ``hash(site, server)``.
     Per block a 63-bit mask ``bit_or(1 << hour % 63)`` counts the distinct hours: when
-    every block has as many as records, no two records of a series share an hour, let
-    alone a timestamp. A block with more records than hours (``dup``) holds a duplicate,
-    two records in one hour (sub-hourly records) or two series whose hashes collide,
-    which the hashed scan and the exact check tell apart. The states are fixed-size, so
-    the table spills like any other under ``memory_limit``. Rows of the check carry
-    ``is_check``.
+    every block has as many distinct hours as records, no two records of a series share
+    an hour, let alone a timestamp. A block with more records than hours (``dup``) holds
+    a duplicate, two records in one hour (sub-hourly records) or two series whose hashes
+    collide, which the hashed scan and the exact check tell apart. The states are
+    fixed-size, so the table spills like any other under ``memory_limit``. Rows of the
+    check carry ``is_check``.
     """
     hour = f"u // {US_PER_HOUR}"
     return (
