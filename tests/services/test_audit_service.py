@@ -140,3 +140,27 @@ def test_hand_computed_site(tmp_path: Path) -> None:
     assert beta["water_offsite_l"] == pytest.approx(90.0)
     assert beta["water_l"] == pytest.approx(117.0)
     assert beta["health_usd"] == pytest.approx(0.225)
+
+
+def test_footprints_leave_their_input_as_it_was() -> None:
+    from fairwatt.services.audit import footprints
+
+    rows = pd.DataFrame(
+        {
+            "site": ["a", "b"],
+            "energy_kwh": [2.0, 4.0],
+            "pue": [1.5, 1.25],
+            "wue_l_per_kwh": [0.5, 1.0],
+            "carbon_g_per_kwh": [100.0, 200.0],
+            "ewif_l_per_kwh": [2.0, 3.0],
+            "health_usd_per_mwh": [10.0, 20.0],
+            "carbon_kg": [-1.0, -1.0],  # a stale column of the same name is replaced
+        }
+    )
+    before = rows.copy()
+    out = footprints(rows, ["carbon", "water", "health"])
+    pd.testing.assert_frame_equal(rows, before)
+    # by hand: facility energy 3 and 5 kWh; carbon 3 x 100 g and 5 x 200 g
+    assert out["carbon_kg"].tolist() == [0.3, 1.0]
+    assert out["water_l"].tolist() == [2.0 * 0.5 + 3.0 * 2.0, 4.0 * 1.0 + 5.0 * 3.0]
+    assert out["health_usd"].tolist() == [3.0 * 10.0 / 1000, 5.0 * 20.0 / 1000]

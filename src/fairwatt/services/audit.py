@@ -393,7 +393,9 @@ def footprints(
     ``"total"``: ``E_IT x water_total_l_per_kwh``, a combined intensity per IT kWh
     (as in the eGLB data), with no on-site/off-site split.
     """
-    out = rows.copy()
+    # new columns only: a shallow copy leaves ``rows`` as it is (a deep one took 1.0 s of
+    # 1.4 s at 4.4 M rows, most of it touching fresh memory)
+    out = rows.copy(deep=False)
     e_it = out["energy_kwh"].to_numpy()
     e_fac = facility_energy(e_it, out["pue"].to_numpy())
     out["facility_energy_kwh"] = e_fac
