@@ -213,6 +213,26 @@ def test_headline_provenance_caveats_and_command(page_text: str) -> None:
     assert "fairwatt audit energy.csv --by zone,hour --footprints carbon,water,health" in page_text
 
 
+def test_command_repeats_the_options_that_change_the_result() -> None:
+    from fairwatt.reporting.htmlreport.audit import command
+
+    options = {
+        "energy_unit": "Wh",
+        "water_model": "split",
+        "duplicates": "error",
+        "carbon_basis": "direct",
+        "interval_s": 900.0,
+    }
+    assert command(hand_audit(options=options)) == (
+        "fairwatt audit energy.csv --by zone,hour --footprints carbon,water,health "
+        "--interval 900s --energy-unit Wh --carbon-basis direct"
+    )
+    defaults = {"energy_unit": "kWh", "carbon_basis": "lifecycle", "duplicates": "error"}
+    assert command(hand_audit(options=defaults)) == (
+        "fairwatt audit energy.csv --by zone,hour --footprints carbon,water,health"
+    )
+
+
 def test_light_dark_and_print_styles(page_text: str) -> None:
     assert "@media (prefers-color-scheme: dark)" in page_text
     assert "@media print" in page_text

@@ -376,21 +376,20 @@ def command(result: AuditResult, extra: dict[str, Any] | None = None) -> str:
     o = result.options
     args = ["fairwatt", "audit", *result.inputs, "--by", ",".join(result.by)]
     args += ["--footprints", ",".join(result.footprints)]
-    if o.get("energy_unit") not in (None, "kWh"):
-        args += ["--energy-unit", str(o["energy_unit"])]
-    for opt, key in (
-        ("--tz", "tz"),
-        ("--fallback", "fallback"),
-        ("--factors-from", "factors_from"),
-    ):
-        if o.get(key):
-            args += [opt, str(o[key])]
     if o.get("interval_s"):
         args += ["--interval", f"{o['interval_s']:g}s"]
-    if o.get("water_model") not in (None, "split"):
-        args += ["--water-model", str(o["water_model"])]
-    if o.get("duplicates") not in (None, "error"):
-        args += ["--duplicates", str(o["duplicates"])]
+    # the options that change the result, where they differ from their default
+    for opt, key, default in (
+        ("--energy-unit", "energy_unit", "kWh"),
+        ("--tz", "tz", None),
+        ("--fallback", "fallback", None),
+        ("--factors-from", "factors_from", None),
+        ("--water-model", "water_model", "split"),
+        ("--duplicates", "duplicates", "error"),
+        ("--carbon-basis", "carbon_basis", "lifecycle"),
+    ):
+        if o.get(key) not in (None, "", default):
+            args += [opt, str(o[key])]
     for opt, key in (
         ("--dataset", "datasets"),
         ("--factors", "factor_files"),
