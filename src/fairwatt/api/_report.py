@@ -229,13 +229,13 @@ def load_result(source: PathLike) -> tuple[Result, dict[str, Any]]:
         from fairwatt.services.rebalance_types import RebalanceResult
 
         return RebalanceResult.from_json(p), extra
+    if p.suffix.lower() == ".json":
+        try:
+            return AuditResult.from_dict(doc, file=str(p)), extra
+        except InputError:
+            pass  # not an audit in the layout the reader knows: read it tolerantly below
     tables = _tables(doc)
     if title == AUDIT_TITLE or "footprint" in tables:
-        if p.suffix.lower() == ".json":
-            try:
-                return AuditResult.from_json(p), extra
-            except InputError:
-                pass  # not the layout the reader knows: read it tolerantly below
         return _audit(doc, tables, file=str(p)), extra
     if {"summary", "sites", "inequity"} <= set(tables):
         _require_columns(tables, file=str(p))
